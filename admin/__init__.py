@@ -1,0 +1,1 @@
+"""Staff site: Piccolo Admin configured once, mounted by the API at /admin/."""

@@ -1,0 +1,44 @@
+"""Shared plumbing for staff forms: who is acting, and domain errors shown on the form."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Awaitable, Callable, TypeVar
+
+from starlette.requests import Request
+
+from loyalty.audit import StaffActor
+from loyalty.errors import DomainError
+
+M = TypeVar("M")
+
+
+def staff_actor(request: Request) -> StaffActor:
+    user = getattr(request.user, "user", None)
+    return StaffActor(user_id=getattr(user, "id", None), username=getattr(user, "username", "unknown"))
+
+
+def shows_domain_errors(
+    endpoint: Callable[[Request, M], Awaitable[str]],
+) -> Callable[[Request, M], Awaitable[str]]:
+    """Piccolo Admin shows a ValueError's text on the form; domain errors become that."""
+
+    @functools.wraps(endpoint)
+    async def wrapper(request: Request, data: M) -> str:
+        try:
+            return await endpoint(request, data)
+        except DomainError as exc:
+            raise ValueError(exc.detail) from exc
+
+    return wrapper
+
+
+def read_only() -> Any:
+    """Validators that refuse every write through the generic grid (ledger-owned tables)."""
+    from piccolo_api.crud.validators import Validators
+    from starlette.exceptions import HTTPException
+
+    def refuse(*_: Any) -> None:
+        raise HTTPException(status_code=405, detail="read-only: change this through its form")
+
+    return Validators(post_single=[refuse], put_single=[refuse], patch_single=[refuse], delete_single=[refuse], delete_all=[refuse])

@@ -1,0 +1,47 @@
+"""The Piccolo Admin app, built once at import (never per request)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from piccolo_admin.endpoints import TableConfig, create_admin
+
+from admin import stores
+from admin.forms import read_only
+from loyalty.tables import AuditLog, Member, Store, Terminal
+
+members = TableConfig(
+    Member,
+    exclude_visible_columns=[Member.card_secret, Member.ledger_head, Member.last_card_step],
+    visible_filters=[Member.phone, Member.name, Member.public_id, Member.tier, Member.city, Member.created_at],
+    menu_group="Members",
+    link_column=Member.phone,
+)
+store_config = TableConfig(Store, menu_group="Stores", link_column=Store.code)
+terminals = TableConfig(
+    Terminal,
+    visible_columns=[Terminal.id, Terminal.store, Terminal.name, Terminal.key_prefix, Terminal.created_at, Terminal.revoked_at, Terminal.last_used_at],
+    exclude_visible_filters=[Terminal.key_hash],
+    menu_group="Stores",
+    validators=read_only(),
+)
+audit_log = TableConfig(AuditLog, menu_group="Audit", validators=read_only(), order_by=None)
+
+TABLES: list[Any] = [members, store_config, terminals, audit_log]
+FORMS: list[Any] = [*stores.FORMS]
+SIDEBAR_LINKS: dict[str, str] = {"API documentation": "/schema"}
+
+
+def build_admin() -> Any:
+    return create_admin(
+        tables=TABLES,
+        forms=FORMS,
+        site_name="Thân Thiết",
+        production=os.environ.get("APP_ENV", "development") == "production",
+        sidebar_links=SIDEBAR_LINKS,
+        allowed_hosts=[h for h in os.environ.get("ADMIN_ALLOWED_HOSTS", "").split(",") if h],
+    )
+
+
+ADMIN_APP = build_admin()

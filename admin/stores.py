@@ -1,0 +1,43 @@
+"""Staff forms for stores and tills."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+from piccolo_admin.endpoints import FormConfig
+from starlette.requests import Request
+
+from admin.forms import shows_domain_errors, staff_actor
+from loyalty import audit, stores
+from loyalty.db import write_transaction
+
+
+class NewTill(BaseModel):
+    store_code: str = Field(min_length=1, max_length=16, description="Code of the store, e.g. Q1")
+    name: str = Field(min_length=1, max_length=100, description="A name staff recognise, e.g. Till 2")
+
+
+class RevokeTill(BaseModel):
+    terminal_id: int = Field(gt=0, description="Id of the till (see the Terminal list)")
+    reason: str = Field(min_length=3, max_length=500)
+
+
+@shows_domain_errors
+async def add_till(request: Request, data: NewTill) -> str:
+    async with write_transaction():
+        created = await stores.create_terminal(data.store_code, data.name)
+        await audit.record(staff_actor(request), "terminal.create", "terminal", created.terminal_id, store=data.store_code)
+    return f"Till {created.terminal_id} added to {created.store_code}. Its key, shown only now: {created.key}"
+
+
+@shows_domain_errors
+async def revoke_till(request: Request, data: RevokeTill) -> str:
+    async with write_transaction():
+        await stores.revoke_terminal(data.terminal_id)
+        await audit.record(staff_actor(request), "terminal.revoke", "terminal", data.terminal_id, reason=data.reason)
+    return f"Till {data.terminal_id} revoked: its key no longer works."
+
+
+FORMS = [
+    FormConfig(name="Add a till", pydantic_model=NewTill, endpoint=add_till, description="Creates a till key, shown once.", form_group="Stores"),
+    FormConfig(name="Revoke a till", pydantic_model=RevokeTill, endpoint=revoke_till, description="Its key stops working at once.", form_group="Stores"),
+]

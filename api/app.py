@@ -1,0 +1,110 @@
+"""Composition root: ``create_app()`` wires settings, routes, errors, admin and lifespan."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Request, Router, asgi
+from litestar.datastructures import State
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.types import Receive, Scope, Send
+from piccolo.engine.postgres import PostgresEngine
+
+from admin.site import ADMIN_APP
+from api.auth import init_firebase, member_guard, terminal_guard
+from api.controllers.health import health
+from api.controllers.me import MeController
+from api.controllers.pos import TerminalController
+from api.errors import EXCEPTION_HANDLERS
+from api.observability import configure_logging, request_id_middleware
+from api.settings import Settings
+from loyalty.db import current_engine
+
+log = logging.getLogger("api")
+
+# Extra lifespan parts other packages add (the embedded worker, for one).
+LifespanPart = Callable[[Litestar], AbstractAsyncContextManager[None]]
+
+
+@asgi("/admin", is_mount=True, copy_scope=True, include_in_schema=False)
+async def admin_site(scope: Scope, receive: Receive, send: Send) -> None:
+    if scope.get("raw_path", b"").rstrip(b"?") == b"/admin" or scope["path"] == "/admin":
+        # Without the trailing slash the admin's relative asset paths 404.
+        await send({"type": "http.response.start", "status": 308, "headers": [(b"location", b"/admin/")]})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await ADMIN_APP(scope, receive, send)  # type: ignore[arg-type]
+
+
+def credential_identity(request: Request[Any, Any, Any]) -> str:
+    """Rate limits count per credential (a till or a member), else per address."""
+    header = request.headers.get("authorization", "")
+    if header:
+        return "cred:" + hashlib.sha256(header.encode()).hexdigest()[:32]
+    return "addr:" + (request.client.host if request.client else "unknown")
+
+
+def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPart] | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    configure_logging()
+    parts = list(lifespan_parts or [])
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = current_engine()
+        pooled = isinstance(engine, PostgresEngine)
+        if pooled:
+            await engine.start_connection_pool(min_size=2, max_size=20)
+        init_firebase(settings)
+        try:
+            async with _nested(parts, app):
+                yield
+        finally:
+            if pooled:
+                await engine.close_connection_pool()
+
+    member_router = Router(
+        path="/api/v1",
+        route_handlers=[MeController],
+        guards=[member_guard],
+        middleware=[RateLimitConfig(("minute", settings.member_rate_limit_per_minute), identifier_for_request=credential_identity).middleware],
+    )
+    till_router = Router(
+        path="/api/v1",
+        route_handlers=[TerminalController],
+        guards=[terminal_guard],
+        middleware=[RateLimitConfig(("minute", settings.terminal_rate_limit_per_minute), identifier_for_request=credential_identity).middleware],
+    )
+    return Litestar(
+        route_handlers=[health, member_router, till_router, admin_site],
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[request_id_middleware],
+        lifespan=[lifespan],
+        state=State({"settings": settings}),
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Thân Thiết API",
+            version="1.0.0",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin(path="/swagger"), ScalarRenderPlugin(path="/scalar")],
+        ),
+        debug=False,
+    )
+
+
+@asynccontextmanager
+async def _nested(parts: list[LifespanPart], app: Litestar) -> AsyncIterator[None]:
+    if not parts:
+        yield
+        return
+    async with parts[0](app), _nested(parts[1:], app):
+        yield
+
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""Route handlers: thin, one domain call each."""

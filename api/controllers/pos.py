@@ -1,0 +1,23 @@
+"""/api/v1/pos: what a till may do, always for its own store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get
+
+from api.auth import current_terminal
+from api.schemas import TerminalOut
+from loyalty.tables import Store
+
+
+class TerminalController(Controller):
+    path = "/pos"
+    tags = ["till"]
+
+    @get("/terminal", summary="Which till and store this key belongs to")
+    async def whoami(self, request: Request[Any, Any, Any]) -> TerminalOut:
+        terminal = current_terminal(request)
+        store = terminal.store
+        assert isinstance(store, Store)
+        return TerminalOut(terminal.id, terminal.name, store.code, store.name)

@@ -1,0 +1,128 @@
+"""RFC 9457 problem details: every error the API answers, in one place.
+
+Each answer is ``application/problem+json`` with ``type``, ``title``, ``status``, ``detail`` and a
+stable machine ``code``. Domain errors map by their ``kind``; Litestar's own errors by status.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandlersMap
+
+from loyalty.errors import DomainError
+
+log = logging.getLogger("api.errors")
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://thanthiet.dev/problems/"
+STATUS_BY_KIND = {
+    "invalid": 422,
+    "not_found": 404,
+    "conflict": 409,
+    "gone": 410,
+    "forbidden": 403,
+    "unauthorized": 401,
+    "too_large": 413,
+    "locked": 423,
+}
+CODE_BY_STATUS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    503: "unavailable",
+}
+TITLE_BY_STATUS = {
+    400: "Bad request",
+    401: "Not signed in",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Internal error",
+    503: "Service unavailable",
+}
+
+
+class ApiProblem(HTTPException):
+    """An HTTP-level problem raised by the API itself (auth, idempotency, limits)."""
+
+    def __init__(self, status_code: int, code: str, detail: str, **extra: Any) -> None:
+        super().__init__(status_code=status_code, detail=detail)
+        self.code = code
+        self.extra_fields = extra
+
+
+def problem(status: int, code: str, detail: str, *, title: str | None = None, headers: dict[str, str] | None = None, **extra: Any) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + code,
+        "title": title or TITLE_BY_STATUS.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    body.update({k: v for k, v in extra.items() if k not in body})
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+    status = STATUS_BY_KIND.get(exc.kind, 422)
+    return problem(status, exc.code, exc.detail, title=exc.title, **_jsonable(exc.data))
+
+
+def _validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+    detail = str(exc.detail)
+    errors = exc.extra if isinstance(exc.extra, list) else []
+    if errors:
+        detail = "; ".join(_describe(e) for e in errors if isinstance(e, dict)) or detail
+    if "JSON" in str(exc.detail) and not errors:
+        return problem(400, "malformed_body", f"the body is not valid JSON: {exc.detail}")
+    return problem(422, "validation_error", detail, errors=errors)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    key = error.get("key")
+    message = str(error.get("message", "invalid"))
+    return f"{key}: {message}" if key else message
+
+
+def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    status = exc.status_code
+    code = getattr(exc, "code", None) or CODE_BY_STATUS.get(status, "error")
+    extra = getattr(exc, "extra_fields", None) or {}
+    headers = dict(exc.headers or {})
+    if status == 401:
+        headers.setdefault("WWW-Authenticate", "Bearer")
+    return problem(status, code, str(exc.detail), headers=headers or None, **extra)
+
+
+def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side; it has been logged")
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v if isinstance(v, (str, int, bool, type(None), list, dict)) else str(v) for k, v in data.items()}
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    DomainError: _domain_error,
+    ValidationException: _validation_error,
+    HTTPException: _http_error,
+    Exception: _unexpected,
+}

@@ -1,0 +1,70 @@
+"""msgspec shapes of the public API (CONTRACT.md). Field names are snake_case."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Generic, Literal, TypeVar
+
+import msgspec
+
+T = TypeVar("T")
+Locale = Literal["vi", "en"]
+Gender = Literal["female", "male", "other"]
+
+
+class Page(msgspec.Struct, Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+class TierOut(msgspec.Struct):
+    code: str
+    name: str
+    earn_multiplier: float
+    earn_multiplier_pct: int
+
+
+class NextTierOut(msgspec.Struct):
+    code: str
+    name: str
+    points_needed: int
+
+
+class MeOut(msgspec.Struct):
+    id: str
+    phone: str | None
+    name: str
+    email: str | None
+    birthday: date | None
+    gender: str | None
+    locale: str
+    address: str
+    city: str
+    points_balance: int
+    tier: TierOut | None
+    next_tier: NextTierOut | None
+    member_since: datetime
+
+
+class ProfilePatch(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Only these fields are writable; anything else (points_balance, tier, id, phone) is 422."""
+
+    name: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType = msgspec.UNSET
+    email: Annotated[str, msgspec.Meta(max_length=254)] | None | msgspec.UnsetType = msgspec.UNSET
+    birthday: date | None | msgspec.UnsetType = msgspec.UNSET
+    gender: Gender | None | msgspec.UnsetType = msgspec.UNSET
+    locale: Locale | msgspec.UnsetType = msgspec.UNSET
+    address: Annotated[str, msgspec.Meta(max_length=500)] | msgspec.UnsetType = msgspec.UNSET
+    city: Annotated[str, msgspec.Meta(max_length=100)] | msgspec.UnsetType = msgspec.UNSET
+
+
+class HealthOut(msgspec.Struct):
+    status: str
+    database: str
+
+
+class TerminalOut(msgspec.Struct):
+    terminal_id: int
+    terminal_name: str
+    store_code: str
+    store_name: str

@@ -1,0 +1,1 @@
+"""Thân Thiết's domain: the loyalty programme's rules over Piccolo tables."""

@@ -1,0 +1,87 @@
+"""Staff commands: ``piccolo loyalty <command>`` (see README)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Callable
+
+from loyalty import demo, dev_tokens, stores
+from loyalty.errors import DomainError
+from loyalty.phones import normalise_phone
+
+
+def _fail(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+async def create_store(code: str, name: str, city: str = "", timezone: str = "Asia/Ho_Chi_Minh") -> None:
+    """Create a store.
+
+    :param code: short code, e.g. Q1
+    :param name: the store's name
+    :param city: the city it is in
+    :param timezone: IANA zone of the store
+    """
+    try:
+        store = await stores.create_store(code, name, city=city, timezone=timezone)
+    except DomainError as exc:
+        _fail(exc.detail)
+    else:
+        print(f"store {store.code} created: {store.name}")
+
+
+async def create_terminal(store: str, name: str = "Till") -> None:
+    """Create a till for a store and print its key, once, alone on the last line.
+
+    :param store: the store's code
+    :param name: a name staff recognise
+    """
+    try:
+        created = await stores.create_terminal(store, name)
+    except DomainError as exc:
+        _fail(exc.detail)
+    else:
+        print(f"till {created.terminal_id} created for store {created.store_code}; its key (shown only now):")
+        print(created.key)
+
+
+async def revoke_terminal(terminal_id: int) -> None:
+    """Revoke a till: its key stops working at once.
+
+    :param terminal_id: the till's id
+    """
+    await stores.revoke_terminal(terminal_id)
+    print(f"till {terminal_id} revoked")
+
+
+async def seed_demo() -> None:
+    """Seed the demo programme (safe to run twice) and print how to sign in."""
+    if os.environ.get("APP_ENV", "development").lower() == "production":
+        _fail("seed_demo is for development only")
+    creds = await demo.seed_demo()
+    print("Demo programme ready.")
+    print(f"  staff:    http://127.0.0.1:8000/admin/  user {creds.staff_user!r}, password {creds.staff_password!r}")
+    print(f"  store:    {creds.store_code}")
+    print(f"  till key: {creds.till_key}")
+    print("  member:   piccolo loyalty dev_token --phone +84901234567")
+
+
+def dev_token(phone: str = "+84901234567", project: str = "", lifetime: int = 3600) -> None:
+    """Print a Firebase Auth emulator ID token for a phone number (development only).
+
+    :param phone: the member's phone number
+    :param project: the Firebase project id (default FIREBASE_PROJECT_ID or demo-thanthiet)
+    :param lifetime: seconds the token stays valid
+    """
+    try:
+        e164 = normalise_phone(phone)
+        token = dev_tokens.mint(project or os.environ.get("FIREBASE_PROJECT_ID") or "demo-thanthiet", phone=e164, lifetime_s=lifetime)
+    except (DomainError, dev_tokens.DevTokensRefused) as exc:
+        _fail(str(exc))
+    else:
+        print(token)
+
+
+COMMANDS: list[Callable[..., Any]] = [create_store, create_terminal, revoke_terminal, seed_demo, dev_token]

@@ -1,0 +1,78 @@
+"""Database engines and transactions.
+
+Rules: SQLite runs in WAL mode with ``synchronous=FULL`` and a busy timeout, and every
+write transaction starts ``BEGIN IMMEDIATE`` so that concurrent writers queue instead of
+failing with "database is locked". PostgreSQL is chosen by a ``postgres://`` or
+``postgresql://`` URL. Domain functions open writes with :func:`write_transaction` only.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import aiosqlite
+from piccolo.engine.base import Engine
+from piccolo.engine.finder import engine_finder
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+DEFAULT_DATABASE_URL = "sqlite:///thanthiet.sqlite"
+SQLITE_BUSY_TIMEOUT_S = 30.0
+
+
+class DurableSQLiteEngine(SQLiteEngine):
+    """SQLite with the pragmas every connection needs (Piccolo opens many)."""
+
+    async def get_connection(self) -> aiosqlite.Connection:
+        connection = await super().get_connection()
+        await connection.execute("PRAGMA synchronous = FULL")
+        return connection
+
+
+def sqlite_path(url: str) -> str:
+    """``sqlite:///rel/path`` is relative to the working folder, ``sqlite:////abs`` absolute."""
+    rest = url[len("sqlite://") :]
+    if not rest.startswith("/"):
+        raise ValueError(f"bad SQLite URL {url!r}: expected sqlite:///path")
+    return unquote(rest[1:]) or DEFAULT_DATABASE_URL[len("sqlite:///") :]
+
+
+def engine_from_url(url: str) -> Engine[Any]:
+    scheme = urlparse(url).scheme
+    if scheme == "sqlite":
+        path = sqlite_path(url)
+        prepare_sqlite_file(path)
+        return DurableSQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_S)
+    if scheme in ("postgres", "postgresql"):
+        return PostgresEngine(config={"dsn": url}, log_queries=False)
+    raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r}: use sqlite:/// or postgresql://")
+
+
+def prepare_sqlite_file(path: str) -> None:
+    """WAL is a property of the file, set once; it lets readers run beside a writer."""
+    with sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_S) as connection:
+        connection.execute("PRAGMA journal_mode = WAL")
+
+
+def current_engine() -> Engine[Any]:
+    engine = engine_finder()
+    if engine is None:
+        raise RuntimeError("no Piccolo engine configured (piccolo_conf.DB)")
+    return engine
+
+
+def is_sqlite() -> bool:
+    return isinstance(current_engine(), SQLiteEngine)
+
+
+def write_transaction() -> Any:
+    """A transaction for a business change: IMMEDIATE on SQLite, ordinary on PostgreSQL.
+
+    Nested calls join the transaction already open, so domain functions compose.
+    """
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()

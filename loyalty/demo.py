@@ -1,0 +1,91 @@
+"""The demo programme ``make run`` starts with: tiers, a store, a till, a staff user.
+
+Safe to run twice: what exists is kept. The till key is stored hashed, so the demo keeps
+its plain key in a local, git-ignored file to print it again; without that file it issues
+a fresh key for the demo till.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from piccolo.apps.user.tables import BaseUser
+
+from loyalty.db import write_transaction
+from loyalty.stores import KEY_PREFIX, hash_key
+from loyalty.tables import Store, Terminal, Tier
+
+DEMO_STAFF_USER = "demo"
+DEMO_STAFF_PASSWORD = "thanthiet-demo"
+DEMO_STORE = ("Q1", "Thân Thiết Quận 1", "Hồ Chí Minh")
+DEMO_TILL = "Demo till"
+CREDENTIALS_FILE = Path(os.environ.get("DEMO_CREDENTIALS_FILE", ".demo-credentials"))
+
+DEMO_TIERS = [
+    # code, vi, en, rank, threshold (points earned in 12 months), multiplier %, benefits vi, en
+    ("member", "Thành viên", "Member", 1, 0, 100, "Tích điểm mọi hoá đơn", "Earn points on every receipt"),
+    ("silver", "Bạc", "Silver", 2, 500, 110, "Tích điểm x1.1", "Earn ×1.1"),
+    ("gold", "Vàng", "Gold", 3, 2000, 125, "Tích điểm x1.25, quà sinh nhật", "Earn ×1.25, birthday gift"),
+    ("diamond", "Kim cương", "Diamond", 4, 6000, 150, "Tích điểm x1.5, ưu đãi riêng", "Earn ×1.5, private offers"),
+]
+
+
+@dataclass(frozen=True)
+class DemoCredentials:
+    staff_user: str
+    staff_password: str
+    store_code: str
+    till_key: str
+
+
+async def seed_tiers() -> None:
+    for code, vi, en, rank, threshold, pct, b_vi, b_en in DEMO_TIERS:
+        if not await Tier.exists().where(Tier.code == code):
+            await Tier(
+                code=code, name_vi=vi, name_en=en, rank=rank, metric="points", threshold=threshold,
+                earn_multiplier_pct=pct, benefits_vi=b_vi, benefits_en=b_en,
+            ).save()
+
+
+async def seed_staff() -> None:
+    if not await BaseUser.exists().where(BaseUser.username == DEMO_STAFF_USER):
+        await BaseUser.create_user(
+            username=DEMO_STAFF_USER, password=DEMO_STAFF_PASSWORD, email="demo@thanthiet.invalid",
+            active=True, admin=True, superuser=True,
+        )
+
+
+async def seed_store_and_till() -> tuple[str, str]:
+    code, name, city = DEMO_STORE
+    store = await Store.objects().where(Store.code == code).first()
+    if store is None:
+        store = Store(code=code, name=name, city=city)
+        await store.save()
+    till = await Terminal.objects().where((Terminal.store == store.id) & (Terminal.name == DEMO_TILL)).first()
+    saved = CREDENTIALS_FILE.read_text().strip() if CREDENTIALS_FILE.exists() else ""
+    if till is not None and saved and hash_key(saved) == till.key_hash and till.revoked_at is None:
+        return code, saved
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    if till is None:
+        await Terminal(store=store.id, name=DEMO_TILL, key_hash=hash_key(key), key_prefix=key[:10]).save()
+    else:
+        await Terminal.update({Terminal.key_hash: hash_key(key), Terminal.key_prefix: key[:10], Terminal.revoked_at: None}).where(Terminal.id == till.id)
+    CREDENTIALS_FILE.write_text(key + "\n")
+    CREDENTIALS_FILE.chmod(0o600)
+    return code, key
+
+
+async def seed_demo() -> DemoCredentials:
+    async with write_transaction():
+        await seed_tiers()
+        store_code, till_key = await seed_store_and_till()
+    await seed_staff()
+    return DemoCredentials(DEMO_STAFF_USER, DEMO_STAFF_PASSWORD, store_code, till_key)
+
+
+async def demo_staff_login_works() -> bool:
+    """True when the well-known demo password still opens the demo account."""
+    return await BaseUser.login(DEMO_STAFF_USER, DEMO_STAFF_PASSWORD) is not None

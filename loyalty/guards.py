@@ -1,0 +1,80 @@
+"""Database-enforced rules that Piccolo cannot declare portably.
+
+A CHECK becomes a real constraint on PostgreSQL and a pair of BEFORE INSERT/UPDATE triggers
+on SQLite (which cannot ALTER TABLE … ADD CONSTRAINT); a multi-column UNIQUE becomes a unique
+index on both. Migrations call :func:`install` with the rules they introduce, so each rule is
+written down once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CheckRule:
+    table: str
+    name: str
+    condition: str  # SQL over the row's columns, valid on both engines
+
+
+@dataclass(frozen=True)
+class UniqueRule:
+    table: str
+    name: str
+    columns: tuple[str, ...]
+
+
+def statements(rules: list[CheckRule | UniqueRule], *, sqlite: bool) -> list[str]:
+    sql: list[str] = []
+    for rule in rules:
+        if isinstance(rule, UniqueRule):
+            cols = ", ".join(f'"{c}"' for c in rule.columns)
+            sql.append(f'CREATE UNIQUE INDEX IF NOT EXISTS "{rule.name}" ON "{rule.table}" ({cols})')
+        elif sqlite:
+            new_row = _qualify(rule.condition)
+            for event in ("INSERT", "UPDATE"):
+                sql.append(
+                    f'CREATE TRIGGER IF NOT EXISTS "{rule.name}_{event.lower()}" '
+                    f'BEFORE {event} ON "{rule.table}" FOR EACH ROW WHEN NOT ({new_row}) '
+                    f"BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: {rule.name}'); END"
+                )
+        else:
+            sql.append(
+                f'ALTER TABLE "{rule.table}" ADD CONSTRAINT "{rule.name}" CHECK ({rule.condition})'
+            )
+    return sql
+
+
+def _qualify(condition: str) -> str:
+    """A trigger's WHEN reads the row as NEW; rules quote every column as "col"."""
+    parts = condition.split('"')
+    return "".join(f'NEW."{part}"' if i % 2 else part for i, part in enumerate(parts))
+
+
+async def install(engine: Any, rules: list[CheckRule | UniqueRule]) -> None:
+    from piccolo.engine.sqlite import SQLiteEngine
+
+    for statement in statements(rules, sqlite=isinstance(engine, SQLiteEngine)):
+        await engine._run_in_new_connection(statement)
+
+
+LEDGER_RULES: list[CheckRule | UniqueRule] = [
+    CheckRule("member", "member_balance_not_negative", '"points_balance" >= 0'),
+    CheckRule("ledger_entry", "ledger_balance_after_not_negative", '"balance_after" >= 0'),
+    CheckRule("ledger_entry", "ledger_shortfall_not_negative", '"shortfall" >= 0'),
+    CheckRule("point_lot", "lot_left_not_negative", '"points_left" >= 0'),
+    CheckRule("point_lot", "lot_left_within_points", '"points_left" <= "points"'),
+    CheckRule("purchase", "purchase_refund_within_amount", '"refunded_amount" <= "amount"'),
+    CheckRule("purchase", "purchase_amount_positive", '"amount" > 0'),
+    CheckRule("earning_rule", "earning_rule_multiplier_at_least_one", '"multiplier_pct" >= 100'),
+    CheckRule("earning_rule", "earning_rule_bonus_not_negative", '"bonus_points" >= 0'),
+    CheckRule("tier", "tier_multiplier_at_least_one", '"earn_multiplier_pct" >= 100'),
+    CheckRule("tier", "tier_threshold_not_negative", '"threshold" >= 0'),
+    CheckRule("reward", "reward_cost_not_negative", '"points_cost" >= 0'),
+    CheckRule("reward", "reward_stock_not_negative", '"stock_left" IS NULL OR "stock_left" >= 0'),
+    UniqueRule("purchase", "purchase_store_receipt_unique", ("store", "receipt_no")),
+    UniqueRule("receipt_claim", "receipt_claim_store_receipt_unique", ("store", "receipt_no")),
+    UniqueRule("idempotency_record", "idempotency_scope_key_unique", ("scope", "key")),
+]

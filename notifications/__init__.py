@@ -1,0 +1,1 @@
+"""Turns loyalty events into inbox messages and push notifications."""
