@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Awaitable, Callable, TypeVar
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 
@@ -19,8 +20,8 @@ def staff_actor(request: Request) -> StaffActor:
 
 
 def shows_domain_errors(
-    endpoint: Callable[[Request, M], Awaitable[str]],
-) -> Callable[[Request, M], Awaitable[str]]:
+    endpoint: Callable[[Request, M], Coroutine[Any, Any, str]],
+) -> Callable[[Request, M], Coroutine[Any, Any, str]]:
     """Piccolo Admin shows a ValueError's text on the form; domain errors become that."""
 
     @functools.wraps(endpoint)
@@ -41,4 +42,6 @@ def read_only() -> Any:
     def refuse(*_: Any) -> None:
         raise HTTPException(status_code=405, detail="read-only: change this through its form")
 
-    return Validators(post_single=[refuse], put_single=[refuse], patch_single=[refuse], delete_single=[refuse], delete_all=[refuse])
+    return Validators(
+        post_single=[refuse], put_single=[refuse], patch_single=[refuse], delete_single=[refuse], delete_all=[refuse]
+    )

@@ -21,7 +21,15 @@ members = TableConfig(
 store_config = TableConfig(Store, menu_group="Stores", link_column=Store.code)
 terminals = TableConfig(
     Terminal,
-    visible_columns=[Terminal.id, Terminal.store, Terminal.name, Terminal.key_prefix, Terminal.created_at, Terminal.revoked_at, Terminal.last_used_at],
+    visible_columns=[
+        Terminal.id,
+        Terminal.store,
+        Terminal.name,
+        Terminal.key_prefix,
+        Terminal.created_at,
+        Terminal.revoked_at,
+        Terminal.last_used_at,
+    ],
     exclude_visible_filters=[Terminal.key_hash],
     menu_group="Stores",
     validators=read_only(),

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
 from piccolo_admin.endpoints import FormConfig
+from pydantic import BaseModel, Field
 from starlette.requests import Request
 
 from admin.forms import shows_domain_errors, staff_actor
@@ -25,7 +25,9 @@ class RevokeTill(BaseModel):
 async def add_till(request: Request, data: NewTill) -> str:
     async with write_transaction():
         created = await stores.create_terminal(data.store_code, data.name)
-        await audit.record(staff_actor(request), "terminal.create", "terminal", created.terminal_id, store=data.store_code)
+        await audit.record(
+            staff_actor(request), "terminal.create", "terminal", created.terminal_id, store=data.store_code
+        )
     return f"Till {created.terminal_id} added to {created.store_code}. Its key, shown only now: {created.key}"
 
 
@@ -38,6 +40,18 @@ async def revoke_till(request: Request, data: RevokeTill) -> str:
 
 
 FORMS = [
-    FormConfig(name="Add a till", pydantic_model=NewTill, endpoint=add_till, description="Creates a till key, shown once.", form_group="Stores"),
-    FormConfig(name="Revoke a till", pydantic_model=RevokeTill, endpoint=revoke_till, description="Its key stops working at once.", form_group="Stores"),
+    FormConfig(
+        name="Add a till",
+        pydantic_model=NewTill,
+        endpoint=add_till,
+        description="Creates a till key, shown once.",
+        form_group="Stores",
+    ),
+    FormConfig(
+        name="Revoke a till",
+        pydantic_model=RevokeTill,
+        endpoint=revoke_till,
+        description="Its key stops working at once.",
+        form_group="Stores",
+    ),
 ]

@@ -6,15 +6,14 @@ import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from litestar import Litestar, Request, Router, asgi
 from litestar.datastructures import State
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.types import Receive, Scope, Send
-from piccolo.engine.postgres import PostgresEngine
+from litestar.types import Message, Receive, Scope, Send
 
 from admin.site import ADMIN_APP
 from api.auth import init_firebase, member_guard, terminal_guard
@@ -24,7 +23,7 @@ from api.controllers.pos import TerminalController
 from api.errors import EXCEPTION_HANDLERS
 from api.observability import configure_logging, request_id_middleware
 from api.settings import Settings
-from loyalty.db import current_engine
+from loyalty.db import close_pool, open_pool
 
 log = logging.getLogger("api")
 
@@ -36,10 +35,12 @@ LifespanPart = Callable[[Litestar], AbstractAsyncContextManager[None]]
 async def admin_site(scope: Scope, receive: Receive, send: Send) -> None:
     if scope.get("raw_path", b"").rstrip(b"?") == b"/admin" or scope["path"] == "/admin":
         # Without the trailing slash the admin's relative asset paths 404.
-        await send({"type": "http.response.start", "status": 308, "headers": [(b"location", b"/admin/")]})
-        await send({"type": "http.response.body", "body": b""})
+        await send(
+            cast(Message, {"type": "http.response.start", "status": 308, "headers": [(b"location", b"/admin/")]})
+        )
+        await send(cast(Message, {"type": "http.response.body", "body": b""}))
         return
-    await ADMIN_APP(scope, receive, send)  # type: ignore[arg-type]
+    await ADMIN_APP(scope, receive, send)
 
 
 def credential_identity(request: Request[Any, Any, Any]) -> str:
@@ -57,29 +58,33 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        engine = current_engine()
-        pooled = isinstance(engine, PostgresEngine)
-        if pooled:
-            await engine.start_connection_pool(min_size=2, max_size=20)
+        await open_pool()
         init_firebase(settings)
         try:
             async with _nested(parts, app):
                 yield
         finally:
-            if pooled:
-                await engine.close_connection_pool()
+            await close_pool()
 
     member_router = Router(
         path="/api/v1",
         route_handlers=[MeController],
         guards=[member_guard],
-        middleware=[RateLimitConfig(("minute", settings.member_rate_limit_per_minute), identifier_for_request=credential_identity).middleware],
+        middleware=[
+            RateLimitConfig(
+                ("minute", settings.member_rate_limit_per_minute), identifier_for_request=credential_identity
+            ).middleware
+        ],
     )
     till_router = Router(
         path="/api/v1",
         route_handlers=[TerminalController],
         guards=[terminal_guard],
-        middleware=[RateLimitConfig(("minute", settings.terminal_rate_limit_per_minute), identifier_for_request=credential_identity).middleware],
+        middleware=[
+            RateLimitConfig(
+                ("minute", settings.terminal_rate_limit_per_minute), identifier_for_request=credential_identity
+            ).middleware
+        ],
     )
     return Litestar(
         route_handlers=[health, member_router, till_router, admin_site],

@@ -68,7 +68,15 @@ class ApiProblem(HTTPException):
         self.extra_fields = extra
 
 
-def problem(status: int, code: str, detail: str, *, title: str | None = None, headers: dict[str, str] | None = None, **extra: Any) -> Response[dict[str, Any]]:
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response[dict[str, Any]]:
     body: dict[str, Any] = {
         "type": TYPE_BASE + code,
         "title": title or TITLE_BY_STATUS.get(status, "Error"),
@@ -113,7 +121,9 @@ def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[
 
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side; it has been logged")
+    return problem(
+        HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side; it has been logged"
+    )
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:

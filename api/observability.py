@@ -9,7 +9,8 @@ import secrets
 import time
 from typing import Any
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 access_log = logging.getLogger("api.access")
@@ -45,9 +46,10 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
     """Take the caller's X-Request-ID (if sane) or make one; echo it and log the request."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
+        http_scope: HTTPScope = scope
         given = dict(scope["headers"]).get(REQUEST_ID_HEADER, b"").decode("latin-1")
         request_id = given if 0 < len(given) <= 64 and given.isprintable() else secrets.token_hex(8)
         token = request_id_var.set(request_id)
@@ -68,13 +70,13 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         finally:
             access_log.info(
                 "%s %s %s",
-                scope["method"],
-                scope["path"],
+                http_scope["method"],
+                http_scope["path"],
                 status,
                 extra={
                     "fields": {
-                        "method": scope["method"],
-                        "path": scope["path"],
+                        "method": http_scope["method"],
+                        "path": http_scope["path"],
                         "status": status,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     }

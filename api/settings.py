@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from loyalty.db import DEFAULT_DATABASE_URL
 
@@ -43,8 +43,7 @@ class Settings:
         settings = cls(
             database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             app_env=app_env,
-            firebase_project_id=env.get("FIREBASE_PROJECT_ID")
-            or ("" if production else DEMO_PROJECT_ID),
+            firebase_project_id=env.get("FIREBASE_PROJECT_ID") or ("" if production else DEMO_PROJECT_ID),
             firebase_auth_emulator_host=env.get("FIREBASE_AUTH_EMULATOR_HOST") or None,
             google_application_credentials=env.get("GOOGLE_APPLICATION_CREDENTIALS") or None,
             embedded_worker=_flag(env, "EMBEDDED_WORKER", default=not production),

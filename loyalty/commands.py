@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Callable
+from typing import Any
 
 from loyalty import demo, dev_tokens, stores
 from loyalty.errors import DomainError
@@ -77,11 +77,13 @@ def dev_token(phone: str = "+84901234567", project: str = "", lifetime: int = 36
     """
     try:
         e164 = normalise_phone(phone)
-        token = dev_tokens.mint(project or os.environ.get("FIREBASE_PROJECT_ID") or "demo-thanthiet", phone=e164, lifetime_s=lifetime)
+        token = dev_tokens.mint(
+            project or os.environ.get("FIREBASE_PROJECT_ID") or "demo-thanthiet", phone=e164, lifetime_s=lifetime
+        )
     except (DomainError, dev_tokens.DevTokensRefused) as exc:
         _fail(str(exc))
     else:
         print(token)
 
 
-COMMANDS: list[Callable[..., Any]] = [create_store, create_terminal, revoke_terminal, seed_demo, dev_token]
+COMMANDS: list[Any] = [create_store, create_terminal, revoke_terminal, seed_demo, dev_token]

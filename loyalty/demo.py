@@ -45,16 +45,27 @@ async def seed_tiers() -> None:
     for code, vi, en, rank, threshold, pct, b_vi, b_en in DEMO_TIERS:
         if not await Tier.exists().where(Tier.code == code):
             await Tier(
-                code=code, name_vi=vi, name_en=en, rank=rank, metric="points", threshold=threshold,
-                earn_multiplier_pct=pct, benefits_vi=b_vi, benefits_en=b_en,
+                code=code,
+                name_vi=vi,
+                name_en=en,
+                rank=rank,
+                metric="points",
+                threshold=threshold,
+                earn_multiplier_pct=pct,
+                benefits_vi=b_vi,
+                benefits_en=b_en,
             ).save()
 
 
 async def seed_staff() -> None:
     if not await BaseUser.exists().where(BaseUser.username == DEMO_STAFF_USER):
         await BaseUser.create_user(
-            username=DEMO_STAFF_USER, password=DEMO_STAFF_PASSWORD, email="demo@thanthiet.invalid",
-            active=True, admin=True, superuser=True,
+            username=DEMO_STAFF_USER,
+            password=DEMO_STAFF_PASSWORD,
+            email="demo@thanthiet.invalid",
+            active=True,
+            admin=True,
+            superuser=True,
         )
 
 
@@ -65,17 +76,27 @@ async def seed_store_and_till() -> tuple[str, str]:
         store = Store(code=code, name=name, city=city)
         await store.save()
     till = await Terminal.objects().where((Terminal.store == store.id) & (Terminal.name == DEMO_TILL)).first()
-    saved = CREDENTIALS_FILE.read_text().strip() if CREDENTIALS_FILE.exists() else ""
+    saved = _saved_key()
     if till is not None and saved and hash_key(saved) == till.key_hash and till.revoked_at is None:
         return code, saved
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     if till is None:
         await Terminal(store=store.id, name=DEMO_TILL, key_hash=hash_key(key), key_prefix=key[:10]).save()
     else:
-        await Terminal.update({Terminal.key_hash: hash_key(key), Terminal.key_prefix: key[:10], Terminal.revoked_at: None}).where(Terminal.id == till.id)
+        await Terminal.update(
+            {Terminal.key_hash: hash_key(key), Terminal.key_prefix: key[:10], Terminal.revoked_at: None}
+        ).where(Terminal.id == till.id)
+    _save_key(key)
+    return code, key
+
+
+def _saved_key() -> str:
+    return CREDENTIALS_FILE.read_text().strip() if CREDENTIALS_FILE.exists() else ""
+
+
+def _save_key(key: str) -> None:
     CREDENTIALS_FILE.write_text(key + "\n")
     CREDENTIALS_FILE.chmod(0o600)
-    return code, key
 
 
 async def seed_demo() -> DemoCredentials:

@@ -41,9 +41,7 @@ def statements(rules: list[CheckRule | UniqueRule], *, sqlite: bool) -> list[str
                     f"BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: {rule.name}'); END"
                 )
         else:
-            sql.append(
-                f'ALTER TABLE "{rule.table}" ADD CONSTRAINT "{rule.name}" CHECK ({rule.condition})'
-            )
+            sql.append(f'ALTER TABLE "{rule.table}" ADD CONSTRAINT "{rule.name}" CHECK ({rule.condition})')
     return sql
 
 

@@ -18,6 +18,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -28,7 +29,13 @@ from piccolo.table import Table
 RESTRICT = OnDelete.restrict
 
 
-class Store(Table):
+class Keyed:
+    """Mixin: the serial ``id`` Piccolo adds anyway, declared so type checkers see it."""
+
+    id = Serial(primary_key=True)
+
+
+class Store(Keyed, Table):
     code = Varchar(length=16, unique=True)
     name = Varchar(length=200)
     city = Varchar(length=100, default="")
@@ -38,7 +45,7 @@ class Store(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class Terminal(Table):
+class Terminal(Keyed, Table):
     """A till. Its key is shown once; only a SHA-256 of it is stored."""
 
     store = ForeignKey(Store, on_delete=RESTRICT, index=True)
@@ -50,7 +57,7 @@ class Terminal(Table):
     last_used_at = Timestamptz(null=True, default=None)
 
 
-class Tier(Table):
+class Tier(Keyed, Table):
     code = Varchar(length=32, unique=True)
     name_vi = Varchar(length=100)
     name_en = Varchar(length=100)
@@ -64,7 +71,7 @@ class Tier(Table):
     benefits_en = Text(default="")
 
 
-class Member(Table):
+class Member(Keyed, Table):
     public_id = Varchar(length=20, unique=True)
     firebase_uid = Varchar(length=128, unique=True, null=True, default=None)
     phone = Varchar(length=20, unique=True, null=True, default=None)
@@ -89,7 +96,7 @@ class Member(Table):
     erased_at = Timestamptz(null=True, default=None)
 
 
-class LedgerEntry(Table):
+class LedgerEntry(Keyed, Table):
     """Append-only. ``reference`` is the idempotency key of the change that wrote it."""
 
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)
@@ -107,7 +114,7 @@ class LedgerEntry(Table):
     entry_hash = Varchar(length=64, default="")
 
 
-class PointLot(Table):
+class PointLot(Keyed, Table):
     """Points earned together, expiring together; spends draw from the soonest first."""
 
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)
@@ -118,7 +125,7 @@ class PointLot(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class LotDraw(Table):
+class LotDraw(Keyed, Table):
     """How many points a ledger entry took from (or gave back to) a lot."""
 
     entry = ForeignKey(LedgerEntry, on_delete=RESTRICT, index=True)
@@ -126,7 +133,7 @@ class LotDraw(Table):
     points = BigInt()
 
 
-class Purchase(Table):
+class Purchase(Keyed, Table):
     """A receipt that earned points, by the till or by a claim; one per (store, receipt)."""
 
     store = ForeignKey(Store, on_delete=RESTRICT, index=True)
@@ -144,7 +151,7 @@ class Purchase(Table):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
 
 
-class ReceiptClaim(Table):
+class ReceiptClaim(Keyed, Table):
     """A one-time code printed on a receipt, for a customer who earns later in the app."""
 
     code = Varchar(length=32, unique=True)
@@ -160,7 +167,7 @@ class ReceiptClaim(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class EarningRule(Table):
+class EarningRule(Keyed, Table):
     """A bonus rule staff configure; kinds: category, store, period, first_purchase."""
 
     name = Varchar(length=200)
@@ -175,7 +182,7 @@ class EarningRule(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class Reward(Table):
+class Reward(Keyed, Table):
     name_vi = Varchar(length=200)
     name_en = Varchar(length=200)
     description_vi = Text(default="")
@@ -194,14 +201,14 @@ class Reward(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class TierBirthdayGift(Table):
+class TierBirthdayGift(Keyed, Table):
     """The reward a tier's members get as a voucher on their birthday (optional, one per tier)."""
 
     tier = ForeignKey(Tier, on_delete=RESTRICT, index=True, unique=True)
     reward = ForeignKey(Reward, on_delete=RESTRICT, index=True)
 
 
-class Voucher(Table):
+class Voucher(Keyed, Table):
     """Statuses: issued → redeemed | expired | cancelled; each move is one guarded UPDATE."""
 
     code = Varchar(length=24, unique=True)
@@ -221,7 +228,7 @@ class Voucher(Table):
     cancelled_reason = Text(default="")
 
 
-class TierChange(Table):
+class TierChange(Keyed, Table):
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)
     from_tier = ForeignKey(Tier, null=True, on_delete=RESTRICT, index=True)
     to_tier = ForeignKey(Tier, null=True, on_delete=RESTRICT, index=True)
@@ -229,7 +236,7 @@ class TierChange(Table):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
 
 
-class IdempotencyRecord(Table):
+class IdempotencyRecord(Keyed, Table):
     """The first answer to a keyed write, replayed for the same key and the same body."""
 
     scope = Varchar(length=64)
@@ -240,7 +247,7 @@ class IdempotencyRecord(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class DomainEvent(Table):
+class DomainEvent(Keyed, Table):
     """Something a member may hear about, written in the transaction of the change."""
 
     kind = Varchar(length=40, index=True)
@@ -252,7 +259,7 @@ class DomainEvent(Table):
     lease_until = Timestamptz(null=True, default=None)
 
 
-class AuditLog(Table):
+class AuditLog(Keyed, Table):
     staff = ForeignKey(BaseUser, null=True, on_delete=RESTRICT, index=True)
     staff_username = Varchar(length=100, default="")
     action = Varchar(length=64, index=True)

@@ -14,7 +14,7 @@ log = logging.getLogger("api.health")
 PROBE_TIMEOUT_S = 3.0
 
 
-@get("/health", tags=["service"], summary="Liveness and database reachability", sync_to_thread=False)
+@get("/health", tags=["service"], summary="Liveness and database reachability")
 async def health() -> Response[HealthOut]:
     try:
         await asyncio.wait_for(current_engine().run_ddl("SELECT 1"), PROBE_TIMEOUT_S)

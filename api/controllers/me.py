@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, get, patch
+from litestar.params import JSONBody
 
 from api.auth import current_member
 from api.schemas import MeOut, NextTierOut, ProfilePatch, TierOut
@@ -49,7 +50,7 @@ class MeController(Controller):
         return await me_out(current_member(request))
 
     @patch("", summary="Change the member's own profile")
-    async def patch_me(self, request: Request[Any, Any, Any], data: ProfilePatch) -> MeOut:
+    async def patch_me(self, request: Request[Any, Any, Any], data: JSONBody[ProfilePatch]) -> MeOut:
         raw = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         changes = members.validate_profile(raw, today=date.today())
         updated = await members.update_profile(current_member(request).id, changes)

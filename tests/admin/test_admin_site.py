@@ -1,0 +1,53 @@
+"""The staff site: served at /admin/, login through its HTTP API with a CSRF token."""
+
+from __future__ import annotations
+
+import httpx
+from piccolo.apps.user.tables import BaseUser
+
+
+async def _staff(username: str = "mai", password: str = "a-long-Passw0rd") -> None:
+    await BaseUser.create_user(username=username, password=password, active=True, admin=True, superuser=False)
+
+
+async def test_admin_redirects_to_trailing_slash_and_serves_the_page(client: httpx.AsyncClient) -> None:
+    redirect = await client.get("/admin")
+    assert redirect.status_code in (301, 307, 308)
+    assert redirect.headers["location"].endswith("/admin/")
+    page = await client.get("/admin/")
+    assert page.status_code == 200
+    assert "<html" in page.text.lower()
+
+
+async def _login(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
+    await client.get("/admin/")
+    csrf = client.cookies.get("csrftoken")
+    assert csrf, "the admin sets a CSRF cookie"
+    return await client.post(
+        "/admin/public/login/",
+        json={"username": username, "password": password},
+        headers={"X-CSRFToken": csrf},
+    )
+
+
+async def test_staff_login_works_with_the_right_password(client: httpx.AsyncClient) -> None:
+    await _staff()
+    response = await _login(client, "mai", "a-long-Passw0rd")
+    assert response.status_code == 200, response.text
+    me = await client.get("/admin/api/user/", headers={"X-CSRFToken": client.cookies.get("csrftoken") or ""})
+    assert me.status_code == 200 and me.json()["username"] == "mai"
+
+
+async def test_staff_login_fails_with_a_wrong_password(client: httpx.AsyncClient) -> None:
+    await _staff()
+    response = await _login(client, "mai", "wrong-password")
+    assert response.status_code in (401, 403)
+    me = await client.get("/admin/api/user/")
+    assert me.status_code == 401
+
+
+async def test_login_without_csrf_header_is_refused(client: httpx.AsyncClient) -> None:
+    await _staff()
+    await client.get("/admin/")
+    response = await client.post("/admin/public/login/", json={"username": "mai", "password": "a-long-Passw0rd"})
+    assert response.status_code == 403

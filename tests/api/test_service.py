@@ -1,0 +1,75 @@
+"""Health, schema, request ids and problem answers for unknown routes."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+
+async def test_health_is_ok_with_the_database_up(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_health_is_503_when_the_database_is_unreachable() -> None:
+    """A real server process whose database is a closed port answers 503, not 500."""
+    dead_port = _free_port()
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{dead_port}/nothing"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/health", timeout=10)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        assert response.status_code == 503
+        assert response.json() == {"status": "unavailable", "database": "unreachable"}
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+async def test_openapi_document_and_browsable_ui(client: httpx.AsyncClient) -> None:
+    document = await client.get("/schema/openapi.json")
+    assert document.status_code == 200
+    paths = document.json()["paths"]
+    assert "/api/v1/me" in paths and "/health" in paths
+    ui = await client.get("/schema/swagger")
+    assert ui.status_code == 200 and "swagger" in ui.text.lower()
+
+
+async def test_unknown_route_and_wrong_method_are_problems(client: httpx.AsyncClient) -> None:
+    missing = await client.get("/api/v1/nothing-here")
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+    wrong = await client.delete("/health")
+    assert wrong.status_code == 405 and wrong.json()["code"] == "method_not_allowed"
+    assert wrong.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_request_id_is_echoed_or_made(client: httpx.AsyncClient) -> None:
+    given = await client.get("/health", headers={"X-Request-ID": "till-42-abc"})
+    assert given.headers["x-request-id"] == "till-42-abc"
+    made = await client.get("/health")
+    assert len(made.headers["x-request-id"]) == 16

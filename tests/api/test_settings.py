@@ -1,0 +1,45 @@
+"""Settings: read once, and production refuses development-only switches."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.settings import Settings, UnsafeSettings
+
+
+def test_defaults_in_development() -> None:
+    settings = Settings.from_env({})
+    assert settings.database_url == "sqlite:///thanthiet.sqlite"
+    assert settings.app_env == "development"
+    assert settings.firebase_project_id == "demo-thanthiet"
+    assert settings.embedded_worker is True
+
+
+def test_production_refuses_the_auth_emulator() -> None:
+    with pytest.raises(UnsafeSettings, match="FIREBASE_AUTH_EMULATOR_HOST"):
+        Settings.from_env(
+            {
+                "APP_ENV": "production",
+                "FIREBASE_PROJECT_ID": "shop-prod",
+                "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099",
+            }
+        )
+
+
+def test_production_refuses_the_demo_project() -> None:
+    with pytest.raises(UnsafeSettings, match="FIREBASE_PROJECT_ID"):
+        Settings.from_env({"APP_ENV": "production"})
+    with pytest.raises(UnsafeSettings):
+        Settings.from_env({"APP_ENV": "production", "FIREBASE_PROJECT_ID": "demo-thanthiet"})
+
+
+def test_production_with_safe_settings_starts_without_embedded_worker() -> None:
+    settings = Settings.from_env({"APP_ENV": "production", "FIREBASE_PROJECT_ID": "shop-prod"})
+    assert settings.production and settings.embedded_worker is False
+
+
+def test_bad_flag_and_env_are_refused() -> None:
+    with pytest.raises(UnsafeSettings):
+        Settings.from_env({"EMBEDDED_WORKER": "maybe"})
+    with pytest.raises(UnsafeSettings):
+        Settings.from_env({"APP_ENV": "staging"})
