@@ -22,8 +22,9 @@ from api.controllers.me import MeController
 from api.controllers.pos import TerminalController
 from api.errors import EXCEPTION_HANDLERS
 from api.observability import configure_logging, request_id_middleware
-from api.settings import Settings
+from api.settings import Settings, UnsafeSettings
 from loyalty.db import close_pool, open_pool
+from loyalty.demo import demo_staff_login_works
 
 log = logging.getLogger("api")
 
@@ -59,6 +60,8 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await open_pool()
+        if settings.production and await demo_staff_login_works():
+            raise UnsafeSettings("the demo staff account still has its published password: change or remove it")
         init_firebase(settings)
         try:
             async with _nested(parts, app):

@@ -1,31 +1,104 @@
-"""Membership tiers: where a member stands and what the next tier needs.
+"""Membership tiers: where a member stands, and upgrades the moment a member qualifies.
 
-Rules: tiers are data ordered by ``rank``; a member without a tier row is in the lowest tier.
+Rules: tiers are data ordered by ``rank``. A tier qualifies on a rolling 12 months of either
+points earned on purchases (net of refunds) or đồng spent (net of refunds), both read from
+``Purchase``. A member is upgraded inside the transaction of the earn that qualifies it;
+downgrades happen only at the periodic review. Every change is kept in ``TierChange``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from loyalty.tables import Member, Tier
+from loyalty.events import EventKind, emit
+from loyalty.tables import Member, Purchase, Tier, TierChange
+
+QUALIFYING_WINDOW = timedelta(days=365)
 
 
 @dataclass(frozen=True)
 class TierStanding:
     tier: Tier | None
     next_tier: Tier | None
-    points_needed: int | None
+    points_needed: int | None  # of the next tier's metric (points or đồng)
 
 
 async def all_tiers() -> list[Tier]:
     return await Tier.objects().order_by(Tier.rank)
 
 
-async def standing(member: Member, qualifying_value: int = 0) -> TierStanding:
+async def qualifying_value(member_id: int, metric: str, *, now: datetime | None = None) -> int:
+    """Points earned (metric "points") or đồng spent ("spend") over the last 12 months, net of refunds."""
+    since = (now or datetime.now(UTC)) - QUALIFYING_WINDOW
+    if metric == "spend":
+        expression = "COALESCE(SUM(amount - refunded_amount), 0)"
+    else:
+        expression = "COALESCE(SUM(points_earned - points_reversed), 0)"
+    rows = await Purchase.raw(
+        f"SELECT {expression} AS value FROM purchase WHERE member = {{}} AND created_at > {{}}", member_id, since
+    )
+    return int(rows[0]["value"]) if rows else 0
+
+
+def best_tier_for(tiers: list[Tier], values: dict[str, int]) -> Tier | None:
+    """The highest-ranked tier whose threshold the member's values reach (pure)."""
+    reached = [t for t in tiers if values.get(t.metric, 0) >= t.threshold]
+    return max(reached, key=lambda t: t.rank) if reached else None
+
+
+async def standing(member: Member, *, now: datetime | None = None) -> TierStanding:
     """The member's tier, the next one and how much of the next tier's metric is missing."""
     tiers = await all_tiers()
-    current = next((t for t in tiers if t.id == member.tier), tiers[0] if tiers else None)
-    higher = [t for t in tiers if current is None or t.rank > current.rank]
-    following = higher[0] if higher else None
-    needed = max(following.threshold - qualifying_value, 0) if following else None
-    return TierStanding(current, following, needed)
+    if not tiers:
+        return TierStanding(None, None, None)
+    current = next((t for t in tiers if t.id == member.tier), tiers[0])
+    following = next((t for t in tiers if t.rank > current.rank), None)
+    if following is None:
+        return TierStanding(current, None, None)
+    value = await qualifying_value(member.id, following.metric, now=now)
+    return TierStanding(current, following, max(following.threshold - value, 0))
+
+
+async def upgrade_if_qualified(member_id: int, *, now: datetime | None = None) -> Tier | None:
+    """Move the member up at once when it qualifies for a higher tier; call inside the earn's
+    transaction. Returns the new tier, or None when nothing changed. Never moves down."""
+    now = now or datetime.now(UTC)
+    tiers = await all_tiers()
+    if not tiers:
+        return None
+    member = await Member.select(Member.tier).where(Member.id == member_id).first()
+    if member is None:
+        return None
+    current = next((t for t in tiers if t.id == member["tier"]), None)
+    metrics = {t.metric for t in tiers}
+    values = {m: await qualifying_value(member_id, m, now=now) for m in metrics}
+    best = best_tier_for(tiers, values)
+    if best is None or (current is not None and best.rank <= current.rank):
+        return None
+    await change_tier(member_id, current, best, reason="qualified", now=now)
+    return best
+
+
+async def change_tier(member_id: int, old: Tier | None, new: Tier, *, reason: str, now: datetime) -> None:
+    """Record the move, guarded on the tier the member had; emit the event."""
+    condition = Member.tier.is_null() if old is None else Member.tier == old.id
+    moved = (
+        await Member.update({Member.tier: new.id, Member.tier_since: now})
+        .where((Member.id == member_id) & condition)
+        .returning(Member.id)
+    )
+    if not moved:
+        return
+    await TierChange(
+        member=member_id, from_tier=old.id if old else None, to_tier=new.id, reason=reason, created_at=now
+    ).save()
+    direction = "up" if old is None or new.rank > old.rank else "down"
+    await emit(
+        EventKind.TIER_CHANGED,
+        member_id,
+        from_tier=old.code if old else None,
+        to_tier=new.code,
+        direction=direction,
+        reason=reason,
+    )

@@ -1,0 +1,42 @@
+"""The programme's settings (rates, validity periods), read once from the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Programme:
+    points_expiry_months: int = 12
+    claim_valid_days: int = 7
+    dong_per_point: int = 10_000
+    tier_review_grace_days: int = 30
+    expiring_soon_days: int = 30
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Programme:
+        env = os.environ if env is None else env
+        return cls(
+            points_expiry_months=_positive(env, "POINTS_EXPIRY_MONTHS", cls.points_expiry_months),
+            claim_valid_days=_positive(env, "CLAIM_VALID_DAYS", cls.claim_valid_days),
+            dong_per_point=_positive(env, "DONG_PER_POINT", cls.dong_per_point),
+            tier_review_grace_days=_positive(env, "TIER_REVIEW_GRACE_DAYS", cls.tier_review_grace_days),
+            expiring_soon_days=_positive(env, "EXPIRING_SOON_DAYS", cls.expiring_soon_days),
+            timezone=env.get("PROGRAMME_TIMEZONE", cls.timezone),
+        )
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    value = int(raw)
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive whole number, not {raw!r}")
+    return value
+
+
+PROGRAMME = Programme.from_env()

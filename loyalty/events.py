@@ -1,0 +1,32 @@
+"""Domain events: what a member may hear about, written in the transaction of the change.
+
+The notifications side reads them later; the domain never knows how (or whether) they are sent.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from loyalty.tables import DomainEvent
+
+
+class EventKind(StrEnum):
+    POINTS_EARNED = "points_earned"
+    POINTS_REDEEMED = "points_redeemed"
+    POINTS_ADJUSTED = "points_adjusted"
+    POINTS_REVERSED = "points_reversed"
+    POINTS_EXPIRED = "points_expired"
+    POINTS_EXPIRING_SOON = "points_expiring_soon"
+    TIER_CHANGED = "tier_changed"
+    VOUCHER_ISSUED = "voucher_issued"
+    VOUCHER_REDEEMED = "voucher_redeemed"
+    VOUCHER_CANCELLED = "voucher_cancelled"
+    VOUCHER_EXPIRING_SOON = "voucher_expiring_soon"
+    CAMPAIGN_GIFT = "campaign_gift"
+    COMPLAINT_UPDATED = "complaint_updated"
+
+
+async def emit(kind: EventKind, member_id: int | None, **payload: Any) -> None:
+    """Record an event; call inside the write transaction of the change it reports."""
+    await DomainEvent(kind=kind.value, member=member_id, payload=payload).save()

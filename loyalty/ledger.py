@@ -1,0 +1,454 @@
+"""Points ledger.
+
+Design overview. Every change to a member's points is one ``LedgerEntry`` (append-only) written
+in one write transaction together with the member's cached ``points_balance`` and the lots:
+
+* Points arrive in a ``PointLot`` with an expiry date; spending draws from the lots that expire
+  soonest (FIFO), and each draw is a ``LotDraw`` row, so a refund or a cancelled redemption can
+  take back or give back exactly those points and expiry removes exactly what is left of a lot.
+* Invariants (re-checked by ``piccolo loyalty check_ledger``): balance = Σ deltas = Σ points left
+  in the member's lots; 0 ≤ points_left ≤ points; balance ≥ 0 (a CHECK in the database).
+* Each entry's ``entry_hash`` covers the previous entry's hash and its own content, and the
+  member's ``ledger_head`` is the newest hash: any edit of history breaks the chain.
+* ``reference`` is unique: the same reference again returns the first posting (idempotency).
+* The member row is locked first (FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transaction
+  already serialises writers), and the balance UPDATE is still guarded in SQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from loyalty.audit import StaffActor
+from loyalty.config import PROGRAMME
+from loyalty.db import is_sqlite, write_transaction
+from loyalty.errors import Conflict, InvalidInput, NotFound
+from loyalty.tables import LedgerEntry, LotDraw, Member, PointLot
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class Kind(StrEnum):
+    EARN = "earn"
+    REDEEM = "redeem"
+    EXPIRE = "expire"
+    ADJUST = "adjust"
+    REVERSE = "reverse"
+    GIFT = "gift"
+    REFERRAL = "referral"
+    COMPENSATION = "compensation"
+
+
+class InsufficientPoints(Conflict):
+    code = "insufficient_points"
+    title = "Not enough points"
+
+
+class ReferenceReused(Conflict):
+    code = "reference_reused"
+    title = "This reference was used for another change"
+
+
+class LedgerBroken(RuntimeError):
+    """The lots no longer cover the balance: a bug or tampering, never a user error."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who caused a change: a till (store + terminal), a staff user, or the system."""
+
+    store_id: int | None = None
+    terminal_id: int | None = None
+    staff_id: int | None = None
+    description: str = ""
+
+
+SYSTEM = Origin()
+
+
+@dataclass(frozen=True)
+class Posting:
+    entry_id: int
+    member_id: int
+    delta: int
+    balance_after: int
+    shortfall: int
+    replayed: bool  # True when the reference existed: nothing new was written
+
+
+def entry_hash(
+    prev_hash: str,
+    member_id: int,
+    delta: int,
+    kind: str,
+    reference: str,
+    balance_after: int,
+    shortfall: int,
+    created_at: datetime,
+) -> str:
+    micros = (created_at.astimezone(UTC) - EPOCH) // timedelta(microseconds=1)
+    content = f"{prev_hash}|{member_id}|{delta}|{kind}|{reference}|{balance_after}|{shortfall}|{micros}"
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def default_expiry(now: datetime) -> datetime:
+    expiry: datetime = now + relativedelta(months=PROGRAMME.points_expiry_months)
+    return expiry
+
+
+# --- business changes -------------------------------------------------------------------
+
+
+async def credit(
+    member_id: int,
+    points: int,
+    *,
+    kind: Kind,
+    reference: str,
+    origin: Origin = SYSTEM,
+    expires_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Posting:
+    """Add ``points`` in a new lot (earn, gift, referral, compensation, positive adjust)."""
+    _require_positive(points)
+    now = now or _now()
+    async with write_transaction():
+        member = await _lock_member(member_id)
+        replay = await _replay(reference, member_id, points)
+        if replay:
+            return replay
+        posting = await _append(member, points, kind, reference, origin, now)
+        await PointLot(
+            member=member_id,
+            entry=posting.entry_id,
+            points=points,
+            points_left=points,
+            expires_at=expires_at or default_expiry(now),
+            created_at=now,
+        ).save()
+        return posting
+
+
+async def debit(
+    member_id: int,
+    points: int,
+    *,
+    kind: Kind,
+    reference: str,
+    origin: Origin = SYSTEM,
+    now: datetime | None = None,
+) -> Posting:
+    """Spend ``points`` from the soonest-expiring lots, or raise :class:`InsufficientPoints`."""
+    _require_positive(points)
+    now = now or _now()
+    async with write_transaction():
+        member = await _lock_member(member_id)
+        replay = await _replay(reference, member_id, -points)
+        if replay:
+            return replay
+        if member["points_balance"] < points:
+            raise InsufficientPoints(
+                f"{points} points needed, {member['points_balance']} available",
+                balance=member["points_balance"],
+                wanted=points,
+            )
+        posting = await _append(member, -points, kind, reference, origin, now)
+        await _draw(member_id, points, posting.entry_id, first_lot=None)
+        return posting
+
+
+async def take_back(
+    member_id: int,
+    points: int,
+    *,
+    from_entry_id: int,
+    reference: str,
+    origin: Origin = SYSTEM,
+    now: datetime | None = None,
+) -> Posting:
+    """Reverse (part of) a credit: from its own lot first, then others, never below zero.
+
+    What cannot be taken back is recorded as the entry's ``shortfall``.
+    """
+    _require_positive(points)
+    now = now or _now()
+    async with write_transaction():
+        member = await _lock_member(member_id)
+        replay = await _replay(reference, member_id, None)
+        if replay:
+            return replay
+        taken = min(points, member["points_balance"])
+        posting = await _append(member, -taken, Kind.REVERSE, reference, origin, now, shortfall=points - taken)
+        if taken:
+            own_lot = await PointLot.select(PointLot.id).where(PointLot.entry == from_entry_id).first()
+            await _draw(member_id, taken, posting.entry_id, first_lot=own_lot["id"] if own_lot else None)
+        return posting
+
+
+async def give_back(
+    debit_entry_id: int,
+    *,
+    reference: str,
+    origin: Origin = SYSTEM,
+    now: datetime | None = None,
+) -> Posting:
+    """Undo a debit exactly: the same points return to the same lots (a cancelled redemption)."""
+    now = now or _now()
+    async with write_transaction():
+        spent = (
+            await LedgerEntry.select(LedgerEntry.member, LedgerEntry.delta)
+            .where(LedgerEntry.id == debit_entry_id)
+            .first()
+        )
+        if spent is None or spent["delta"] >= 0:
+            raise NotFound(f"no debit entry {debit_entry_id} to give back")
+        member = await _lock_member(spent["member"])
+        replay = await _replay(reference, spent["member"], -spent["delta"])
+        if replay:
+            return replay
+        draws = await LotDraw.select(LotDraw.lot, LotDraw.points).where(LotDraw.entry == debit_entry_id)
+        amount = sum(d["points"] for d in draws)
+        posting = await _append(member, amount, Kind.REVERSE, reference, origin, now)
+        for draw in draws:
+            await PointLot.update({PointLot.points_left: PointLot.points_left + draw["points"]}).where(
+                PointLot.id == draw["lot"]
+            )
+            await LotDraw(entry=posting.entry_id, lot=draw["lot"], points=-draw["points"]).save()
+        return posting
+
+
+async def expire_lot(lot_id: int, *, now: datetime | None = None) -> Posting | None:
+    """Remove what is left of an expired lot with an ``expire`` entry; None if nothing to do."""
+    now = now or _now()
+    async with write_transaction():
+        lot = (
+            await PointLot.select(PointLot.member, PointLot.points_left, PointLot.expires_at)
+            .where(PointLot.id == lot_id)
+            .first()
+        )
+        if lot is None or lot["points_left"] <= 0 or lot["expires_at"] > now:
+            return None
+        member = await _lock_member(lot["member"])
+        left = lot["points_left"]
+        reference = f"expire:lot:{lot_id}"
+        replay = await _replay(reference, lot["member"], -left)
+        if replay:
+            return replay
+        posting = await _append(member, -left, Kind.EXPIRE, reference, Origin(description="points expired"), now)
+        changed = (
+            await PointLot.update({PointLot.points_left: 0})
+            .where((PointLot.id == lot_id) & (PointLot.points_left == left))
+            .returning(PointLot.id)
+        )
+        if not changed:
+            raise LedgerBroken(f"lot {lot_id} changed under an expiry")
+        await LotDraw(entry=posting.entry_id, lot=lot_id, points=left).save()
+        return posting
+
+
+async def expire_due(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Expire every lot past its date (a worker job). Returns the number of lots expired."""
+    from loyalty.events import EventKind, emit
+
+    now = now or _now()
+    expired = 0
+    while True:
+        due = (
+            await PointLot.select(PointLot.id)
+            .where((PointLot.expires_at <= now) & (PointLot.points_left > 0))
+            .order_by(PointLot.expires_at)
+            .limit(batch)
+        )
+        if not due:
+            return expired
+        for row in due:
+            async with write_transaction():
+                posting = await expire_lot(row["id"], now=now)
+                if posting and not posting.replayed:
+                    expired += 1
+                    await emit(
+                        EventKind.POINTS_EXPIRED,
+                        posting.member_id,
+                        points=-posting.delta,
+                        balance=posting.balance_after,
+                    )
+        if len(due) < batch:
+            return expired
+
+
+async def points_expiring(member_id: int, *, within_days: int | None = None, now: datetime | None = None) -> int:
+    """Points of this member that expire in the next ``within_days`` days (default 30)."""
+    now = now or _now()
+    horizon = now + timedelta(days=within_days or PROGRAMME.expiring_soon_days)
+    rows = await PointLot.select(PointLot.points_left).where(
+        (PointLot.member == member_id)
+        & (PointLot.points_left > 0)
+        & (PointLot.expires_at > now)
+        & (PointLot.expires_at <= horizon)
+    )
+    return sum(r["points_left"] for r in rows)
+
+
+async def members_with_points_expiring(
+    *, within_days: int | None = None, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Every member with points expiring soon: ``member``, ``points``, ``first_expiry`` (one query)."""
+    now = now or _now()
+    horizon = now + timedelta(days=within_days or PROGRAMME.expiring_soon_days)
+    rows: list[dict[str, Any]] = await LedgerEntry.raw(
+        "SELECT member, SUM(points_left) AS points, MIN(expires_at) AS first_expiry FROM point_lot "
+        "WHERE points_left > 0 AND expires_at > {} AND expires_at <= {} GROUP BY member ORDER BY member",
+        now,
+        horizon,
+    )
+    return rows
+
+
+# --- internals --------------------------------------------------------------------------
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _require_positive(points: int) -> None:
+    if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
+        raise InvalidInput(f"points must be a positive whole number, not {points!r}", field="points")
+
+
+async def _lock_member(member_id: int) -> dict[str, Any]:
+    query = Member.select(Member.id, Member.points_balance, Member.ledger_head).where(Member.id == member_id)
+    if not is_sqlite():
+        query = query.lock_rows("UPDATE")
+    row = await query.first()
+    if row is None:
+        raise NotFound(f"member {member_id} not found")
+    return row
+
+
+async def _replay(reference: str, member_id: int, delta: int | None) -> Posting | None:
+    if not reference or len(reference) > 255:
+        raise InvalidInput("a ledger reference is 1-255 characters", field="reference")
+    found = (
+        await LedgerEntry.select(
+            LedgerEntry.id, LedgerEntry.member, LedgerEntry.delta, LedgerEntry.balance_after, LedgerEntry.shortfall
+        )
+        .where(LedgerEntry.reference == reference)
+        .first()
+    )
+    if found is None:
+        return None
+    if found["member"] != member_id or (delta is not None and found["delta"] != delta):
+        raise ReferenceReused(f"reference {reference!r} was already used for another change", reference=reference)
+    return Posting(found["id"], member_id, found["delta"], found["balance_after"], found["shortfall"], replayed=True)
+
+
+async def _append(
+    member: dict[str, Any],
+    delta: int,
+    kind: Kind,
+    reference: str,
+    origin: Origin,
+    now: datetime,
+    *,
+    shortfall: int = 0,
+) -> Posting:
+    before = member["points_balance"]
+    balance_after = before + delta
+    digest = entry_hash(
+        member["ledger_head"], member["id"], delta, kind.value, reference, balance_after, shortfall, now
+    )
+    entry = LedgerEntry(
+        member=member["id"],
+        delta=delta,
+        kind=kind.value,
+        reference=reference,
+        balance_after=balance_after,
+        shortfall=shortfall,
+        description=origin.description[:500],
+        store=origin.store_id,
+        terminal=origin.terminal_id,
+        staff=origin.staff_id,
+        created_at=now,
+        prev_hash=member["ledger_head"],
+        entry_hash=digest,
+    )
+    await entry.save()
+    updated = (
+        await Member.update(
+            {Member.points_balance: Member.points_balance + delta, Member.ledger_head: digest, Member.updated_at: now}
+        )
+        .where((Member.id == member["id"]) & (Member.points_balance == before) & (Member.points_balance >= -delta))
+        .returning(Member.points_balance)
+    )
+    if not updated:
+        raise InsufficientPoints(f"{-delta} points needed, {before} available", balance=before, wanted=-delta)
+    member["points_balance"] = balance_after
+    member["ledger_head"] = digest
+    return Posting(entry.id, member["id"], delta, balance_after, shortfall, replayed=False)
+
+
+async def _draw(member_id: int, points: int, entry_id: int, *, first_lot: int | None) -> None:
+    lots = (
+        await PointLot.select(PointLot.id, PointLot.points_left)
+        .where((PointLot.member == member_id) & (PointLot.points_left > 0))
+        .order_by(PointLot.expires_at)
+        .order_by(PointLot.id)
+    )
+    if first_lot is not None:
+        lots.sort(key=lambda lot: lot["id"] != first_lot)
+    remaining = points
+    for lot in lots:
+        if remaining == 0:
+            break
+        take = min(remaining, lot["points_left"])
+        changed = (
+            await PointLot.update({PointLot.points_left: PointLot.points_left - take})
+            .where((PointLot.id == lot["id"]) & (PointLot.points_left >= take))
+            .returning(PointLot.id)
+        )
+        if not changed:
+            raise LedgerBroken(f"lot {lot['id']} changed under a draw")
+        await LotDraw(entry=entry_id, lot=lot["id"], points=take).save()
+        remaining -= take
+    if remaining:
+        raise LedgerBroken(f"member {member_id}: lots are {remaining} points short of the balance")
+
+
+async def adjust(
+    member_id: int,
+    delta: int,
+    *,
+    reason: str,
+    actor: StaffActor,
+    reference: str | None = None,
+) -> Posting:
+    """A staff correction (±points) with a mandatory reason, audit-logged with the change."""
+    from loyalty import audit
+    from loyalty.events import EventKind, emit
+
+    reason = reason.strip()
+    if len(reason) < 3:
+        raise InvalidInput("a reason of at least 3 characters is required", field="reason")
+    if not isinstance(delta, int) or delta == 0:
+        raise InvalidInput("the adjustment must be a non-zero whole number of points", field="delta")
+    reference = reference or f"adjust:{uuid.uuid4()}"
+    origin = Origin(staff_id=actor.user_id, description=reason)
+    async with write_transaction():
+        if delta > 0:
+            posting = await credit(member_id, delta, kind=Kind.ADJUST, reference=reference, origin=origin)
+        else:
+            posting = await debit(member_id, -delta, kind=Kind.ADJUST, reference=reference, origin=origin)
+        if not posting.replayed:
+            await audit.record(
+                actor, "points.adjust", "member", member_id, delta=delta, reason=reason, entry=posting.entry_id
+            )
+            await emit(EventKind.POINTS_ADJUSTED, member_id, delta=delta, balance=posting.balance_after, reason=reason)
+        return posting
