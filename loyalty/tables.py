@@ -214,6 +214,8 @@ class Voucher(Keyed, Table):
     code = Varchar(length=24, unique=True)
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)
     reward = ForeignKey(Reward, on_delete=RESTRICT, index=True)
+    # Idempotency of the change that issued it (redemption key, campaign occurrence, case…).
+    reference = Varchar(length=255, unique=True)
     status = Varchar(length=16, default="issued", index=True)
     # How it came: redemption, campaign, compensation, birthday.
     source = Varchar(length=16, default="redemption")

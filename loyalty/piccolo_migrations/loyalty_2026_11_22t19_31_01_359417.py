@@ -5,7 +5,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from loyalty.db import current_engine
 from loyalty.guards import LEDGER_RULES, install
 
-ID = "2026-11-22T19:26:15:984555"
+ID = "2026-11-22T19:31:01:359417"
 VERSION = "1.38.0"
 DESCRIPTION = "guards"
 
