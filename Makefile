@@ -25,8 +25,11 @@ seed: migrate
 	$(BIN)/piccolo loyalty seed_demo
 
 ## make run: install, migrate the database, seed the demo, serve API + admin (+ embedded worker).
+# In development the API accepts Firebase Auth emulator tokens (piccolo loyalty dev_token).
 run: seed
-	$(BIN)/uvicorn api.app:app --host $(HOST) --port $(PORT) --proxy-headers
+	@if [ "$${APP_ENV:-development}" != production ]; then \
+	  export FIREBASE_AUTH_EMULATOR_HOST="$${FIREBASE_AUTH_EMULATOR_HOST:-127.0.0.1:9099}"; fi; \
+	exec $(BIN)/uvicorn api.app:app --host $(HOST) --port $(PORT) --proxy-headers --no-access-log
 
 ## make test: install and run the whole suite (DATABASE_URL picks the engine; SQLite by default).
 test: install

@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
             render_plugins=[SwaggerRenderPlugin(path="/swagger"), ScalarRenderPlugin(path="/scalar")],
         ),
         debug=False,
+        logging_config=None,  # configure_logging() above: JSON lines with the request id
     )
 
 

@@ -62,7 +62,8 @@ async def seed_demo() -> None:
         _fail("seed_demo is for development only")
     creds = await demo.seed_demo()
     print("Demo programme ready.")
-    print(f"  staff:    http://127.0.0.1:8000/admin/  user {creds.staff_user!r}, password {creds.staff_password!r}")
+    site = f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+    print(f"  staff:    {site}/admin/  user {creds.staff_user!r}, password {creds.staff_password!r}")
     print(f"  store:    {creds.store_code}")
     print(f"  till key: {creds.till_key}")
     print("  member:   piccolo loyalty dev_token --phone +84901234567")

@@ -1,0 +1,50 @@
+"""Production mode refuses unsafe settings: the emulator host, a demo project, the demo password."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from api.app import create_app
+from api.settings import Settings, UnsafeSettings
+from loyalty.demo import seed_staff
+
+
+def test_server_refuses_to_start_in_production_with_the_emulator_host() -> None:
+    env = {
+        **os.environ,
+        "APP_ENV": "production",
+        "FIREBASE_PROJECT_ID": "shop-prod",
+        "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099",
+    }
+    done = subprocess.run([sys.executable, "-c", "import api.app"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "FIREBASE_AUTH_EMULATOR_HOST" in done.stderr
+
+
+def test_dev_token_command_refuses_in_production() -> None:
+    env = {**os.environ, "APP_ENV": "production"}
+    done = subprocess.run(
+        [sys.executable, "-m", "piccolo.main", "loyalty", "dev_token", "--phone", "0901234567"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "production" in done.stderr
+    assert "eyJ" not in done.stdout
+
+
+async def test_production_refuses_to_start_while_the_demo_password_works() -> None:
+    await seed_staff()
+    settings = Settings.from_env({"APP_ENV": "production", "FIREBASE_PROJECT_ID": "shop-prod"})
+    app = create_app(settings)
+    with pytest.raises(Exception) as caught:
+        async with app.lifespan():
+            pass
+    errors = caught.value.exceptions if isinstance(caught.value, BaseExceptionGroup) else (caught.value,)
+    assert any(isinstance(e, UnsafeSettings) and "demo staff" in str(e) for e in errors)
