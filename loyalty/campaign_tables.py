@@ -1,0 +1,142 @@
+"""Tables of member statistics, segments, VIP groups and gift campaigns.
+
+``MemberStats`` is derived data (one row per member, rebuilt set-wise by ``loyalty.statistics``).
+``CampaignGift`` is the fan-out's work list and its record: UNIQUE (campaign, occurrence,
+member) makes "one gift per member per occurrence" a database rule, and its status moves
+pending → given | over_budget | failed in guarded UPDATEs. ``Campaign.gifts_issued`` and
+``points_given`` are the budget counters, raised only by a conditional UPDATE that checks the caps.
+"""
+
+from __future__ import annotations
+
+from piccolo.apps.user.tables import BaseUser
+from piccolo.columns import (
+    JSON,
+    BigInt,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from loyalty.tables import Keyed, LedgerEntry, Member, Reward, Tier, Voucher
+
+RESTRICT = OnDelete.restrict
+SET_NULL = OnDelete.set_null
+
+
+class MemberStats(Keyed, Table):
+    """A member's purchase statistics as of ``refreshed_at`` (counts and đồng net of refunds)."""
+
+    member = ForeignKey(Member, on_delete=RESTRICT, index=True, unique=True)
+    first_purchase_at = Timestamptz(null=True, default=None)
+    last_purchase_at = Timestamptz(null=True, default=None, index=True)
+    visits_90d = Integer(default=0)
+    spend_90d = BigInt(default=0)
+    visits_12m = Integer(default=0)
+    spend_12m = BigInt(default=0)
+    visits_total = Integer(default=0)
+    spend_total = BigInt(default=0)
+    avg_basket = BigInt(default=0)
+    # none | till | claim | both
+    channel = Varchar(length=8, default="none")
+    days_since_last_visit = Integer(null=True, default=None)
+    # 1-5, NULL for a member who never bought (cut points in loyalty.statistics).
+    recency_score = Integer(null=True, default=None)
+    frequency_score = Integer(null=True, default=None)
+    monetary_score = Integer(null=True, default=None)
+    refreshed_at = Timestamptz(default=TimestamptzNow())
+
+
+class Segment(Keyed, Table):
+    """A saved, named filter (validated JSON, see loyalty.segment_filters)."""
+
+    name = Varchar(length=100, unique=True)
+    description = Text(default="")
+    definition = JSON(default="{}")
+    builtin = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class VipGroup(Keyed, Table):
+    name = Varchar(length=100, unique=True)
+    description = Text(default="")
+    benefits_vi = Text(default="")
+    benefits_en = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class VipMember(Keyed, Table):
+    group = ForeignKey(VipGroup, on_delete=RESTRICT, index=True)
+    member = ForeignKey(Member, on_delete=RESTRICT, index=True)
+    added_at = Timestamptz(default=TimestamptzNow())
+
+
+class Campaign(Keyed, Table):
+    """Statuses: draft → scheduled → running → finished; paused ↔ running; cancelled at any time."""
+
+    name = Varchar(length=200, unique=True)
+    status = Varchar(length=16, default="draft", index=True)
+    # everyone | segment | vip_group | tier
+    audience = Varchar(length=16, default="everyone")
+    segment = ForeignKey(Segment, null=True, on_delete=RESTRICT, index=True)
+    vip_group = ForeignKey(VipGroup, null=True, on_delete=RESTRICT, index=True)
+    tier = ForeignKey(Tier, null=True, on_delete=RESTRICT, index=True)
+    # points | voucher
+    gift_kind = Varchar(length=8, default="points")
+    gift_points = BigInt(default=0)
+    reward = ForeignKey(Reward, null=True, on_delete=RESTRICT, index=True)
+    voucher_valid_days = Integer(null=True, default=None)
+    title_vi = Varchar(length=200, default="")
+    title_en = Varchar(length=200, default="")
+    message_vi = Text(default="")
+    message_en = Text(default="")
+    # once | birthday | anniversary | holiday | lunar
+    schedule = Varchar(length=12, default="once")
+    run_at = Timestamptz(null=True, default=None)
+    days_before = Integer(default=0)
+    holiday = Varchar(length=100, default="")
+    lunar_month = Integer(null=True, default=None)
+    lunar_day = Integer(null=True, default=None)
+    starts_on = Date(null=True, default=None)
+    ends_on = Date(null=True, default=None)
+    max_gifts = BigInt(null=True, default=None)
+    max_points = BigInt(null=True, default=None)
+    gifts_issued = BigInt(default=0)
+    points_given = BigInt(default=0)
+    created_by = ForeignKey(BaseUser, null=True, on_delete=SET_NULL, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class CampaignRun(Keyed, Table):
+    """Choosing the audience of one occurrence, in member-id batches (``cursor`` = last id done)."""
+
+    campaign = ForeignKey(Campaign, on_delete=RESTRICT, index=True)
+    key = Varchar(length=120)
+    occurrence = Varchar(length=40)
+    cursor = BigInt(default=0)
+    selected = BigInt(default=0)
+    selected_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CampaignGift(Keyed, Table):
+    campaign = ForeignKey(Campaign, on_delete=RESTRICT, index=True)
+    occurrence = Varchar(length=40)
+    member = ForeignKey(Member, on_delete=RESTRICT, index=True)
+    # pending | given | over_budget | failed
+    status = Varchar(length=12, default="pending", index=True)
+    points = BigInt(default=0)
+    entry = ForeignKey(LedgerEntry, null=True, on_delete=RESTRICT, index=True)
+    voucher = ForeignKey(Voucher, null=True, on_delete=RESTRICT, index=True)
+    error = Varchar(length=500, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    given_at = Timestamptz(null=True, default=None)
