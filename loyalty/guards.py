@@ -76,3 +76,12 @@ LEDGER_RULES: list[CheckRule | UniqueRule] = [
     UniqueRule("receipt_claim", "receipt_claim_store_receipt_unique", ("store", "receipt_no")),
     UniqueRule("idempotency_record", "idempotency_scope_key_unique", ("scope", "key")),
 ]
+
+CAMPAIGN_RULES: list[CheckRule | UniqueRule] = [
+    UniqueRule("campaign_gift", "campaign_gift_once_per_occurrence", ("campaign", "occurrence", "member")),
+    UniqueRule("campaign_run", "campaign_run_key_unique", ("campaign", "key")),
+    UniqueRule("vip_member", "vip_member_once_per_group", ("group", "member")),
+    CheckRule("campaign", "campaign_gifts_within_cap", '"max_gifts" IS NULL OR "gifts_issued" <= "max_gifts"'),
+    CheckRule("campaign", "campaign_points_within_cap", '"max_points" IS NULL OR "points_given" <= "max_points"'),
+    CheckRule("campaign", "campaign_gift_points_not_negative", '"gift_points" >= 0'),
+]
