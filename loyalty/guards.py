@@ -85,3 +85,13 @@ CAMPAIGN_RULES: list[CheckRule | UniqueRule] = [
     CheckRule("campaign", "campaign_points_within_cap", '"max_points" IS NULL OR "points_given" <= "max_points"'),
     CheckRule("campaign", "campaign_gift_points_not_negative", '"gift_points" >= 0'),
 ]
+
+NOTIFICATION_RULES: list[CheckRule | UniqueRule] = [
+    UniqueRule("inbox_message", "inbox_message_once_per_event_member", ("event", "member")),
+    UniqueRule("delivery", "delivery_once_per_message_device", ("message", "device")),
+    UniqueRule("consent", "consent_once_per_member_channel_purpose", ("member", "channel", "purpose")),
+    CheckRule("delivery", "delivery_attempts_not_negative", '"attempts" >= 0'),
+    CheckRule(
+        "delivery", "delivery_status_known", "\"status\" IN ('pending', 'sent', 'failed', 'held', 'skipped')"
+    ),
+]
