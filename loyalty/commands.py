@@ -8,6 +8,7 @@ from typing import Any
 
 from loyalty import demo, dev_tokens, stores
 from loyalty.errors import DomainError
+from loyalty.ledger_check import check_ledger
 from loyalty.phones import normalise_phone
 
 
@@ -87,4 +88,4 @@ def dev_token(phone: str = "+84901234567", project: str = "", lifetime: int = 36
         print(token)
 
 
-COMMANDS: list[Any] = [create_store, create_terminal, revoke_terminal, seed_demo, dev_token]
+COMMANDS: list[Any] = [create_store, create_terminal, revoke_terminal, seed_demo, dev_token, check_ledger]
