@@ -18,8 +18,12 @@ from litestar.types import Message, Receive, Scope, Send
 from admin.site import ADMIN_APP
 from api.auth import init_firebase, member_guard, terminal_guard
 from api.controllers.health import health
+from api.controllers.card import CardController
+from api.controllers.earning import EarningController
 from api.controllers.me import MeController
 from api.controllers.pos import TerminalController
+from api.controllers.pos_vouchers import PosVoucherController
+from api.controllers.rewards import RewardsController, media_files
 from api.errors import EXCEPTION_HANDLERS
 from api.observability import configure_logging, request_id_middleware
 from api.settings import Settings, UnsafeSettings
@@ -71,7 +75,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
 
     member_router = Router(
         path="/api/v1",
-        route_handlers=[MeController],
+        route_handlers=[RewardsController, MeController, CardController],
         guards=[member_guard],
         middleware=[
             RateLimitConfig(
@@ -81,7 +85,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
     )
     till_router = Router(
         path="/api/v1",
-        route_handlers=[TerminalController],
+        route_handlers=[PosVoucherController, TerminalController, EarningController],
         guards=[terminal_guard],
         middleware=[
             RateLimitConfig(
@@ -90,7 +94,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
         ],
     )
     return Litestar(
-        route_handlers=[health, member_router, till_router, admin_site],
+        route_handlers=[health, media_files, member_router, till_router, admin_site],
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[request_id_middleware],
         lifespan=[lifespan],

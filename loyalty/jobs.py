@@ -27,6 +27,8 @@ _JOBS: dict[str, Job] = {}
 
 JOB_MODULES = [
     "loyalty.expiry",
+    "loyalty.vouchers",
+    "loyalty.tier_review",
 ]
 
 

@@ -80,8 +80,9 @@ async def upgrade_if_qualified(member_id: int, *, now: datetime | None = None) -
     return best
 
 
-async def change_tier(member_id: int, old: Tier | None, new: Tier, *, reason: str, now: datetime) -> None:
-    """Record the move, guarded on the tier the member had; emit the event."""
+async def change_tier(member_id: int, old: Tier | None, new: Tier, *, reason: str, now: datetime) -> bool:
+    """Record the move, guarded on the tier the member had; emit the event. False: the member
+    no longer had ``old`` (someone else moved it first), nothing was written."""
     condition = Member.tier.is_null() if old is None else Member.tier == old.id
     moved = (
         await Member.update({Member.tier: new.id, Member.tier_since: now})
@@ -89,7 +90,7 @@ async def change_tier(member_id: int, old: Tier | None, new: Tier, *, reason: st
         .returning(Member.id)
     )
     if not moved:
-        return
+        return False
     await TierChange(
         member=member_id, from_tier=old.id if old else None, to_tier=new.id, reason=reason, created_at=now
     ).save()
@@ -102,3 +103,4 @@ async def change_tier(member_id: int, old: Tier | None, new: Tier, *, reason: st
         direction=direction,
         reason=reason,
     )
+    return True

@@ -1,0 +1,24 @@
+"""/api/v1/pos/vouchers/redeem: a till redeems a voucher once, for its own store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, post
+
+from api.auth import current_terminal
+from api.schemas_rewards import RedeemedVoucherOut, TillRedeemIn, TillRedeemOut, VoucherMemberOut
+from loyalty import vouchers
+
+
+class PosVoucherController(Controller):
+    path = "/pos/vouchers"
+    tags = ["till"]
+
+    @post("/redeem", summary="Redeem a scanned voucher code (once)", status_code=200)
+    async def redeem(self, request: Request[Any, Any, Any], data: TillRedeemIn) -> TillRedeemOut:
+        done = await vouchers.redeem_at_till(data.code, current_terminal(request), receipt_no=data.receipt_no)
+        return TillRedeemOut(
+            RedeemedVoucherOut(done.code, done.reward_name_vi, vouchers.REDEEMED),
+            VoucherMemberOut(done.member_public_id, done.member_name),
+        )
