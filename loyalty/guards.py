@@ -95,3 +95,17 @@ NOTIFICATION_RULES: list[CheckRule | UniqueRule] = [
         "delivery", "delivery_status_known", "\"status\" IN ('pending', 'sent', 'failed', 'held', 'skipped')"
     ),
 ]
+
+COMPLAINT_RULES: list[CheckRule | UniqueRule] = [
+    CheckRule("complaint", "complaint_rating_in_range", '"rating_score" IS NULL OR "rating_score" BETWEEN 1 AND 5'),
+    CheckRule(
+        "complaint",
+        "complaint_status_known",
+        "\"status\" IN ('new', 'acknowledged', 'in_progress', 'resolved', 'closed')",
+    ),
+    CheckRule("complaint", "complaint_priority_known", "\"priority\" IN ('low', 'normal', 'high', 'urgent')"),
+    CheckRule("complaint_compensation", "complaint_compensation_points_not_negative", '"points" >= 0'),
+    CheckRule(
+        "complaint_sla", "complaint_sla_targets_positive", '"first_response_minutes" > 0 AND "resolution_minutes" > 0'
+    ),
+]
