@@ -1,0 +1,88 @@
+"""/api/v1/me: the member's rotating QR card, its ledger and receipt claims."""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+import msgspec
+import qrcode
+import qrcode.image.svg
+from litestar import Controller, Request, Response, get, post
+from litestar.params import JSONBody, Parameter
+
+from api.auth import current_member
+from api.errors import ApiProblem
+from api.schemas_earning import CardOut, ClaimIn, ClaimOut, LedgerEntryOut, LedgerPage
+from loyalty import cards, claims
+from loyalty.statement import statement
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def qr_svg(text: str) -> bytes:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    data: bytes = image.to_string(encoding="unicode").encode()
+    return data
+
+
+def qr_png(text: str) -> bytes:
+    buffer = io.BytesIO()
+    qrcode.make(text, border=2, box_size=8).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def encode_cursor(entry_id: int) -> str:
+    return base64.urlsafe_b64encode(f"le:{entry_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, _, value = raw.partition(":")
+        if prefix != "le" or not value.isdigit():
+            raise ValueError(raw)
+        return int(value)
+    except ValueError as exc:
+        raise ApiProblem(422, "validation_error", "cursor is not one this API gave out") from exc
+
+
+class CardController(Controller):
+    path = "/me"
+    tags = ["member"]
+
+    @get("/card", summary="The rotating member code (changes every 30 s)")
+    async def card(self, request: Request[Any, Any, Any]) -> Response[CardOut]:
+        code = await cards.current_code(current_member(request).id)
+        return Response(CardOut(code.code, code.valid_until, code.period_s), headers=NO_STORE)
+
+    @get("/card.svg", summary="The rotating member code as an SVG QR image", media_type="image/svg+xml")
+    async def card_svg(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        code = await cards.current_code(current_member(request).id)
+        return Response(qr_svg(code.code), media_type="image/svg+xml", headers=NO_STORE)
+
+    @get("/card.png", summary="The rotating member code as a PNG QR image", media_type="image/png")
+    async def card_png(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        code = await cards.current_code(current_member(request).id)
+        return Response(qr_png(code.code), media_type="image/png", headers=NO_STORE)
+
+    @get("/ledger", summary="The member's points history, newest first")
+    async def ledger(
+        self,
+        request: Request[Any, Any, Any],
+        limit: int = Parameter(default=20, ge=1, le=100),
+        cursor: str | None = Parameter(default=None, max_length=64),
+    ) -> LedgerPage:
+        page = await statement(
+            current_member(request).id, limit=limit, before=decode_cursor(cursor) if cursor else None
+        )
+        return LedgerPage(
+            [msgspec.convert(row, LedgerEntryOut) for row in page.items],
+            encode_cursor(page.next_before) if page.next_before is not None else None,
+        )
+
+    @post("/claims", status_code=201, summary="Claim a receipt's points with the code printed on it")
+    async def claim(self, request: Request[Any, Any, Any], data: JSONBody[ClaimIn]) -> ClaimOut:
+        done = await claims.claim(current_member(request).id, data.code)
+        return ClaimOut(done.points_earned, done.points_balance, done.receipt_no, done.store)

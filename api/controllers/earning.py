@@ -1,0 +1,82 @@
+"""/api/v1/pos: earning at the till, receipt claim codes and refunds (always the till's own store)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, JSONBody
+
+from api.auth import current_terminal
+from api.controllers.card import qr_svg
+from api.idempotency import run_once
+from api.schemas_earning import EarnIn, EarnOut, ItemIn, ReceiptClaimOut, ReceiptIn, RefundIn, RefundOut
+from loyalty import claims, earning, refunds
+from loyalty.tables import Terminal
+
+
+def _items(items: list[ItemIn]) -> list[earning.Item]:
+    return [earning.Item(sku=i.sku, amount=i.amount, quantity=i.quantity, category=i.category) for i in items]
+
+
+def _store_id(terminal: Terminal) -> int:
+    store = terminal.store
+    return int(getattr(store, "id", store))
+
+
+def _claim_out(code: str, valid_until: Any) -> ReceiptClaimOut:
+    return ReceiptClaimOut(code, valid_until, f"/api/v1/pos/receipts/{code}/qr.svg")
+
+
+class EarningController(Controller):
+    path = "/pos"
+    tags = ["till"]
+
+    @post(
+        "/earn",
+        status_code=201,
+        summary="Award a receipt's points to the member whose QR was scanned",
+        description="Idempotent on (store, receipt_no): the same body again answers the first answer with 200.",
+    )
+    async def earn(self, request: Request[Any, Any, Any], data: JSONBody[EarnIn]) -> Response[EarnOut]:
+        terminal = current_terminal(request)
+        outcome = await earning.earn_at_till(
+            store_id=_store_id(terminal),
+            terminal_id=terminal.id,
+            member_code=data.member_code,
+            receipt_no=data.receipt_no,
+            amount=data.amount,
+            items=_items(data.items),
+        )
+        return Response(msgspec.convert(outcome.answer, EarnOut), status_code=201 if outcome.created else 200)
+
+    @post("/receipts", status_code=201, summary="A one-time claim code to print on a receipt")
+    async def receipt(self, request: Request[Any, Any, Any], data: JSONBody[ReceiptIn]) -> ReceiptClaimOut:
+        terminal = current_terminal(request)
+        claim = await claims.create_claim(
+            store_id=_store_id(terminal),
+            terminal_id=terminal.id,
+            receipt_no=data.receipt_no,
+            amount=data.amount,
+            items=_items(data.items),
+        )
+        return _claim_out(claim.code, claim.valid_until)
+
+    @get("/receipts/{code:str}/qr.svg", summary="The claim code's QR, for printing", media_type="image/svg+xml")
+    async def receipt_qr(self, request: Request[Any, Any, Any], code: FromPath[str]) -> Response[bytes]:
+        claim = await claims.claim_of_store(code, _store_id(current_terminal(request)))
+        return Response(qr_svg(claim.code), media_type="image/svg+xml")
+
+    @post("/refunds", status_code=201, summary="Reverse a receipt's points in proportion to the refund")
+    async def refund(self, request: Request[Any, Any, Any], data: JSONBody[RefundIn]) -> Response[Any]:
+        terminal = current_terminal(request)
+        store_id = _store_id(terminal)
+
+        async def change(_: str | None) -> RefundOut:
+            done = await refunds.refund(
+                store_id=store_id, terminal_id=terminal.id, receipt_no=data.receipt_no, amount=data.amount
+            )
+            return RefundOut(done.points_reversed, done.shortfall, done.refunded_total)
+
+        return await run_once(request, f"pos.refunds:{store_id}", data, change)

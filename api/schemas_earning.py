@@ -1,0 +1,107 @@
+"""msgspec shapes of earning: member card, ledger, till earn, receipt claims, refunds (CONTRACT.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+Amount = Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)]
+ReceiptNo = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class ItemIn(msgspec.Struct, forbid_unknown_fields=True):
+    sku: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    amount: Annotated[int, msgspec.Meta(ge=0, le=1_000_000_000)]
+    quantity: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] = 1
+    category: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+
+
+Items = Annotated[list[ItemIn], msgspec.Meta(max_length=500)]
+
+
+class EarnIn(msgspec.Struct, forbid_unknown_fields=True):
+    member_code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    receipt_no: ReceiptNo
+    amount: Amount
+    items: Items = []
+
+
+class EarnMemberOut(msgspec.Struct):
+    id: str
+    name: str
+    tier: str | None
+
+
+class RuleAppliedOut(msgspec.Struct):
+    kind: str
+    name: str
+    rule_id: int | None
+    multiplier_pct: int
+    bonus_points: int
+
+
+class EarnOut(msgspec.Struct):
+    member: EarnMemberOut
+    points_earned: int
+    points_balance: int
+    rules_applied: list[RuleAppliedOut]
+    receipt_no: str
+    store: str
+
+
+class ReceiptIn(msgspec.Struct, forbid_unknown_fields=True):
+    receipt_no: ReceiptNo
+    amount: Amount
+    items: Items = []
+
+
+class ReceiptClaimOut(msgspec.Struct):
+    claim_code: str
+    valid_until: datetime
+    qr_svg_url: str
+
+
+class ClaimIn(msgspec.Struct, forbid_unknown_fields=True):
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class ClaimOut(msgspec.Struct):
+    points_earned: int
+    points_balance: int
+    receipt_no: str
+    store: str
+
+
+class RefundIn(msgspec.Struct, forbid_unknown_fields=True):
+    receipt_no: ReceiptNo
+    amount: Amount
+
+
+class RefundOut(msgspec.Struct):
+    points_reversed: int
+    shortfall: int
+    refunded_total: int
+
+
+class CardOut(msgspec.Struct):
+    code: str
+    valid_until: datetime
+    period_s: int
+
+
+class LedgerEntryOut(msgspec.Struct):
+    id: int
+    delta: int
+    kind: str
+    balance_after: int
+    created_at: datetime
+    description: str
+    reference: str
+    shortfall: int
+
+
+class LedgerPage(msgspec.Struct):
+    items: list[LedgerEntryOut]
+    next_cursor: str | None

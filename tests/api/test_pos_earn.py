@@ -1,0 +1,173 @@
+"""POST /api/v1/pos/earn, receipts, refunds, and the member's card, ledger and claims, over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from loyalty.ledger_check import check
+from loyalty.tables import DomainEvent, LedgerEntry, Purchase
+from tests.conftest import member_headers
+from tests.support.earning import balance, code_of, earn, signed_in
+
+
+async def test_till_earns_points_from_a_live_member_code(client: httpx.AsyncClient, till: dict[str, Any]) -> None:
+    member = await signed_in(client)
+    card = await client.get("/api/v1/me/card", headers=member_headers())
+    assert card.status_code == 200 and card.json()["period_s"] == 30
+    response = await earn(client, till, card.json()["code"], "R-1", 250_000)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["points_earned"] == 25 and body["points_balance"] == 25
+    assert body["member"]["id"] == member.public_id
+    assert [r["kind"] for r in body["rules_applied"]] == ["base"]
+    assert await balance(member.id) == 25
+    assert await DomainEvent.count().where(DomainEvent.kind == "points_earned") == 1
+    assert (await check(progress=False)).ok
+
+
+async def test_same_receipt_same_body_replays_and_different_body_is_409(
+    client: httpx.AsyncClient, till: dict[str, Any]
+) -> None:
+    member = await signed_in(client)
+    code = await code_of(member.id)
+    first = await earn(client, till, code, "R-2", 100_000)
+    again = await earn(client, till, code, "R-2", 100_000)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    other = await earn(client, till, code, "R-2", 100_001)
+    assert other.status_code == 409 and other.json()["code"] == "duplicate_receipt"
+    assert await LedgerEntry.count() == 1
+
+
+async def test_replayed_code_on_another_receipt_is_409_code_reused(
+    client: httpx.AsyncClient, till: dict[str, Any]
+) -> None:
+    member = await signed_in(client)
+    code = await code_of(member.id)
+    assert (await earn(client, till, code, "A", 50_000)).status_code == 201
+    replay = await earn(client, till, code, "B", 50_000)
+    assert replay.status_code == 409 and replay.json()["code"] == "code_reused"
+    assert await Purchase.count() == 1
+
+
+async def test_forged_and_mistyped_codes_are_422(client: httpx.AsyncClient, till: dict[str, Any]) -> None:
+    member = await signed_in(client)
+    code = await code_of(member.id)
+    public_id, otp, check_char = code.split(".")
+    forged_otp = f"{(int(otp) + 1) % 1_000_000:06d}"
+    from loyalty.cards import check_char as checksum
+
+    forged = f"{public_id}.{forged_otp}.{checksum(public_id + '.' + forged_otp)}"
+    mistyped = f"{public_id}.{forged_otp}.{check_char}"
+    for bad in (forged, mistyped, "hello", "TT00000000.123456.0"):
+        response = await earn(client, till, bad, "R-x", 50_000)
+        assert response.status_code == 422, (bad, response.text)
+        assert response.json()["code"] == "code_invalid"
+    assert await balance(member.id) == 0
+
+
+async def test_bad_amounts_and_items_are_422(client: httpx.AsyncClient, till: dict[str, Any]) -> None:
+    member = await signed_in(client)
+    code = await code_of(member.id)
+    cases: list[dict[str, Any]] = [
+        {"amount": 0},
+        {"amount": 1_000_000_001},
+        {"amount": 10_000, "items": [{"sku": "a", "amount": 10_001}]},
+        {"amount": 10_000, "receipt_no": ""},
+        {"amount": 10_000, "receipt_no": "x" * 65},
+        {"amount": 10_000, "receipt_no": "bad\nreceipt"},
+    ]
+    for case in cases:
+        body = {"member_code": code, "receipt_no": "R-v", **case}
+        response = await client.post("/api/v1/pos/earn", headers=till["headers"], json=body)
+        assert response.status_code == 422, (case, response.text)
+    assert await Purchase.count() == 0
+
+
+async def test_member_token_on_till_path_is_403(client: httpx.AsyncClient, till: dict[str, Any]) -> None:
+    response = await client.post(
+        "/api/v1/pos/earn", headers=member_headers(), json={"member_code": "x", "receipt_no": "1", "amount": 1}
+    )
+    assert response.status_code == 403
+
+
+async def test_card_images_and_ledger_pages(client: httpx.AsyncClient, till: dict[str, Any]) -> None:
+    member = await signed_in(client)
+    svg = await client.get("/api/v1/me/card.svg", headers=member_headers())
+    png = await client.get("/api/v1/me/card.png", headers=member_headers())
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml") and b"<svg" in svg.content
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    from loyalty import ledger
+
+    for i in range(5):
+        await ledger.credit(member.id, i + 1, kind=ledger.Kind.GIFT, reference=f"g{i}")
+    first = await client.get("/api/v1/me/ledger?limit=3", headers=member_headers())
+    assert first.status_code == 200
+    page = first.json()
+    assert [e["delta"] for e in page["items"]] == [5, 4, 3]
+    assert set(page["items"][0]) >= {"id", "delta", "kind", "balance_after", "created_at", "description", "reference"}
+    second = await client.get(f"/api/v1/me/ledger?limit=3&cursor={page['next_cursor']}", headers=member_headers())
+    assert [e["delta"] for e in second.json()["items"]] == [2, 1]
+    assert second.json()["next_cursor"] is None
+    other = await client.get("/api/v1/me/ledger", headers=member_headers("+84907777777"))
+    assert other.json()["items"] == []
+    bad = await client.get("/api/v1/me/ledger?cursor=nonsense", headers=member_headers())
+    assert bad.status_code == 422
+
+
+async def test_receipt_claim_path_earns_once(client: httpx.AsyncClient, till: dict[str, Any]) -> None:
+    await signed_in(client)
+    made = await client.post("/api/v1/pos/receipts", headers=till["headers"], json={"receipt_no": "C-1", "amount": 90_000})
+    assert made.status_code == 201, made.text
+    again = await client.post("/api/v1/pos/receipts", headers=till["headers"], json={"receipt_no": "C-1", "amount": 90_000})
+    assert again.json()["claim_code"] == made.json()["claim_code"]
+    qr = await client.get(made.json()["qr_svg_url"], headers=till["headers"])
+    assert qr.status_code == 200 and b"<svg" in qr.content
+    code = made.json()["claim_code"]
+    claimed = await client.post("/api/v1/me/claims", headers=member_headers(), json={"code": code})
+    assert claimed.status_code == 201, claimed.text
+    assert claimed.json() == {"points_earned": 9, "points_balance": 9, "receipt_no": "C-1", "store": "Q1"}
+    reused = await client.post("/api/v1/me/claims", headers=member_headers("+84908888888"), json={"code": code})
+    assert reused.status_code == 409 and reused.json()["code"] == "code_reused"
+    unknown = await client.post("/api/v1/me/claims", headers=member_headers(), json={"code": "NOPE"})
+    assert unknown.status_code == 404
+    member = await signed_in(client, "+84909999999")
+    till_after = await earn(client, till, await code_of(member.id), "C-1", 90_000)
+    assert till_after.status_code == 409 and till_after.json()["code"] == "duplicate_receipt"
+
+
+async def test_claim_of_a_receipt_earned_at_the_till_is_refused(client: httpx.AsyncClient, till: dict[str, Any]) -> None:
+    member = await signed_in(client)
+    made = await client.post("/api/v1/pos/receipts", headers=till["headers"], json={"receipt_no": "D-1", "amount": 50_000})
+    assert (await earn(client, till, await code_of(member.id), "D-1", 50_000)).status_code == 201
+    claimed = await client.post("/api/v1/me/claims", headers=member_headers(), json={"code": made.json()["claim_code"]})
+    assert claimed.status_code == 409 and claimed.json()["code"] == "code_reused"
+    assert await balance(member.id) == 5
+    late = await client.post("/api/v1/pos/receipts", headers=till["headers"], json={"receipt_no": "D-2", "amount": 1})
+    assert late.status_code == 201
+    await earn(client, till, await code_of(member.id, now=None), "D-3", 1)
+
+
+async def test_refunds_reverse_in_proportion_and_not_beyond_the_amount(
+    client: httpx.AsyncClient, till: dict[str, Any]
+) -> None:
+    member = await signed_in(client)
+    assert (await earn(client, till, await code_of(member.id), "F-1", 1_000_000)).json()["points_earned"] == 100
+    half = await client.post("/api/v1/pos/refunds", headers=till["headers"], json={"receipt_no": "F-1", "amount": 500_000})
+    assert half.status_code == 201, half.text
+    assert half.json()["points_reversed"] == 50 and half.json()["shortfall"] == 0
+    too_much = await client.post(
+        "/api/v1/pos/refunds", headers=till["headers"], json={"receipt_no": "F-1", "amount": 500_001}
+    )
+    assert too_much.status_code == 422
+    unknown = await client.post("/api/v1/pos/refunds", headers=till["headers"], json={"receipt_no": "zz", "amount": 1})
+    assert unknown.status_code == 404
+    headers = {**till["headers"], "Idempotency-Key": "refund-F-1-rest"}
+    rest = await client.post("/api/v1/pos/refunds", headers=headers, json={"receipt_no": "F-1", "amount": 500_000})
+    replay = await client.post("/api/v1/pos/refunds", headers=headers, json={"receipt_no": "F-1", "amount": 500_000})
+    assert rest.status_code == replay.status_code == 201
+    assert rest.json() == replay.json() and rest.json()["points_reversed"] == 50
+    assert await balance(member.id) == 0
+    assert (await check(progress=False)).ok
