@@ -1,0 +1,95 @@
+"""VIP groups: named lists of members kept by hand, with their own description and benefits.
+
+Rules: staff add members by pasting (or uploading) phone numbers in any common Vietnamese form
+(``loyalty.phones``); numbers are matched to members set-wise in one query, each member is in a
+group at most once (UNIQUE (group, member); adding again is a no-op), and the answer says how
+many were added and which lines matched no member (or were not phone numbers).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from loyalty.campaign_tables import VipGroup, VipMember
+from loyalty.db import write_transaction
+from loyalty.errors import Conflict, InvalidInput, NotFound
+from loyalty.phones import try_normalise_phone
+from loyalty.tables import Member
+
+MAX_LINES = 20_000
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Added:
+    added: int
+    already: int
+    unmatched: list[str]
+
+
+async def create_group(name: str, *, description: str = "", benefits_vi: str = "", benefits_en: str = "") -> int:
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidInput("a VIP group name is 1-100 characters", field="name")
+    async with write_transaction():
+        if await VipGroup.exists().where(VipGroup.name == name):
+            raise Conflict(f"a VIP group named {name!r} exists already", field="name")
+        group = VipGroup(name=name, description=description, benefits_vi=benefits_vi, benefits_en=benefits_en)
+        await group.save()
+        return int(group.id)
+
+
+def split_phones(text: str) -> list[str]:
+    """One number per line, or separated by commas / semicolons; spaces inside a number are kept."""
+    return [part.strip() for part in re.split(r"[\r\n,;\t]+", text) if part.strip()]
+
+
+async def add_phones(group_id: int, text: str) -> Added:
+    lines = split_phones(text)
+    if len(lines) > MAX_LINES:
+        raise InvalidInput(f"at most {MAX_LINES} numbers at a time", field="phones")
+    wanted: dict[str, str] = {}
+    unmatched: list[str] = []
+    for line in lines:
+        phone = try_normalise_phone(line)
+        if phone is None:
+            unmatched.append(line)
+        else:
+            wanted.setdefault(phone, line)
+    added = already = 0
+    async with write_transaction():
+        if not await VipGroup.exists().where(VipGroup.id == group_id):
+            raise NotFound(f"VIP group {group_id} not found")
+        phones = list(wanted)
+        for start in range(0, len(phones), CHUNK):
+            chunk = phones[start : start + CHUNK]
+            found = await Member.select(Member.id, Member.phone).where(
+                Member.phone.is_in(chunk) & Member.erased_at.is_null()
+            )
+            known = {row["phone"] for row in found}
+            unmatched += [wanted[p] for p in chunk if p not in known]
+            if not found:
+                continue
+            ids = [row["id"] for row in found]
+            marks = ", ".join("{}" for _ in ids)
+            inserted = await VipMember.raw(
+                f'INSERT INTO vip_member ("group", member, added_at) SELECT {{}}, m.id, CURRENT_TIMESTAMP '
+                f'FROM member m WHERE m.id IN ({marks}) ON CONFLICT ("group", member) DO NOTHING RETURNING id',
+                group_id,
+                *ids,
+            )
+            added += len(inserted)
+            already += len(ids) - len(inserted)
+    missing = set(unmatched)
+    return Added(added, already, [line for line in dict.fromkeys(lines) if line in missing])
+
+
+async def remove_member(group_id: int, member_id: int) -> bool:
+    async with write_transaction():
+        removed = (
+            await VipMember.delete()
+            .where((VipMember.group == group_id) & (VipMember.member == member_id))
+            .returning(VipMember.id)
+        )
+        return bool(removed)
