@@ -27,6 +27,7 @@ _JOBS: dict[str, Job] = {}
 
 JOB_MODULES = [
     "loyalty.expiry",
+    "loyalty.complaint_sla",
     "loyalty.vouchers",
     "loyalty.tier_review",
 ]
