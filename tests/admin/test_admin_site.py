@@ -5,6 +5,8 @@ from __future__ import annotations
 import httpx
 from piccolo.apps.user.tables import BaseUser
 
+from loyalty import stores
+
 
 async def _staff(username: str = "mai", password: str = "a-long-Passw0rd") -> None:
     await BaseUser.create_user(username=username, password=password, active=True, admin=True, superuser=False)
@@ -51,3 +53,19 @@ async def test_login_without_csrf_header_is_refused(client: httpx.AsyncClient) -
     await client.get("/admin/")
     response = await client.post("/admin/public/login/", json={"username": "mai", "password": "a-long-Passw0rd"})
     assert response.status_code == 403
+
+
+async def test_terminal_key_hash_is_never_shown_to_staff(client: httpx.AsyncClient, till: dict[str, object]) -> None:
+    await _staff("root", "a-long-Passw0rd")
+    await BaseUser.update({BaseUser.superuser: True}).where(BaseUser.username == "root")
+    assert (await _login(client, "root", "a-long-Passw0rd")).status_code == 200
+    headers = {"X-CSRFToken": client.cookies.get("csrftoken") or ""}
+    listing = await client.get("/admin/api/tables/terminal/", headers=headers)
+    assert listing.status_code == 200, listing.text
+    rows = listing.json()["rows"]
+    assert rows and all(not row.get("key_hash") for row in rows)
+    single = await client.get(f"/admin/api/tables/terminal/{till['terminal_id']}/", headers=headers)
+    assert single.status_code == 200 and not single.json().get("key_hash")
+    secret_hash = stores.hash_key(str(till["key"]))
+    for text in (listing.text, single.text):
+        assert secret_hash not in text and str(till["key"]) not in text
