@@ -19,6 +19,10 @@ async def seed_desk() -> None:
 
 
 async def staff(username: str, *, superuser: bool = False) -> StaffActor:
+    """A staff user (created on first use)."""
+    found = await BaseUser.select(BaseUser.id).where(BaseUser.username == username).first()
+    if found is not None:
+        return StaffActor(user_id=found["id"], username=username)
     user = await BaseUser.create_user(
         username=username,
         password=PASSWORD,
