@@ -5,7 +5,7 @@ the QR "alphanumeric" set, so the QR stays small; lower case and spaces are forg
 
 * ``totp`` is a 6-digit RFC 6238 code (pyotp) over 30 s steps from ``Member.card_secret``,
   so the app can show it offline.
-* ``check`` is a Luhn mod-33 character over everything before it: any single mistyped
+* ``check`` is a Luhn mod-34 character over everything before it: any single mistyped
   character and most swaps of neighbours are refused before the database is asked.
 * The server accepts the current step and one step either side (clock drift, a slow scan),
   and each (member, step) once: a guarded ``UPDATE member SET last_card_step = step WHERE
@@ -25,7 +25,9 @@ from loyalty.tables import Member
 PERIOD_S = 30
 DIGITS = 6
 DRIFT_STEPS = 1
-CHECK_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTUVWXYZ"  # digits + the public id's letters
+# Digits and letters without I and O: 34 symbols. Luhn mod N needs an even N to catch every
+# single-character typo.
+CHECK_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 

@@ -1,0 +1,63 @@
+"""Concurrent writers on a real database: every receipt, spend and claim counts exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from loyalty import cards, claims, earning, ledger
+from loyalty.ledger_check import check
+from loyalty.members import record_member
+from loyalty.tables import LedgerEntry, Member, Purchase
+
+
+async def test_fifty_concurrent_earns_of_one_receipt_write_one_entry(app: Any, till: dict[str, Any]) -> None:
+    member = await record_member("0901234567")
+    code = (await cards.current_code(member.id)).code
+
+    async def attempt() -> earning.EarnOutcome:
+        return await earning.earn_at_till(
+            store_id=till["store_id"], terminal_id=till["terminal_id"], member_code=code, receipt_no="R-1", amount=500_000
+        )
+
+    outcomes = await asyncio.gather(*(attempt() for _ in range(50)))
+    assert sum(o.created for o in outcomes) == 1
+    assert all(o.answer == outcomes[0].answer for o in outcomes)
+    assert await LedgerEntry.count() == 1 and await Purchase.count() == 1
+    row = await Member.select(Member.points_balance).where(Member.id == member.id).first()
+    assert row is not None and row["points_balance"] == 50
+
+
+async def test_fifty_concurrent_spends_of_a_balance_of_thirty(app: Any) -> None:
+    member = await record_member("0901234567")
+    await ledger.credit(member.id, 30, kind=ledger.Kind.EARN, reference="seed")
+
+    async def spend(i: int) -> bool:
+        try:
+            await ledger.debit(member.id, 1, kind=ledger.Kind.REDEEM, reference=f"spend-{i}")
+        except ledger.InsufficientPoints:
+            return False
+        return True
+
+    results = await asyncio.gather(*(spend(i) for i in range(50)))
+    assert sum(results) == 30
+    row = await Member.select(Member.points_balance).where(Member.id == member.id).first()
+    assert row is not None and row["points_balance"] == 0
+    assert (await check(progress=False)).ok
+
+
+async def test_twenty_concurrent_claims_of_one_code_give_one_success(app: Any, till: dict[str, Any]) -> None:
+    made = await claims.create_claim(store_id=till["store_id"], terminal_id=None, receipt_no="C-1", amount=300_000)
+    members = [await record_member(f"09012345{i:02d}") for i in range(20)]
+
+    async def attempt(member_id: int) -> str:
+        try:
+            await claims.claim(member_id, made.code)
+        except cards.CodeReused:
+            return "reused"
+        return "ok"
+
+    results = await asyncio.gather(*(attempt(m.id) for m in members))
+    assert results.count("ok") == 1 and results.count("reused") == 19
+    assert await LedgerEntry.count() == 1
+    assert (await check(progress=False)).ok

@@ -1,0 +1,63 @@
+"""``piccolo loyalty check_ledger``: passes on an honest ledger, names member and entry on tampering."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from loyalty import ledger
+from loyalty.ledger_check import check, check_ledger
+from loyalty.members import record_member
+from loyalty.tables import LedgerEntry, PointLot
+
+
+async def _history() -> tuple[int, int]:
+    member = await record_member("0901234567")
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    earned = await ledger.credit(member.id, 100, kind=ledger.Kind.EARN, reference="e1", now=now)
+    await ledger.credit(member.id, 40, kind=ledger.Kind.GIFT, reference="e2", expires_at=now + timedelta(days=5), now=now)
+    spent = await ledger.debit(member.id, 60, kind=ledger.Kind.REDEEM, reference="d1", now=now)
+    await ledger.give_back(spent.entry_id, reference="d1-cancel", now=now)
+    await ledger.take_back(member.id, 30, from_entry_id=earned.entry_id, reference="r1", now=now)
+    await ledger.expire_due(now=now + timedelta(days=6))
+    return member.id, earned.entry_id
+
+
+async def test_an_honest_ledger_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    await _history()
+    await check_ledger()
+    out = capsys.readouterr().out
+    assert "checked 1 members, 6 ledger entries, 2 lots" in out and "ledger OK" in out
+
+
+async def test_an_edited_entry_is_reported_with_its_member_and_entry(capsys: pytest.CaptureFixture[str]) -> None:
+    member_id, entry_id = await _history()
+    await LedgerEntry.raw("UPDATE ledger_entry SET delta = delta + 5 WHERE id = {}", entry_id)
+    with pytest.raises(SystemExit) as exit_info:
+        await check_ledger()
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    assert f"member {member_id}, entry {entry_id}: entry_hash does not match" in err
+    assert f"member {member_id}: balance" in err
+
+
+async def test_a_changed_lot_and_a_rewritten_chain_are_reported() -> None:
+    member_id, entry_id = await _history()
+    await PointLot.raw("UPDATE point_lot SET points_left = points_left + 1 WHERE entry = {}", entry_id)
+    await LedgerEntry.raw("UPDATE ledger_entry SET prev_hash = 'x' WHERE member = {} AND id > {}", member_id, entry_id)
+    report = await check(progress=False)
+    what = [b.what for b in report.breaches]
+    assert any("lot has" in w for w in what)
+    assert any("prev_hash" in w for w in what)
+    assert all(b.member_id == member_id for b in report.breaches)
+
+
+async def test_a_deleted_newest_entry_breaks_the_head() -> None:
+    member_id, _ = await _history()
+    newest = await LedgerEntry.select(LedgerEntry.id).order_by(LedgerEntry.id, ascending=False).first()
+    assert newest is not None
+    await LedgerEntry.raw("DELETE FROM lot_draw WHERE entry = {}", newest["id"])
+    await LedgerEntry.raw("DELETE FROM ledger_entry WHERE id = {}", newest["id"])
+    report = await check(progress=False)
+    assert any("ledger_head" in b.what for b in report.breaches)
