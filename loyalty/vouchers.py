@@ -218,7 +218,7 @@ async def redeem_at_till(
     async with write_transaction():
         row = await _voucher_with_reward(code)
         if row["reward.store"] is not None and row["reward.store"] != store_id:
-            raise VoucherOtherStore("this voucher can only be used at another store", code=code)
+            raise VoucherOtherStore("this voucher can only be used at another store", voucher_code=code)
         moved = (
             await Voucher.update(
                 {
@@ -268,7 +268,7 @@ async def _voucher_with_reward(code: str) -> dict[str, Any]:
         .first()
     )
     if row is None:
-        raise VoucherNotFound("no voucher with this code", code=code)
+        raise VoucherNotFound("no voucher with this code", voucher_code=code)
     return row
 
 
@@ -280,7 +280,7 @@ async def _why_not_usable(voucher_id: int, now: datetime) -> None:
         raise VoucherRedeemed("this voucher was already redeemed")
     if row["status"] == EXPIRED or (row["status"] == ISSUED and row["valid_until"] <= now):
         raise VoucherExpired("this voucher has expired", valid_until=row["valid_until"].isoformat())
-    raise VoucherNotUsable(f"this voucher is {row['status']}", status=row["status"])
+    raise VoucherNotUsable(f"this voucher is {row['status']}", voucher_status=row["status"])
 
 
 # --- expiry and cancellation ------------------------------------------------------------
@@ -323,7 +323,7 @@ async def cancel(code: str, *, reason: str, actor: StaffActor, now: datetime | N
     now = now or datetime.now(UTC)
     found = await Voucher.select(Voucher.id).where(Voucher.code == normalise_code(code)).first()
     if found is None:
-        raise VoucherNotFound("no voucher with this code", code=code)
+        raise VoucherNotFound("no voucher with this code", voucher_code=code)
     voucher_id = int(found["id"])
     async with write_transaction():
         moved = (
@@ -431,5 +431,5 @@ async def member_voucher_code(member_id: int, code: str) -> str:
     code = normalise_code(code)
     row = await Voucher.select(Voucher.code).where((Voucher.code == code) & (Voucher.member == member_id)).first()
     if row is None:
-        raise VoucherNotFound("no voucher with this code", code=code)
+        raise VoucherNotFound("no voucher with this code", voucher_code=code)
     return str(row["code"])

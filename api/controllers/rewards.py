@@ -11,7 +11,7 @@ from urllib.parse import quote
 import qrcode
 import qrcode.image.svg
 from litestar import Controller, Request, Response, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.static_files import create_static_files_router
 
 from admin.rewards import MEDIA_ROOT, REWARD_IMAGE_URL
@@ -22,7 +22,8 @@ from api.schemas import Page
 from api.schemas_rewards import IssuedVoucherOut, RedemptionIn, RedemptionOut, RewardOut, VoucherOut
 from loyalty import rewards, vouchers
 
-Limit = Annotated[int, Parameter(ge=1, le=100, description="page size, 1-100")]
+Limit = Annotated[int, QueryParameter(ge=1, le=100, description="page size, 1-100")]
+Cursor = Annotated[str | None, QueryParameter(max_length=64, description="next_cursor of the previous page")]
 
 # Reward images uploaded in the admin, public like any catalogue picture.
 media_files = create_static_files_router(path="/media", directories=[MEDIA_ROOT], include_in_schema=False, name="media")
@@ -58,7 +59,7 @@ class RewardsController(Controller):
 
     @get("/rewards", summary="Rewards this member can see now, with the stock left")
     async def list_rewards(
-        self, request: Request[Any, Any, Any], limit: Limit = 20, cursor: str | None = None
+        self, request: Request[Any, Any, Any], limit: Limit = 20, cursor: Cursor = None
     ) -> Page[RewardOut]:
         member = current_member(request)
         after = decode_cursor(cursor) or 0
@@ -83,7 +84,7 @@ class RewardsController(Controller):
         return Page(items, encode_cursor(items[-1].id) if more and items else None)
 
     @post("/me/redemptions", summary="Spend points on a reward for a voucher (Idempotency-Key)", status_code=201)
-    async def redeem(self, request: Request[Any, Any, Any], data: RedemptionIn) -> Response[Any]:
+    async def redeem(self, request: Request[Any, Any, Any], data: JSONBody[RedemptionIn]) -> Response[Any]:
         member = current_member(request)
 
         async def change(key: str | None) -> RedemptionOut:
@@ -96,7 +97,7 @@ class RewardsController(Controller):
 
     @get("/me/vouchers", summary="The member's vouchers, newest first")
     async def list_vouchers(
-        self, request: Request[Any, Any, Any], limit: Limit = 20, cursor: str | None = None
+        self, request: Request[Any, Any, Any], limit: Limit = 20, cursor: Cursor = None
     ) -> Page[VoucherOut]:
         member = current_member(request)
         found = await vouchers.member_vouchers(
@@ -110,7 +111,7 @@ class RewardsController(Controller):
         return Page(items, encode_cursor(page[-1].id) if len(found) > limit and page else None)
 
     @get("/me/vouchers/{code:str}/qr.svg", summary="The voucher's QR code (SVG)", media_type="image/svg+xml")
-    async def voucher_qr(self, request: Request[Any, Any, Any], code: str) -> Response[bytes]:
+    async def voucher_qr(self, request: Request[Any, Any, Any], code: FromPath[str]) -> Response[bytes]:
         own = await vouchers.member_voucher_code(current_member(request).id, code)
         image = qrcode.make(own, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
         out = io.BytesIO()
