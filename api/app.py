@@ -19,6 +19,7 @@ from admin.site import ADMIN_APP
 from api.auth import init_firebase, member_guard, terminal_guard
 from api.controllers.health import health
 from api.controllers.card import CardController
+from api.controllers.complaints import ComplaintsController, complaint_categories
 from api.controllers.earning import EarningController
 from api.controllers.me import MeController
 from api.controllers.pos import TerminalController
@@ -75,7 +76,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
 
     member_router = Router(
         path="/api/v1",
-        route_handlers=[RewardsController, MeController, CardController],
+        route_handlers=[RewardsController, MeController, CardController, ComplaintsController, complaint_categories],
         guards=[member_guard],
         middleware=[
             RateLimitConfig(

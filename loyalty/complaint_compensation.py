@@ -163,7 +163,9 @@ async def _decide(compensation_id: int, actor: StaffActor, to: str, now: datetim
     )
     offer = await _get(compensation_id)
     if not won:
-        raise CompensationDecided(f"compensation {compensation_id} is already {offer.status}", status=offer.status)
+        raise CompensationDecided(
+            f"compensation {compensation_id} is already {offer.status}", compensation_status=offer.status
+        )
     if to == GRANTED:
         await _grant(offer, actor, now)
     await audit.record(

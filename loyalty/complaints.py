@@ -411,7 +411,7 @@ async def member_message(member_id: int, reference: str, body: str, *, now: date
     async with write_transaction():
         case = await _own(member_id, reference)
         if case.status == Status.CLOSED:
-            raise WrongStatus(f"case {reference} is closed: open a new complaint", status=case.status)
+            raise WrongStatus(f"case {reference} is closed: open a new complaint", case_status=case.status)
         await _line(case, "message", body, visible=True, author="member", actor=None, now=now)
 
 
@@ -436,7 +436,7 @@ async def rate(member_id: int, reference: str, score: int, comment: str = "", *,
         if not rows:
             if case.rated_at is not None:
                 raise AlreadyRated(f"case {reference} was already rated")
-            raise WrongStatus(f"case {reference} can be rated once it is resolved", status=case.status)
+            raise WrongStatus(f"case {reference} can be rated once it is resolved", case_status=case.status)
         await _line(case, "rating", f"rated {score}/5", visible=True, author="member", actor=None, now=now)
 
 
@@ -521,7 +521,7 @@ async def _move(
     )
     case = await get_case(reference)
     if not rows:
-        raise WrongStatus(f"case {reference} is {case.status}: cannot move it to {to.value}", status=case.status)
+        raise WrongStatus(f"case {reference} is {case.status}: cannot move it to {to.value}", case_status=case.status)
     return case
 
 

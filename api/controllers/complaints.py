@@ -1,0 +1,167 @@
+"""/api/v1/me/complaints: the member files complaints, follows them, writes, and rates them.
+
+Cases are addressed by their public reference (``KN-2026-000123``); another member's case is
+404. Only the customer-visible timeline leaves through here.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from api.auth import current_member
+from api.errors import ApiProblem
+from api.idempotency import run_once
+from api.schemas_complaints import (
+    CategoryOut,
+    ComplaintCreated,
+    ComplaintDetail,
+    ComplaintIn,
+    ComplaintPage,
+    ComplaintSummary,
+    MessageIn,
+    RatingIn,
+    TimelineOut,
+)
+from loyalty import complaints
+from loyalty.complaint_tables import Complaint, ComplaintCategory
+from loyalty.tables import Store
+
+Limit = Annotated[int, QueryParameter(ge=1, le=100, description="page size, 1-100")]
+Cursor = Annotated[str | None, QueryParameter(max_length=64, description="next_cursor of the previous page")]
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"kn:{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    try:
+        prefix, _, raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().partition(":")
+        value = int(raw)
+        if prefix != "kn" or value < 0:
+            raise ValueError(raw)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ApiProblem(422, "validation_error", "cursor: not a cursor this API gave out") from None
+    return value
+
+
+def detail_out(view: complaints.CaseView) -> ComplaintDetail:
+    case = view.case
+    return ComplaintDetail(
+        id=case.reference,
+        status=case.status,
+        category=view.category_code,
+        channel=case.channel,
+        store_code=view.store_code,
+        description=case.description,
+        photos=view.photo_count,
+        created_at=case.created_at,
+        updated_at=case.updated_at,
+        first_response_due=case.first_response_due,
+        resolution_due=case.resolution_due,
+        resolved_at=case.resolved_at,
+        rating=case.rating_score,
+        rating_comment=case.rating_comment,
+        can_rate=case.rated_at is None and case.status in ("resolved", "closed"),
+        timeline=[TimelineOut(line.at, line.kind, line.author, line.body) for line in view.timeline],
+    )
+
+
+class ComplaintsController(Controller):
+    path = "/me/complaints"
+    tags = ["complaints"]
+
+    @post("", status_code=201, summary="File a complaint (Idempotency-Key accepted)")
+    async def file(self, request: Request[Any, Any, Any], data: JSONBody[ComplaintIn]) -> Response[Any]:
+        member = current_member(request)
+        photos = complaints.decode_photos(data.photos)
+
+        async def change(_: str | None) -> ComplaintCreated:
+            case = await complaints.file_from_app(
+                member.id,
+                category=data.category,
+                description=data.description,
+                store_code=data.store_code,
+                photos=photos,
+            )
+            return ComplaintCreated(
+                case.reference, case.status, data.category, case.created_at, case.first_response_due
+            )
+
+        return await run_once(request, f"complaint:{member.id}", data, change)
+
+    @get("", summary="The member's complaints, newest first")
+    async def list_cases(
+        self, request: Request[Any, Any, Any], limit: Limit = 20, cursor: Cursor = None
+    ) -> ComplaintPage:
+        rows = await complaints.member_cases(
+            current_member(request).id, limit=limit + 1, after_id=decode_cursor(cursor)
+        )
+        page = rows[:limit]
+        codes = await complaints.category_codes([int(r.category) for r in page])
+        store_ids = [int(r.store) for r in page if r.store is not None]
+        stores = (
+            {s["id"]: s["code"] for s in await Store.select(Store.id, Store.code).where(Store.id.is_in(store_ids))}
+            if store_ids
+            else {}
+        )
+        items = [_summary(case, codes.get(int(case.category), ""), stores.get(case.store)) for case in page]
+        return ComplaintPage(items, encode_cursor(page[-1].id) if len(rows) > limit else None)
+
+    @get("/{reference:str}", summary="One complaint with its timeline")
+    async def get_case(self, request: Request[Any, Any, Any], reference: FromPath[str]) -> ComplaintDetail:
+        return detail_out(await complaints.member_case(current_member(request).id, reference))
+
+    @post("/{reference:str}/messages", status_code=201, summary="Write to the staff handling the case")
+    async def message(
+        self, request: Request[Any, Any, Any], reference: FromPath[str], data: JSONBody[MessageIn]
+    ) -> Response[Any]:
+        member = current_member(request)
+
+        async def change(_: str | None) -> ComplaintDetail:
+            await complaints.member_message(member.id, reference, data.body)
+            return detail_out(await complaints.member_case(member.id, reference))
+
+        return await run_once(request, f"complaint-message:{member.id}:{reference}", data, change)
+
+    @post("/{reference:str}/rating", status_code=201, summary="Rate a resolved case, once (409 otherwise)")
+    async def rating(
+        self, request: Request[Any, Any, Any], reference: FromPath[str], data: JSONBody[RatingIn]
+    ) -> ComplaintDetail:
+        member = current_member(request)
+        await complaints.rate(member.id, reference, data.score, data.comment)
+        return detail_out(await complaints.member_case(member.id, reference))
+
+
+@get("/complaint-categories", tags=["complaints"], summary="Categories a complaint can be filed under")
+async def complaint_categories(request: Request[Any, Any, Any]) -> list[CategoryOut]:
+    name = "name_en" if current_member(request).locale == "en" else "name_vi"
+    rows = (
+        await ComplaintCategory.select(ComplaintCategory.code, getattr(ComplaintCategory, name))
+        .where(ComplaintCategory.active.eq(True))
+        .order_by(ComplaintCategory.sort_order)
+    )
+    return [CategoryOut(r["code"], r[name]) for r in rows]
+
+
+def _summary(case: Complaint, category: str, store_code: str | None) -> ComplaintSummary:
+    return ComplaintSummary(
+        id=case.reference,
+        status=case.status,
+        category=category,
+        channel=case.channel,
+        store_code=store_code,
+        created_at=case.created_at,
+        updated_at=case.updated_at,
+        first_response_due=case.first_response_due,
+        resolution_due=case.resolution_due,
+        resolved_at=case.resolved_at,
+        rating=case.rating_score,
+    )
