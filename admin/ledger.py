@@ -56,7 +56,7 @@ receipt_claims = TableConfig(
 )
 
 
-async def _known_kind(_: Any, request: Request) -> None:
+async def _known_kind(piccolo_crud: Any, request: Request) -> None:
     body = await request.json()
     if isinstance(body, dict) and "kind" in body and body["kind"] not in KINDS:
         raise HTTPException(status_code=400, detail=f"kind must be one of {', '.join(KINDS)}")

@@ -171,3 +171,36 @@ async def test_refunds_reverse_in_proportion_and_not_beyond_the_amount(
     assert rest.json() == replay.json() and rest.json()["points_reversed"] == 50
     assert await balance(member.id) == 0
     assert (await check(progress=False)).ok
+
+
+async def test_bonus_rules_apply_and_a_qualifying_earn_upgrades_at_once(
+    client: httpx.AsyncClient, till: dict[str, Any]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from loyalty.tables import EarningRule, Tier
+
+    await Tier(code="member", name_vi="TV", name_en="Member", rank=1, threshold=0, earn_multiplier_pct=100).save()
+    await Tier(code="silver", name_vi="Bạc", name_en="Silver", rank=2, threshold=300, earn_multiplier_pct=110).save()
+    now = datetime.now(UTC)
+    await EarningRule(name="Double day", kind="period", multiplier_pct=200, valid_from=now - timedelta(hours=1)).save()
+    await EarningRule(
+        name="Expired", kind="period", multiplier_pct=500, valid_from=now - timedelta(days=9), valid_until=now
+    ).save()
+    await EarningRule(name="Welcome", kind="first_purchase", bonus_points=50, valid_from=now - timedelta(hours=1)).save()
+    await EarningRule(
+        name="Milk", kind="category", category="milk", multiplier_pct=300, valid_from=now - timedelta(hours=1)
+    ).save()
+    member = await signed_in(client)
+    items = [{"sku": "M1", "category": "milk", "quantity": 2, "amount": 500_000}]
+    first = await earn(client, till, await code_of(member.id), "T-1", 1_000_000, items=items)
+    assert first.status_code == 201, first.text
+    body = first.json()
+    # milk line 50 × 3 + rest 50 × 2, plus the welcome bonus
+    assert body["points_earned"] == 150 + 100 + 50
+    assert [r["name"] for r in body["rules_applied"]] == ["1 point per 10000 đ", "Milk", "Double day", "Welcome"]
+    assert body["member"]["tier"] == "silver"
+    second = await earn(client, till, await code_of(member.id, now=now + timedelta(seconds=30)), "T-2", 100_000)
+    assert second.status_code == 201, second.text
+    assert second.json()["points_earned"] == 21  # 110 % + 100 % extra of the double day
+    assert [r["kind"] for r in second.json()["rules_applied"]] == ["base", "tier", "period"]
