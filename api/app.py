@@ -19,9 +19,11 @@ from admin.site import ADMIN_APP
 from api.auth import init_firebase, member_guard, terminal_guard
 from api.controllers.health import health
 from api.controllers.card import CardController
+from api.controllers.complaint_report import complaint_report_page
 from api.controllers.complaints import ComplaintsController, complaint_categories
 from api.controllers.earning import EarningController
 from api.controllers.me import MeController
+from api.controllers.notifications import NotificationsController
 from api.controllers.pos import TerminalController
 from api.controllers.pos_vouchers import PosVoucherController
 from api.controllers.rewards import RewardsController, media_files
@@ -30,6 +32,7 @@ from api.observability import configure_logging, request_id_middleware
 from api.settings import Settings, UnsafeSettings
 from loyalty.db import close_pool, open_pool
 from loyalty.demo import demo_staff_login_works
+from notifications.embedded import worker_lifespan
 
 log = logging.getLogger("api")
 
@@ -61,6 +64,8 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
     settings = settings or Settings.from_env()
     configure_logging()
     parts = list(lifespan_parts or [])
+    if settings.embedded_worker:
+        parts.append(worker_lifespan)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -76,7 +81,14 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
 
     member_router = Router(
         path="/api/v1",
-        route_handlers=[RewardsController, MeController, CardController, ComplaintsController, complaint_categories],
+        route_handlers=[
+            RewardsController,
+            MeController,
+            CardController,
+            ComplaintsController,
+            complaint_categories,
+            NotificationsController,
+        ],
         guards=[member_guard],
         middleware=[
             RateLimitConfig(
@@ -95,7 +107,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
         ],
     )
     return Litestar(
-        route_handlers=[health, media_files, member_router, till_router, admin_site],
+        route_handlers=[health, media_files, member_router, till_router, admin_site, complaint_report_page],
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[request_id_middleware],
         lifespan=[lifespan],

@@ -1,0 +1,74 @@
+"""/api/v1/me/devices, /me/notifications, /me/consents: the member's pushes, inbox and consents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, delete, get, post, put
+from litestar.params import JSONBody, Parameter
+
+from api.auth import current_member
+from api.schemas_notifications import (
+    ConsentsIn,
+    ConsentsOut,
+    DeviceIn,
+    DeviceOut,
+    NotificationOut,
+    NotificationPage,
+)
+from notifications import consent, devices
+from notifications.config import NotifySettings
+
+SETTINGS = NotifySettings.from_env()
+
+
+def consents_out(found: consent.Consents) -> ConsentsOut:
+    return ConsentsOut(
+        push_marketing=found.push_marketing,
+        email_marketing=found.email_marketing,
+        sms_marketing=found.sms_marketing,
+        push_transactional=True,
+        text_version=found.text_version,
+        updated_at=found.updated_at,
+    )
+
+
+class NotificationsController(Controller):
+    path = "/me"
+    tags = ["notifications"]
+
+    @post("/devices", status_code=201, summary="Register this device's push token (idempotent on the token)")
+    async def add_device(self, request: Request[Any, Any, Any], data: JSONBody[DeviceIn]) -> DeviceOut:
+        found = await devices.register(current_member(request).id, data.token, data.platform, data.app_version)
+        return DeviceOut(found.token, found.platform, found.app_version, found.active, found.last_seen_at)
+
+    @delete("/devices/{token:str}", status_code=204, summary="Stop pushes to this device")
+    async def remove_device(self, request: Request[Any, Any, Any], token: str) -> None:
+        await devices.forget(current_member(request).id, token)
+
+    @get("/notifications", summary="The member's inbox, newest first")
+    async def list_notifications(
+        self,
+        request: Request[Any, Any, Any],
+        limit: int = Parameter(default=20, ge=1, le=100),
+        cursor: str | None = Parameter(default=None, max_length=64),
+    ) -> NotificationPage:
+        page = await devices.inbox(current_member(request).id, limit=limit, cursor=cursor)
+        return NotificationPage([NotificationOut(**row) for row in page.items], page.next_cursor)
+
+    @post("/notifications/{message_id:int}/read", status_code=204, summary="Mark a notification read")
+    async def read_notification(self, request: Request[Any, Any, Any], message_id: int) -> None:
+        await devices.mark_read(current_member(request).id, message_id)
+
+    @get("/consents", summary="The member's consents")
+    async def get_consents(self, request: Request[Any, Any, Any]) -> ConsentsOut:
+        return consents_out(await consent.current(current_member(request).id))
+
+    @put("/consents", summary="Grant or withdraw marketing consent per channel")
+    async def put_consents(self, request: Request[Any, Any, Any], data: JSONBody[ConsentsIn]) -> ConsentsOut:
+        found = await consent.set_marketing(
+            current_member(request).id,
+            {"push": data.push_marketing, "email": data.email_marketing, "sms": data.sms_marketing},
+            text_version=data.text_version or SETTINGS.consent_text_version,
+        )
+        return consents_out(found)

@@ -1,0 +1,56 @@
+"""msgspec shapes of /me/devices, /me/notifications and /me/consents (CONTRACT.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+Platform = Literal["android", "ios", "web"]
+
+
+class DeviceIn(msgspec.Struct, forbid_unknown_fields=True):
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+    platform: Platform
+    app_version: Annotated[str, msgspec.Meta(max_length=32)] = ""
+
+
+class DeviceOut(msgspec.Struct):
+    token: str
+    platform: str
+    app_version: str
+    active: bool
+    last_seen_at: datetime
+
+
+class NotificationOut(msgspec.Struct):
+    id: int
+    title: str
+    body: str
+    category: str
+    data: dict[str, Any]
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationPage(msgspec.Struct):
+    items: list[NotificationOut]
+    next_cursor: str | None
+
+
+class ConsentsIn(msgspec.Struct, forbid_unknown_fields=True):
+    push_marketing: bool
+    email_marketing: bool
+    sms_marketing: bool
+    # The version of the consent text the app showed; the current one when left out.
+    text_version: Annotated[str, msgspec.Meta(min_length=1, max_length=32)] | None = None
+
+
+class ConsentsOut(msgspec.Struct):
+    push_marketing: bool
+    email_marketing: bool
+    sms_marketing: bool
+    push_transactional: bool
+    text_version: str | None
+    updated_at: datetime | None

@@ -1,0 +1,142 @@
+"""Devices and the inbox: what the member's app registers and reads.
+
+Rules:
+* A push token belongs to one member at a time. Registering a known token again refreshes it
+  (idempotent); registering it from another member's session moves it to that member, and the
+  dispatcher will not push the previous owner's messages to it any more.
+* Removing a token deactivates it (deliveries keep pointing at it); another member's token is
+  "not found".
+* A member reads only its own inbox; another member's message id is "not found".
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from loyalty.db import write_transaction
+from loyalty.errors import InvalidInput, NotFound
+from notifications.tables import Device, InboxMessage
+
+PLATFORMS = ("android", "ios", "web")
+
+
+class DeviceNotFound(NotFound):
+    code = "device_not_found"
+
+
+class MessageNotFound(NotFound):
+    code = "notification_not_found"
+
+
+@dataclass(frozen=True)
+class DeviceView:
+    token: str
+    platform: str
+    app_version: str
+    active: bool
+    last_seen_at: datetime
+
+
+async def register(
+    member_id: int, token: str, platform: str, app_version: str = "", *, now: datetime | None = None
+) -> DeviceView:
+    now = now or datetime.now(UTC)
+    if not token or len(token) > 1024 or any(c.isspace() for c in token) or not token.isprintable():
+        raise InvalidInput("token must be 1-1024 printable characters without spaces", field="token")
+    if platform not in PLATFORMS:
+        raise InvalidInput("platform must be android, ios or web", field="platform")
+    async with write_transaction():
+        await Device.insert(
+            Device(
+                member=member_id,
+                token=token,
+                platform=platform,
+                app_version=app_version,
+                active=True,
+                created_at=now,
+                last_seen_at=now,
+                deactivated_at=None,
+                deactivated_reason="",
+            )
+        ).on_conflict(
+            target=Device.token,
+            action="DO UPDATE",
+            values=[
+                Device.member,
+                Device.platform,
+                Device.app_version,
+                Device.active,
+                Device.last_seen_at,
+                Device.deactivated_at,
+                Device.deactivated_reason,
+            ],
+        )
+    return DeviceView(token, platform, app_version, True, now)
+
+
+async def forget(member_id: int, token: str, *, now: datetime | None = None) -> None:
+    now = now or datetime.now(UTC)
+    async with write_transaction():
+        rows = (
+            await Device.update(
+                {Device.active: False, Device.deactivated_at: now, Device.deactivated_reason: "removed by member"}
+            )
+            .where((Device.token == token) & (Device.member == member_id))
+            .returning(Device.id)
+        )
+        if not rows:
+            raise DeviceNotFound("no such device for this member", token=token[:16])
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def encode_cursor(message_id: int) -> str:
+    return base64.urlsafe_b64encode(f"n:{message_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = raw.partition(":")
+        if kind != "n":
+            raise ValueError(raw)
+        return int(value)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput("the cursor is not one this list gave out", field="cursor") from exc
+
+
+async def inbox(member_id: int, *, limit: int = 20, cursor: str | None = None) -> InboxPage:
+    """The member's messages, newest first, keyset on id."""
+    query = InboxMessage.select(
+        InboxMessage.id,
+        InboxMessage.title,
+        InboxMessage.body,
+        InboxMessage.category,
+        InboxMessage.data,
+        InboxMessage.created_at,
+        InboxMessage.read_at,
+    ).where(InboxMessage.member == member_id)
+    if cursor:
+        query = query.where(InboxMessage.id < decode_cursor(cursor))
+    rows = await query.order_by(InboxMessage.id, ascending=False).limit(limit + 1).output(load_json=True)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return InboxPage(rows, encode_cursor(rows[-1]["id"]) if more and rows else None)
+
+
+async def mark_read(member_id: int, message_id: int, *, now: datetime | None = None) -> None:
+    now = now or datetime.now(UTC)
+    async with write_transaction():
+        await InboxMessage.update({InboxMessage.read_at: now}).where(
+            (InboxMessage.id == message_id) & (InboxMessage.member == member_id) & InboxMessage.read_at.is_null()
+        )
+        exists = await InboxMessage.exists().where((InboxMessage.id == message_id) & (InboxMessage.member == member_id))
+    if not exists:
+        raise MessageNotFound("no such notification for this member", id=message_id)
