@@ -24,6 +24,7 @@ from piccolo.columns import (
     Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.readable import Readable
 from piccolo.table import Table
 
 RESTRICT = OnDelete.restrict
@@ -70,6 +71,10 @@ class Tier(Keyed, Table):
     benefits_vi = Text(default="")
     benefits_en = Text(default="")
 
+    @classmethod
+    def get_readable(cls) -> Readable:
+        return Readable(template="%s", columns=[cls.code])
+
 
 class Member(Keyed, Table):
     public_id = Varchar(length=20, unique=True)
@@ -94,6 +99,11 @@ class Member(Keyed, Table):
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
     erased_at = Timestamptz(null=True, default=None)
+
+    @classmethod
+    def get_readable(cls) -> Readable:
+        # Staff find a member by phone in the admin's foreign-key filters (vouchers, ledger…).
+        return Readable(template="%s", columns=[cls.phone])
 
 
 class LedgerEntry(Keyed, Table):
@@ -199,6 +209,10 @@ class Reward(Keyed, Table):
     voucher_valid_days = Integer(default=30)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+
+    @classmethod
+    def get_readable(cls) -> Readable:
+        return Readable(template="%s", columns=[cls.name_vi])
 
 
 class TierBirthdayGift(Keyed, Table):

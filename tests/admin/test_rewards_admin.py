@@ -89,3 +89,15 @@ async def test_reward_image_uploaded_in_the_admin_is_served_to_the_app(client: h
     assert image.status_code == 200 and image.content == PNG
     stored = await Reward.select(Reward.image).where(Reward.id == reward.id).first()
     assert stored is not None and stored["image"] == key
+
+
+async def test_vouchers_can_be_found_by_the_members_phone(client: httpx.AsyncClient) -> None:
+    code, member_id = await _voucher(client)
+    staff = await _signed_in_staff(client)
+    # The member filter's search box looks members up by their readable (the phone)…
+    found = await client.get("/admin/api/tables/member/ids/", headers=staff, params={"search": "905000001"})
+    assert found.status_code == 200, found.text
+    assert found.json() == {str(member_id): "+84905000001"} or found.json() == {member_id: "+84905000001"}
+    # …and the voucher grid filters on the chosen member.
+    listed = await client.get("/admin/api/tables/voucher/", headers=staff, params={"member": member_id})
+    assert [r["code"] for r in listed.json()["rows"]] == [code]
