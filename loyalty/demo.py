@@ -16,7 +16,7 @@ from piccolo.apps.user.tables import BaseUser
 
 from loyalty.db import write_transaction
 from loyalty.stores import KEY_PREFIX, hash_key
-from loyalty.tables import Store, Terminal, Tier
+from loyalty.tables import Reward, Store, Terminal, Tier, TierBirthdayGift
 
 DEMO_STAFF_USER = "demo"
 DEMO_STAFF_PASSWORD = "thanthiet-demo"
@@ -31,6 +31,40 @@ DEMO_TIERS = [
     ("gold", "Vàng", "Gold", 3, 2000, 125, "Tích điểm x1.25, quà sinh nhật", "Earn ×1.25, birthday gift"),
     ("diamond", "Kim cương", "Diamond", 4, 6000, 150, "Tích điểm x1.5, ưu đãi riêng", "Earn ×1.5, private offers"),
 ]
+
+DEMO_REWARDS = [
+    # name vi, en, description vi, en, points, stock (None: unlimited), per-member limit, min tier
+    ("Cà phê sữa đá", "Iced milk coffee", "Một ly cà phê sữa đá", "One iced milk coffee", 200, None, None, None),
+    ("Giảm 50.000 đ", "50,000 đ off", "Cho hoá đơn từ 300.000 đ", "On receipts from 300,000 đ", 500, None, 2, None),
+    ("Túi vải Thân Thiết", "Thân Thiết tote bag", "Số lượng có hạn", "While stocks last", 800, 50, 1, "silver"),
+    ("Bánh kem sinh nhật", "Birthday cake", "Quà sinh nhật hạng Vàng", "Gold birthday gift", 0, None, 1, "gold"),
+]
+
+
+async def seed_rewards() -> None:
+    for vi, en, d_vi, d_en, cost, stock, limit, tier_code in DEMO_REWARDS:
+        if await Reward.exists().where(Reward.name_vi == vi):
+            continue
+        tier = await Tier.objects().where(Tier.code == tier_code).first() if tier_code else None
+        # The birthday cake is a gift only: kept out of the catalogue (inactive), issued by campaigns.
+        reward = Reward(
+            name_vi=vi,
+            name_en=en,
+            description_vi=d_vi,
+            description_en=d_en,
+            points_cost=cost,
+            stock_left=stock,
+            per_member_limit=limit,
+            min_tier=tier.id if tier else None,
+            active=cost > 0,
+        )
+        await reward.save()
+        if (
+            cost == 0
+            and tier is not None
+            and not await TierBirthdayGift.exists().where(TierBirthdayGift.tier == tier.id)
+        ):
+            await TierBirthdayGift(tier=tier.id, reward=reward.id).save()
 
 
 @dataclass(frozen=True)
@@ -102,6 +136,7 @@ def _save_key(key: str) -> None:
 async def seed_demo() -> DemoCredentials:
     async with write_transaction():
         await seed_tiers()
+        await seed_rewards()
         store_code, till_key = await seed_store_and_till()
     await seed_staff()
     return DemoCredentials(DEMO_STAFF_USER, DEMO_STAFF_PASSWORD, store_code, till_key)
