@@ -39,7 +39,9 @@ entries = TableConfig(
     menu_group="Points",
     validators=read_only(),
 )
-lots = TableConfig(PointLot, visible_filters=[PointLot.member, PointLot.expires_at], menu_group="Points", validators=read_only())
+lots = TableConfig(
+    PointLot, visible_filters=[PointLot.member, PointLot.expires_at], menu_group="Points", validators=read_only()
+)
 purchases = TableConfig(
     Purchase,
     exclude_visible_columns=[Purchase.request_hash, Purchase.answer],

@@ -129,7 +129,11 @@ async def accept(raw: str, *, now: datetime | None = None) -> int:
         raise CodeInvalid("no member has this code", reason="member")
     current = step_at(now)
     step = next(
-        (s for s in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1) if otp_for(row["card_secret"], s) == parsed.otp),
+        (
+            s
+            for s in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1)
+            if otp_for(row["card_secret"], s) == parsed.otp
+        ),
         None,
     )
     if step is None:

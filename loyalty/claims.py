@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from loyalty import cards, earning
+from loyalty import cards, earning, ledger
 from loyalty.config import PROGRAMME
 from loyalty.db import write_transaction
 from loyalty.errors import Gone, NotFound
@@ -152,7 +152,10 @@ async def claim(member_id: int, code: str, *, now: datetime | None = None) -> Cl
                     (ReceiptClaim.code == code) & ReceiptClaim.claimed_at.is_null() & (ReceiptClaim.expires_at > now)
                 )
                 .returning(
-                    ReceiptClaim.store, ReceiptClaim.terminal, ReceiptClaim.receipt_no, ReceiptClaim.amount,
+                    ReceiptClaim.store,
+                    ReceiptClaim.terminal,
+                    ReceiptClaim.receipt_no,
+                    ReceiptClaim.amount,
                     ReceiptClaim.items,
                 )
             )
@@ -177,7 +180,7 @@ async def claim(member_id: int, code: str, *, now: datetime | None = None) -> Cl
             )
     except Exception as exc:
         # The till earned this receipt at the same moment: the receipt earns once.
-        if earning.is_unique_violation(exc) or isinstance(exc, earning.ledger.ReferenceReused):
+        if earning.is_unique_violation(exc) or isinstance(exc, ledger.ReferenceReused):
             raise cards.CodeReused("this receipt has already earned points") from exc
         raise
     return Claimed(award.points_earned, award.points_balance, award.receipt_no, award.store_code)

@@ -98,9 +98,7 @@ ORDER BY m.id LIMIT 1000
 
 
 async def check(*, batch: int = 5000, progress: bool = True) -> Report:
-    report = Report(
-        members=await Member.count(), entries=await LedgerEntry.count(), lots=await PointLot.count()
-    )
+    report = Report(members=await Member.count(), entries=await LedgerEntry.count(), lots=await PointLot.count())
     add = report.breaches.append
     for r in await _rows(BALANCES):
         add(Breach(r["member"], f"balance {r['balance']} ≠ Σ deltas {r['deltas']} or Σ lots {r['lots']}"))
@@ -169,7 +167,9 @@ async def _chain_breaches(batch: int, bar: Any) -> Any:
                 yield Breach(member, "entry_hash does not match its content: the entry was edited", e["id"])
             if e["balance_after"] != prev_balance + e["delta"]:
                 yield Breach(
-                    member, f"balance_after {e['balance_after']} ≠ previous {prev_balance} + delta {e['delta']}", e["id"]
+                    member,
+                    f"balance_after {e['balance_after']} ≠ previous {prev_balance} + delta {e['delta']}",
+                    e["id"],
                 )
             prev_hash, prev_balance = e["entry_hash"], e["balance_after"]
         bar.update(len(rows))

@@ -15,7 +15,7 @@ class StatementPage:
 
 
 async def statement(member_id: int, *, limit: int = 20, before: int | None = None) -> StatementPage:
-    condition = LedgerEntry.member == member_id
+    condition: Any = LedgerEntry.member == member_id
     if before is not None:
         condition = condition & (LedgerEntry.id < before)
     rows = (

@@ -29,7 +29,8 @@ def qr_svg(text: str) -> bytes:
 
 def qr_png(text: str) -> bytes:
     buffer = io.BytesIO()
-    qrcode.make(text, border=2, box_size=8).save(buffer, format="PNG")
+    image: Any = qrcode.make(text, border=2, box_size=8)
+    image.save(buffer, format="PNG")
     return buffer.getvalue()
 
 

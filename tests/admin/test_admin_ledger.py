@@ -63,7 +63,9 @@ async def test_adjust_points_refuses_no_reason_an_overdraft_and_an_unknown_membe
 async def test_expire_now_form_expires_due_lots(client: httpx.AsyncClient) -> None:
     member = await record_member("0901234567")
     past = datetime.now(UTC) - timedelta(days=400)
-    await ledger.credit(member.id, 30, kind=ledger.Kind.EARN, reference="old", expires_at=past + timedelta(days=365), now=past)
+    await ledger.credit(
+        member.id, 30, kind=ledger.Kind.EARN, reference="old", expires_at=past + timedelta(days=365), now=past
+    )
     headers = await _signed_in_staff(client)
     response = await client.post("/admin/api/forms/expire-due-points-now/", json={"confirm": True}, headers=headers)
     assert response.status_code == 200, response.text
@@ -83,7 +85,9 @@ async def test_ledger_grid_is_read_only(client: httpx.AsyncClient) -> None:
     assert edit.status_code in (400, 405)  # refused by the read-only validators
     assert (await LedgerEntry.select(LedgerEntry.delta).first() or {}).get("delta") == 5
     bad_rule = await client.post(
-        "/admin/api/tables/earning_rule/", json={"name": "x", "kind": "nonsense", "multiplier_pct": 200}, headers=headers
+        "/admin/api/tables/earning_rule/",
+        json={"name": "x", "kind": "nonsense", "multiplier_pct": 200},
+        headers=headers,
     )
     assert bad_rule.status_code == 400 and "kind must be one of" in bad_rule.text
     defaults = (await client.get("/admin/api/tables/earning_rule/new/", headers=headers)).json()

@@ -119,9 +119,13 @@ async def test_card_images_and_ledger_pages(client: httpx.AsyncClient, till: dic
 
 async def test_receipt_claim_path_earns_once(client: httpx.AsyncClient, till: dict[str, Any]) -> None:
     await signed_in(client)
-    made = await client.post("/api/v1/pos/receipts", headers=till["headers"], json={"receipt_no": "C-1", "amount": 90_000})
+    made = await client.post(
+        "/api/v1/pos/receipts", headers=till["headers"], json={"receipt_no": "C-1", "amount": 90_000}
+    )
     assert made.status_code == 201, made.text
-    again = await client.post("/api/v1/pos/receipts", headers=till["headers"], json={"receipt_no": "C-1", "amount": 90_000})
+    again = await client.post(
+        "/api/v1/pos/receipts", headers=till["headers"], json={"receipt_no": "C-1", "amount": 90_000}
+    )
     assert again.json()["claim_code"] == made.json()["claim_code"]
     qr = await client.get(made.json()["qr_svg_url"], headers=till["headers"])
     assert qr.status_code == 200 and b"<svg" in qr.content
@@ -138,9 +142,13 @@ async def test_receipt_claim_path_earns_once(client: httpx.AsyncClient, till: di
     assert till_after.status_code == 409 and till_after.json()["code"] == "duplicate_receipt"
 
 
-async def test_claim_of_a_receipt_earned_at_the_till_is_refused(client: httpx.AsyncClient, till: dict[str, Any]) -> None:
+async def test_claim_of_a_receipt_earned_at_the_till_is_refused(
+    client: httpx.AsyncClient, till: dict[str, Any]
+) -> None:
     member = await signed_in(client)
-    made = await client.post("/api/v1/pos/receipts", headers=till["headers"], json={"receipt_no": "D-1", "amount": 50_000})
+    made = await client.post(
+        "/api/v1/pos/receipts", headers=till["headers"], json={"receipt_no": "D-1", "amount": 50_000}
+    )
     assert (await earn(client, till, await code_of(member.id), "D-1", 50_000)).status_code == 201
     claimed = await client.post("/api/v1/me/claims", headers=member_headers(), json={"code": made.json()["claim_code"]})
     assert claimed.status_code == 409 and claimed.json()["code"] == "code_reused"
@@ -155,7 +163,9 @@ async def test_refunds_reverse_in_proportion_and_not_beyond_the_amount(
 ) -> None:
     member = await signed_in(client)
     assert (await earn(client, till, await code_of(member.id), "F-1", 1_000_000)).json()["points_earned"] == 100
-    half = await client.post("/api/v1/pos/refunds", headers=till["headers"], json={"receipt_no": "F-1", "amount": 500_000})
+    half = await client.post(
+        "/api/v1/pos/refunds", headers=till["headers"], json={"receipt_no": "F-1", "amount": 500_000}
+    )
     assert half.status_code == 201, half.text
     assert half.json()["points_reversed"] == 50 and half.json()["shortfall"] == 0
     too_much = await client.post(
@@ -187,7 +197,9 @@ async def test_bonus_rules_apply_and_a_qualifying_earn_upgrades_at_once(
     await EarningRule(
         name="Expired", kind="period", multiplier_pct=500, valid_from=now - timedelta(days=9), valid_until=now
     ).save()
-    await EarningRule(name="Welcome", kind="first_purchase", bonus_points=50, valid_from=now - timedelta(hours=1)).save()
+    await EarningRule(
+        name="Welcome", kind="first_purchase", bonus_points=50, valid_from=now - timedelta(hours=1)
+    ).save()
     await EarningRule(
         name="Milk", kind="category", category="milk", multiplier_pct=300, valid_from=now - timedelta(hours=1)
     ).save()

@@ -40,9 +40,11 @@ async def test_expired_code_is_refused() -> None:
     member = await record_member("0901234567")
     with time_machine.travel(datetime(2026, 11, 22, 10, 0, 0, tzinfo=UTC), tick=False):
         code = (await cards.current_code(member.id)).code
-    with time_machine.travel(datetime(2026, 11, 22, 10, 1, 30, tzinfo=UTC), tick=False):
-        with pytest.raises(cards.CodeInvalid):
-            await cards.accept(code)
+    with (
+        time_machine.travel(datetime(2026, 11, 22, 10, 1, 30, tzinfo=UTC), tick=False),
+        pytest.raises(cards.CodeInvalid),
+    ):
+        await cards.accept(code)
     row = await Member.select(Member.last_card_step).where(Member.id == member.id).first()
     assert row is not None and row["last_card_step"] == 0
 

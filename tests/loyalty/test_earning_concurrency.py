@@ -17,7 +17,11 @@ async def test_fifty_concurrent_earns_of_one_receipt_write_one_entry(app: Any, t
 
     async def attempt() -> earning.EarnOutcome:
         return await earning.earn_at_till(
-            store_id=till["store_id"], terminal_id=till["terminal_id"], member_code=code, receipt_no="R-1", amount=500_000
+            store_id=till["store_id"],
+            terminal_id=till["terminal_id"],
+            member_code=code,
+            receipt_no="R-1",
+            amount=500_000,
         )
 
     outcomes = await asyncio.gather(*(attempt() for _ in range(50)))

@@ -62,7 +62,10 @@ def test_rules_outside_their_window_or_store_or_inactive_do_not_count() -> None:
 
 
 def test_first_purchase_bonus_only_on_the_first_purchase_and_only_the_best_one() -> None:
-    rules = [Rule(1, "Welcome", "first_purchase", bonus_points=50), Rule(2, "Welcome+", "first_purchase", bonus_points=80)]
+    rules = [
+        Rule(1, "Welcome", "first_purchase", bonus_points=50),
+        Rule(2, "Welcome+", "first_purchase", bonus_points=80),
+    ]
     assert points(100_000, rules=rules, first_purchase=False) == 10
     earned = compute(100_000, [], store_id=STORE, now=NOW, rules=rules, first_purchase=True)
     assert earned.points == 90

@@ -16,7 +16,9 @@ async def _history() -> tuple[int, int]:
     member = await record_member("0901234567")
     now = datetime(2026, 1, 1, tzinfo=UTC)
     earned = await ledger.credit(member.id, 100, kind=ledger.Kind.EARN, reference="e1", now=now)
-    await ledger.credit(member.id, 40, kind=ledger.Kind.GIFT, reference="e2", expires_at=now + timedelta(days=5), now=now)
+    await ledger.credit(
+        member.id, 40, kind=ledger.Kind.GIFT, reference="e2", expires_at=now + timedelta(days=5), now=now
+    )
     spent = await ledger.debit(member.id, 60, kind=ledger.Kind.REDEEM, reference="d1", now=now)
     await ledger.give_back(spent.entry_id, reference="d1-cancel", now=now)
     await ledger.take_back(member.id, 30, from_entry_id=earned.entry_id, reference="r1", now=now)
@@ -54,7 +56,7 @@ async def test_a_changed_lot_and_a_rewritten_chain_are_reported() -> None:
 
 
 async def test_a_deleted_newest_entry_breaks_the_head() -> None:
-    member_id, _ = await _history()
+    _member_id, _ = await _history()
     newest = await LedgerEntry.select(LedgerEntry.id).order_by(LedgerEntry.id, ascending=False).first()
     assert newest is not None
     await LedgerEntry.raw("DELETE FROM lot_draw WHERE entry = {}", newest["id"])
