@@ -7,7 +7,7 @@ from typing import Any
 
 from piccolo_admin.endpoints import TableConfig, create_admin
 
-from admin import ledger, rewards, stores
+from admin import complaints, ledger, rewards, stores
 from admin.forms import read_only
 from loyalty.tables import AuditLog, Member, Store, Terminal
 
@@ -36,9 +36,9 @@ terminals = TableConfig(
 )
 audit_log = TableConfig(AuditLog, menu_group="Audit", validators=read_only(), order_by=None)
 
-TABLES: list[Any] = [members, store_config, terminals, audit_log, *rewards.TABLES, *ledger.TABLES]
-FORMS: list[Any] = [*stores.FORMS, *rewards.FORMS, *ledger.FORMS]
-SIDEBAR_LINKS: dict[str, str] = {"API documentation": "/schema"}
+TABLES: list[Any] = [members, store_config, terminals, audit_log, *rewards.TABLES, *ledger.TABLES, *complaints.TABLES]
+FORMS: list[Any] = [*stores.FORMS, *rewards.FORMS, *ledger.FORMS, *complaints.FORMS]
+SIDEBAR_LINKS: dict[str, str] = {"API documentation": "/schema", "Complaints report": complaints.REPORT_URL}
 
 
 def build_admin() -> Any:

@@ -1,0 +1,281 @@
+"""The complaints desk in the admin: the case list with its filters, and the staff actions.
+
+Cases, their timeline and compensation are read-only in the grid: every change goes through a
+form, which calls one domain function and writes the audit row in the same transaction.
+Categories and SLA targets are plain data staff edit in the grid.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from piccolo.apps.user.tables import BaseUser
+from piccolo_admin.endpoints import FormConfig, TableConfig
+from piccolo_api.crud.endpoints import OrderBy
+from pydantic import BaseModel, Field
+from starlette.requests import Request
+
+from admin.forms import read_only, shows_domain_errors, staff_actor
+from loyalty import audit, complaints
+from loyalty import complaint_compensation as compensation
+from loyalty.complaint_tables import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintCompensation,
+    ComplaintEvent,
+    ComplaintSla,
+)
+from loyalty.db import write_transaction
+from loyalty.errors import InvalidInput
+
+GROUP = "Complaints"
+REPORT_URL = "/staff/reports/complaints"
+
+Reference = Field(min_length=3, max_length=24, description="The case reference, e.g. KN-2026-000123")
+
+case_desk = TableConfig(
+    Complaint,
+    visible_columns=[
+        Complaint.reference,
+        Complaint.status,
+        Complaint.priority,
+        Complaint.category,
+        Complaint.store,
+        Complaint.channel,
+        Complaint.assignee,
+        Complaint.customer_name,
+        Complaint.created_at,
+        Complaint.first_response_due,
+        Complaint.resolution_due,
+        Complaint.overdue,
+        Complaint.escalation_level,
+        Complaint.rating_score,
+    ],
+    visible_filters=[
+        Complaint.status,
+        Complaint.priority,
+        Complaint.store,
+        Complaint.assignee,
+        Complaint.overdue,
+        Complaint.category,
+        Complaint.channel,
+        Complaint.reference,
+        Complaint.member,
+        Complaint.created_at,
+    ],
+    link_column=Complaint.reference,
+    menu_group=GROUP,
+    validators=read_only(),
+    order_by=[OrderBy(Complaint.id, ascending=False)],
+)
+timeline = TableConfig(
+    ComplaintEvent,
+    visible_filters=[ComplaintEvent.complaint, ComplaintEvent.kind, ComplaintEvent.visible, ComplaintEvent.staff],
+    menu_group=GROUP,
+    validators=read_only(),
+)
+offers = TableConfig(
+    ComplaintCompensation,
+    visible_filters=[ComplaintCompensation.complaint, ComplaintCompensation.status, ComplaintCompensation.proposed_by],
+    menu_group=GROUP,
+    validators=read_only(),
+    order_by=[OrderBy(ComplaintCompensation.id, ascending=False)],
+)
+categories = TableConfig(ComplaintCategory, menu_group=GROUP, link_column=ComplaintCategory.code)
+targets = TableConfig(ComplaintSla, menu_group=GROUP, link_column=ComplaintSla.priority)
+
+TABLES: list[Any] = [case_desk, timeline, offers, categories, targets]
+
+
+class LogCase(BaseModel):
+    category: str = Field(min_length=1, max_length=32, description="Category code, e.g. product_quality")
+    description: str = Field(min_length=1, max_length=5000)
+    channel: Literal["phone", "in_person", "writing", "social", "email"] = "phone"
+    priority: Literal["low", "normal", "high", "urgent"] = "normal"
+    store_code: str = Field(default="", max_length=16, description="Store code, if the complaint is about one")
+    phone: str = Field(default="", max_length=32, description="Customer's phone: finds or records the member")
+    customer_name: str = Field(default="", max_length=200)
+    contact: str = Field(default="", max_length=200, description="E-mail, address or social handle")
+    assignee: str = Field(default="", max_length=100, description="Staff username to assign (optional)")
+
+
+class Acknowledge(BaseModel):
+    reference: str = Reference
+    message: str = Field(default="", max_length=5000, description="Shown to the customer (a default if empty)")
+
+
+class Reply(BaseModel):
+    reference: str = Reference
+    body: str = Field(min_length=1, max_length=5000)
+    internal: bool = Field(default=False, description="An internal note, never shown to the customer")
+
+
+class Assign(BaseModel):
+    reference: str = Reference
+    assignee: str = Field(min_length=1, max_length=100, description="Staff username")
+
+
+class Resolve(BaseModel):
+    reference: str = Reference
+    resolution: str = Field(min_length=1, max_length=5000, description="Shown to the customer")
+    compensation_points: int = Field(default=0, ge=0, le=1_000_000, description="Points to offer (0: none)")
+    compensation_reward_id: int | None = Field(default=None, gt=0, description="Or a reward's voucher")
+    compensation_reason: str = Field(default="", max_length=500)
+
+
+class DecideCompensation(BaseModel):
+    compensation_id: int = Field(gt=0, description="Id in the compensation list")
+    decision: Literal["approve", "reject"] = "approve"
+    reason: str = Field(default="", max_length=500, description="Required to reject")
+
+
+class ReopenOrClose(BaseModel):
+    reference: str = Reference
+    action: Literal["close", "reopen"] = "close"
+    reason: str = Field(default="", max_length=500, description="Required to reopen")
+
+
+async def staff_id(username: str) -> int | None:
+    if not username.strip():
+        return None
+    row = await BaseUser.select(BaseUser.id).where(BaseUser.username == username.strip()).first()
+    if row is None:
+        raise InvalidInput(f"no staff user {username!r}", field="assignee")
+    return int(row["id"])
+
+
+@shows_domain_errors
+async def log_case(request: Request, data: LogCase) -> str:
+    actor = staff_actor(request)
+    async with write_transaction():
+        case = await complaints.log_by_staff(
+            actor,
+            category=data.category,
+            description=data.description,
+            channel=data.channel,
+            priority=data.priority,
+            store_code=data.store_code or None,
+            phone=data.phone or None,
+            customer_name=data.customer_name,
+            contact=data.contact,
+            assignee_id=await staff_id(data.assignee),
+        )
+        await audit.record(actor, "complaint.log", "complaint", case.reference, channel=data.channel)
+    return f"Case {case.reference} logged; first response due {case.first_response_due:%Y-%m-%d %H:%M} UTC."
+
+
+@shows_domain_errors
+async def acknowledge(request: Request, data: Acknowledge) -> str:
+    actor = staff_actor(request)
+    async with write_transaction():
+        await complaints.acknowledge(data.reference, actor, data.message)
+        await audit.record(actor, "complaint.acknowledge", "complaint", data.reference)
+    return f"Case {data.reference} acknowledged; the customer was told."
+
+
+@shows_domain_errors
+async def reply(request: Request, data: Reply) -> str:
+    actor = staff_actor(request)
+    async with write_transaction():
+        await complaints.reply(data.reference, actor, data.body, visible=not data.internal)
+        await audit.record(actor, "complaint.note" if data.internal else "complaint.reply", "complaint", data.reference)
+    return f"Internal note added to {data.reference}." if data.internal else f"Reply sent on {data.reference}."
+
+
+@shows_domain_errors
+async def assign(request: Request, data: Assign) -> str:
+    actor = staff_actor(request)
+    async with write_transaction():
+        user_id = await staff_id(data.assignee)
+        assert user_id is not None
+        await complaints.assign(data.reference, actor, user_id)
+        await audit.record(actor, "complaint.assign", "complaint", data.reference, assignee=data.assignee)
+    return f"Case {data.reference} assigned to {data.assignee}."
+
+
+@shows_domain_errors
+async def resolve(request: Request, data: Resolve) -> str:
+    actor = staff_actor(request)
+    note = ""
+    async with write_transaction():
+        if data.compensation_points or data.compensation_reward_id:
+            offer = await compensation.propose(
+                data.reference,
+                actor,
+                points=data.compensation_points,
+                reward_id=data.compensation_reward_id,
+                reason=data.compensation_reason or data.resolution[:500],
+            )
+            note = (
+                f" Compensation {offer.id} is waiting for a second staff user's approval."
+                if offer.status == compensation.PROPOSED
+                else f" Compensation {offer.id} was granted."
+            )
+        await complaints.resolve(data.reference, actor, data.resolution)
+        await audit.record(actor, "complaint.resolve", "complaint", data.reference)
+    return f"Case {data.reference} resolved.{note}"
+
+
+@shows_domain_errors
+async def decide_compensation(request: Request, data: DecideCompensation) -> str:
+    actor = staff_actor(request)
+    if data.decision == "approve":
+        offer = await compensation.approve(data.compensation_id, actor)
+        return f"Compensation {offer.id} approved and granted."
+    await compensation.reject(data.compensation_id, actor, data.reason)
+    return f"Compensation {data.compensation_id} rejected."
+
+
+@shows_domain_errors
+async def reopen_or_close(request: Request, data: ReopenOrClose) -> str:
+    actor = staff_actor(request)
+    async with write_transaction():
+        if data.action == "close":
+            await complaints.close(data.reference, actor)
+        else:
+            await complaints.reopen(data.reference, actor, data.reason)
+        await audit.record(actor, f"complaint.{data.action}", "complaint", data.reference)
+    return f"Case {data.reference}: {'closed' if data.action == 'close' else 'reopened'}."
+
+
+FORMS: list[Any] = [
+    FormConfig(
+        name="Log a complaint",
+        pydantic_model=LogCase,
+        endpoint=log_case,
+        description="A complaint received by phone, in person, in writing or on social media.",
+        form_group=GROUP,
+    ),
+    FormConfig(
+        name="Acknowledge a complaint",
+        pydantic_model=Acknowledge,
+        endpoint=acknowledge,
+        description="Tells the customer the case was received (the first response).",
+        form_group=GROUP,
+    ),
+    FormConfig(
+        name="Reply on a complaint",
+        pydantic_model=Reply,
+        endpoint=reply,
+        description="A message to the customer, or an internal note.",
+        form_group=GROUP,
+    ),
+    FormConfig(name="Assign a complaint", pydantic_model=Assign, endpoint=assign, form_group=GROUP),
+    FormConfig(
+        name="Resolve a complaint",
+        pydantic_model=Resolve,
+        endpoint=resolve,
+        description="Resolves the case, optionally offering points or a voucher.",
+        form_group=GROUP,
+    ),
+    FormConfig(
+        name="Approve compensation",
+        pydantic_model=DecideCompensation,
+        endpoint=decide_compensation,
+        description="A second staff user approves or rejects a large compensation.",
+        form_group=GROUP,
+    ),
+    FormConfig(
+        name="Close or reopen a complaint", pydantic_model=ReopenOrClose, endpoint=reopen_or_close, form_group=GROUP
+    ),
+]
