@@ -556,7 +556,7 @@ async def _line(
         await emit(
             EventKind.COMPLAINT_UPDATED,
             case.member,
-            complaint=case.reference,
+            complaint_id=case.reference,
             status=case.status,
             update=kind,
             message=body[:200],

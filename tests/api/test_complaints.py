@@ -149,3 +149,18 @@ async def test_categories_are_listed_in_the_members_language(client: httpx.Async
 
 async def test_complaints_need_a_member_token(client: httpx.AsyncClient) -> None:
     assert (await client.get(URL)).status_code == 401
+
+
+async def test_staff_updates_reach_the_member_inbox_but_notes_do_not(client: httpx.AsyncClient) -> None:
+    from notifications import dispatcher
+    from notifications.config import NotifySettings
+
+    ref = str((await _file(client))["id"])
+    agent = await staff("an")
+    await complaints.reply(ref, agent, "internal only", visible=False)
+    await complaints.reply(ref, agent, "Chúng tôi đang xử lý", visible=True)
+    assert await dispatcher.materialize(NotifySettings.from_env()) == 1
+    inbox = (await client.get("/api/v1/me/notifications", headers=member_headers(LAN))).json()["items"]
+    assert len(inbox) == 1
+    assert inbox[0]["category"] == "complaint" and inbox[0]["data"]["complaint_id"] == ref
+    assert "internal" not in inbox[0]["body"]
