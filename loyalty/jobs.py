@@ -27,6 +27,8 @@ _JOBS: dict[str, Job] = {}
 
 JOB_MODULES = [
     "loyalty.expiry",
+    "loyalty.statistics",
+    "loyalty.campaigns",
     "loyalty.complaint_sla",
     "loyalty.vouchers",
     "loyalty.tier_review",

@@ -1,0 +1,374 @@
+"""Fan-out of a campaign's gifts: set-based SQL in batches, resumable, safe with many workers.
+
+Two phases, each batch one write transaction:
+
+1. *Choose*: ``INSERT … SELECT … ON CONFLICT DO NOTHING`` of the audience into ``CampaignGift``
+   (status ``pending``) for one range of member ids; the run's ``cursor`` is advanced by a
+   conditional UPDATE in the same transaction, so two workers never choose the same range twice
+   and a crash loses nothing (the range is chosen again, and the UNIQUE key ignores repeats).
+2. *Give*: take a batch of pending gifts (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's
+   IMMEDIATE transaction serialises), reserve the budget with one conditional UPDATE of the
+   campaign's counters (``gifts_issued + n <= max_gifts`` …; when it fails, the campaign row is
+   locked and only what is left is reserved), then credit the points set-wise and mark the gifts
+   ``given`` — or ``over_budget`` when the caps are reached. One event per gift.
+
+Points are credited by :func:`bulk_credit`, which keeps every ledger invariant exactly like
+``loyalty.ledger.credit``: one ``gift`` entry per gift (reference ``campaign-gift:<id>``, so the
+unique reference makes a repeat impossible), one new lot each, ``balance_after`` and the hash
+chain computed with ``loyalty.ledger.entry_hash`` in Python (hashes cannot be computed in SQL on
+SQLite), and the balances moved by one guarded ``UPDATE … FROM (VALUES …)`` that checks every
+member's balance is still the one the entries were computed from.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from string import Template
+from typing import Any
+
+from loyalty.campaign_tables import CampaignGift, CampaignRun
+from loyalty.db import is_sqlite, write_transaction
+from loyalty.events import EventKind, emit
+from loyalty.ledger import Kind, LedgerBroken, default_expiry, entry_hash
+from loyalty.tables import Member
+
+CHOOSE_BATCH = 50_000
+GIVE_BATCH = 5_000
+VOUCHER_BATCH = 200
+LIVE = ("scheduled", "running")
+REFERENCE_PREFIX = "campaign-gift:"
+
+
+@dataclass(frozen=True)
+class GiftSpec:
+    """What a campaign gives and says, read once per batch."""
+
+    campaign_id: int
+    name: str
+    status: str
+    gift_kind: str
+    points: int
+    reward_id: int | None
+    valid_days: int | None
+    texts: dict[str, str]  # title_vi, title_en, message_vi, message_en
+    reward_names: dict[str, str]
+
+
+def _cast(kind: str) -> str:
+    """A VALUES placeholder, typed on PostgreSQL (where a bare parameter in VALUES is text)."""
+    return "{}" if is_sqlite() else f"CAST({{}} AS {kind})"
+
+
+def _values(rows: list[tuple[Any, ...]], kinds: tuple[str, ...]) -> tuple[str, list[Any]]:
+    row = "(" + ", ".join(_cast(k) for k in kinds) + ")"
+    return "VALUES " + ", ".join(row for _ in rows), [v for r in rows for v in r]
+
+
+def render(template: str, values: dict[str, str]) -> str:
+    """``$name``-style placeholders from a fixed mapping only (no attribute or index lookups)."""
+    return Template(template).safe_substitute(values)
+
+
+# --- phase 1: choose ---------------------------------------------------------------------
+
+
+async def choose_batch(
+    run_id: int, *, audience_from: str, audience_where: str, audience_args: list[Any], now: datetime
+) -> bool:
+    """Choose the next id range of a run's audience; False once the whole audience is chosen."""
+    async with write_transaction():
+        run = await CampaignRun.select().where(CampaignRun.id == run_id).first()
+        if run is None or run["selected_at"] is not None:
+            return False
+        top = await Member.raw("SELECT COALESCE(MAX(id), 0) AS top FROM member")
+        highest = int(top[0]["top"])
+        low = int(run["cursor"]) + 1
+        high = low + CHOOSE_BATCH - 1
+        done = high >= highest
+        claimed = await CampaignRun.raw(
+            "UPDATE campaign_run SET cursor = {}, selected_at = {} WHERE id = {} AND cursor = {} RETURNING id",
+            high,
+            now if done else None,
+            run_id,
+            run["cursor"],
+        )
+        if not claimed:
+            return True  # another worker took this range: look again
+        points_sql = "{}"
+        inserted = await CampaignGift.raw(
+            f"INSERT INTO campaign_gift (campaign, occurrence, member, status, points, error, created_at) "
+            f"SELECT {{}}, {{}}, m.id, 'pending', {points_sql}, '', {_cast('TIMESTAMPTZ')} "
+            f"FROM {audience_from} WHERE ({audience_where}) AND m.id BETWEEN {{}} AND {{}} "
+            f"ON CONFLICT (campaign, occurrence, member) DO NOTHING RETURNING id",
+            run["campaign"],
+            run["occurrence"],
+            0,
+            now,
+            *audience_args,
+            low,
+            high,
+        )
+        if inserted:
+            await CampaignRun.raw(
+                "UPDATE campaign_run SET selected = selected + {} WHERE id = {}", len(inserted), run_id
+            )
+        return not done
+
+
+# --- phase 2: give -----------------------------------------------------------------------
+
+
+async def give_batch(spec: GiftSpec, *, now: datetime) -> int | None:
+    """Give one batch of pending gifts; returns how many were given, None when nothing is pending."""
+    size = GIVE_BATCH if spec.gift_kind == "points" else VOUCHER_BATCH
+    async with write_transaction():
+        status = await CampaignGift.raw("SELECT status FROM campaign WHERE id = {}", spec.campaign_id)
+        if not status or status[0]["status"] not in LIVE:
+            return None
+        lock = "" if is_sqlite() else " FOR UPDATE SKIP LOCKED"
+        pending = await CampaignGift.raw(
+            "SELECT id, member, occurrence FROM campaign_gift WHERE campaign = {} AND status = 'pending' "
+            f"ORDER BY id LIMIT {size}{lock}",
+            spec.campaign_id,
+        )
+        if not pending:
+            return None
+        allowed = await _reserve(spec, len(pending))
+        give, refuse = pending[:allowed], pending[allowed:]
+        if refuse:
+            await _mark_over_budget(spec.campaign_id, [g["id"] for g in refuse], everything_left=allowed == 0)
+        if give:
+            if spec.gift_kind == "points":
+                await _give_points(spec, give, now)
+            else:
+                await _give_vouchers(spec, give, now)
+            await CampaignGift.raw(
+                "UPDATE campaign SET status = 'running', updated_at = {} WHERE id = {} AND status = 'scheduled'",
+                now,
+                spec.campaign_id,
+            )
+        return len(give)
+
+
+async def _reserve(spec: GiftSpec, wanted: int) -> int:
+    """Raise the campaign's counters for up to ``wanted`` gifts within the caps; how many fit."""
+    points = spec.points if spec.gift_kind == "points" else 0
+
+    async def take(n: int) -> bool:
+        rows = await CampaignGift.raw(
+            "UPDATE campaign SET gifts_issued = gifts_issued + {}, points_given = points_given + {} "
+            "WHERE id = {} AND (max_gifts IS NULL OR gifts_issued + {} <= max_gifts) "
+            "AND (max_points IS NULL OR points_given + {} <= max_points) RETURNING id",
+            n,
+            n * points,
+            spec.campaign_id,
+            n,
+            n * points,
+        )
+        return bool(rows)
+
+    if await take(wanted):
+        return wanted
+    lock = "" if is_sqlite() else " FOR UPDATE"
+    row = (
+        await CampaignGift.raw(
+            f"SELECT max_gifts, max_points, gifts_issued, points_given FROM campaign WHERE id = {{}}{lock}",
+            spec.campaign_id,
+        )
+    )[0]
+    left = wanted
+    if row["max_gifts"] is not None:
+        left = min(left, int(row["max_gifts"]) - int(row["gifts_issued"]))
+    if row["max_points"] is not None and points:
+        left = min(left, (int(row["max_points"]) - int(row["points_given"])) // points)
+    left = max(left, 0)
+    if left and not await take(left):
+        raise LedgerBroken(f"campaign {spec.campaign_id}: budget moved under a locked row")
+    return left
+
+
+async def _mark_over_budget(campaign_id: int, gift_ids: list[int], *, everything_left: bool) -> None:
+    marks = ", ".join("{}" for _ in gift_ids)
+    await CampaignGift.raw(
+        f"UPDATE campaign_gift SET status = 'over_budget' WHERE status = 'pending' AND id IN ({marks})", *gift_ids
+    )
+    if everything_left:
+        # The budget is spent: nothing pending can ever be given, and the campaign is over.
+        # Rows another worker holds are skipped: that worker finds the budget spent and marks them.
+        skip = "" if is_sqlite() else " FOR UPDATE SKIP LOCKED"
+        await CampaignGift.raw(
+            "UPDATE campaign_gift SET status = 'over_budget' WHERE id IN (SELECT id FROM campaign_gift "
+            f"WHERE campaign = {{}} AND status = 'pending'{skip})",
+            campaign_id,
+        )
+        await CampaignGift.raw(
+            "UPDATE campaign SET status = 'finished' WHERE id = {} AND status IN ('scheduled', 'running')",
+            campaign_id,
+        )
+
+
+def _texts(spec: GiftSpec, member: dict[str, Any], voucher_code: str = "") -> dict[str, str]:
+    out = {}
+    for locale in ("vi", "en"):
+        values = {
+            "name": (member.get("name") or "").strip()[:100] or ("bạn" if locale == "vi" else "there"),
+            "points": f"{spec.points:,}".replace(",", "." if locale == "vi" else ","),
+            "reward": spec.reward_names.get(locale, ""),
+            "campaign": spec.name,
+            "code": voucher_code,
+        }
+        out[f"title_{locale}"] = render(spec.texts[f"title_{locale}"], values)
+        out[f"body_{locale}"] = render(spec.texts[f"message_{locale}"], values)
+    return out
+
+
+async def _give_points(spec: GiftSpec, gifts: list[dict[str, Any]], now: datetime) -> None:
+    members = await bulk_credit(
+        [(int(g["member"]), f"{REFERENCE_PREFIX}{g['id']}") for g in gifts],
+        spec.points,
+        description=f"Gift: {spec.name}"[:500],
+        now=now,
+    )
+    entries = members["entries"]
+    sql, args = _values([(g["id"], entries[f"{REFERENCE_PREFIX}{g['id']}"]) for g in gifts], ("BIGINT", "BIGINT"))
+    await CampaignGift.raw(
+        f"UPDATE campaign_gift SET status = 'given', given_at = {_cast('TIMESTAMPTZ')}, points = {{}}, "
+        f"entry = v.column2 FROM ({sql}) AS v WHERE campaign_gift.id = v.column1",
+        now,
+        spec.points,
+        *args,
+    )
+    profiles = members["profiles"]
+    events = []
+    for g in gifts:
+        payload = {
+            "campaign_id": spec.campaign_id,
+            "campaign": spec.name,
+            "occurrence": g["occurrence"],
+            "gift_id": g["id"],
+            "points": spec.points,
+            "balance": members["balances"][f"{REFERENCE_PREFIX}{g['id']}"],
+            **_texts(spec, profiles[int(g["member"])]),
+        }
+        events.append((int(g["member"]), json.dumps(payload, ensure_ascii=False)))
+    sql, args = _values(events, ("BIGINT", "JSON"))
+    await CampaignGift.raw(
+        f"INSERT INTO domain_event (kind, member, payload, created_at) "
+        f"SELECT {{}}, v.column1, v.column2, {_cast('TIMESTAMPTZ')} FROM ({sql}) AS v",
+        EventKind.CAMPAIGN_GIFT.value,
+        now,
+        *args,
+    )
+
+
+async def _give_vouchers(spec: GiftSpec, gifts: list[dict[str, Any]], now: datetime) -> None:
+    """Vouchers go one by one through ``issue_voucher`` (idempotent on the gift's reference)."""
+    from loyalty.vouchers import OutOfStock, issue_voucher
+
+    assert spec.reward_id is not None
+    for g in gifts:
+        reference = f"{REFERENCE_PREFIX}{g['id']}"
+        try:
+            async with write_transaction():
+                voucher = await issue_voucher(
+                    int(g["member"]), spec.reward_id, source="campaign", reference=reference, valid_days=spec.valid_days
+                )
+        except OutOfStock:
+            await CampaignGift.raw(
+                "UPDATE campaign_gift SET status = 'failed', error = 'out of stock' WHERE id = {}", g["id"]
+            )
+            await CampaignGift.raw(
+                "UPDATE campaign SET gifts_issued = gifts_issued - 1 WHERE id = {}", spec.campaign_id
+            )
+            continue
+        await CampaignGift.raw(
+            "UPDATE campaign_gift SET status = 'given', given_at = {}, voucher = {} WHERE id = {}",
+            now,
+            voucher.id,
+            g["id"],
+        )
+        member = await Member.select(Member.name).where(Member.id == g["member"]).first() or {}
+        await emit(
+            EventKind.CAMPAIGN_GIFT,
+            int(g["member"]),
+            campaign_id=spec.campaign_id,
+            campaign=spec.name,
+            occurrence=g["occurrence"],
+            gift_id=g["id"],
+            voucher_id=voucher.id,
+            code=voucher.code,
+            **_texts(spec, dict(member), voucher.code),
+        )
+
+
+# --- the set-based ledger path ------------------------------------------------------------
+
+
+async def bulk_credit(
+    credits: list[tuple[int, str]], points: int, *, description: str, now: datetime
+) -> dict[str, Any]:
+    """Credit ``points`` to each (member, reference) with ledger.credit's invariants, set-wise.
+
+    Call inside a write transaction. Returns ``entries`` (reference → entry id), ``balances``
+    (reference → balance after) and ``profiles`` (member → name, locale).
+    """
+    if points <= 0:
+        raise ValueError("points must be positive")
+    ids = sorted({m for m, _ in credits})
+    marks = ", ".join("{}" for _ in ids)
+    lock = "" if is_sqlite() else " FOR UPDATE"
+    rows = await Member.raw(
+        f"SELECT id, points_balance, ledger_head, name, locale FROM member WHERE id IN ({marks}) ORDER BY id{lock}",
+        *ids,
+    )
+    state = {int(r["id"]): [int(r["points_balance"]), r["ledger_head"]] for r in rows}
+    before = {m: s[0] for m, s in state.items()}
+    if len(state) != len(ids):
+        raise LedgerBroken("a gifted member does not exist")
+    entries_rows = []
+    balances: dict[str, int] = {}
+    for member_id, reference in credits:
+        balance, head = state[member_id]
+        after = balance + points
+        digest = entry_hash(head, member_id, points, Kind.GIFT.value, reference, after, 0, now)
+        entries_rows.append((member_id, reference, after, head, digest))
+        state[member_id] = [after, digest]
+        balances[reference] = after
+    sql, args = _values(entries_rows, ("BIGINT", "VARCHAR", "BIGINT", "VARCHAR", "VARCHAR"))
+    stamp = _cast("TIMESTAMPTZ")
+    inserted = await Member.raw(
+        "INSERT INTO ledger_entry (member, delta, kind, reference, balance_after, shortfall, description, "
+        "created_at, prev_hash, entry_hash) "
+        f"SELECT v.column1, {{}}, {{}}, v.column2, v.column3, 0, {{}}, {stamp}, v.column4, v.column5 "
+        f"FROM ({sql}) AS v RETURNING id, reference",
+        points,
+        Kind.GIFT.value,
+        description,
+        now,
+        *args,
+    )
+    entries = {r["reference"]: int(r["id"]) for r in inserted}
+    entry_ids = list(entries.values())
+    marks = ", ".join("{}" for _ in entry_ids)
+    await Member.raw(
+        "INSERT INTO point_lot (member, entry, points, points_left, expires_at, created_at) "
+        f"SELECT member, id, delta, delta, {stamp}, {stamp} FROM ledger_entry WHERE id IN ({marks})",
+        default_expiry(now),
+        now,
+        *entry_ids,
+    )
+    sql, args = _values(
+        [(m, s[0], s[1], before[m]) for m, s in state.items()], ("BIGINT", "BIGINT", "VARCHAR", "BIGINT")
+    )
+    moved = await Member.raw(
+        f"UPDATE member SET points_balance = v.column2, ledger_head = v.column3, updated_at = {stamp} "
+        f"FROM ({sql}) AS v WHERE member.id = v.column1 AND member.points_balance = v.column4 RETURNING member.id",
+        now,
+        *args,
+    )
+    if len(moved) != len(state):
+        raise LedgerBroken("a balance changed under a bulk credit")
+    profiles = {int(r["id"]): {"name": r["name"], "locale": r["locale"]} for r in rows}
+    return {"entries": entries, "balances": balances, "profiles": profiles}
