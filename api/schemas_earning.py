@@ -105,3 +105,8 @@ class LedgerEntryOut(msgspec.Struct):
 class LedgerPage(msgspec.Struct):
     items: list[LedgerEntryOut]
     next_cursor: str | None
+
+
+class ExpiringOut(msgspec.Struct):
+    points: int
+    within_days: int

@@ -15,6 +15,7 @@ from pathlib import Path
 from piccolo.apps.user.tables import BaseUser
 
 from loyalty.db import write_transaction
+from loyalty.earning_demo import seed_points
 from loyalty.stores import KEY_PREFIX, hash_key
 from loyalty.tables import Reward, Store, Terminal, Tier, TierBirthdayGift
 
@@ -139,6 +140,7 @@ async def seed_demo() -> DemoCredentials:
         await seed_rewards()
         store_code, till_key = await seed_store_and_till()
     await seed_staff()
+    await seed_points()
     return DemoCredentials(DEMO_STAFF_USER, DEMO_STAFF_PASSWORD, store_code, till_key)
 
 

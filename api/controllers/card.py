@@ -14,8 +14,9 @@ from litestar.params import JSONBody, Parameter
 
 from api.auth import current_member
 from api.errors import ApiProblem
-from api.schemas_earning import CardOut, ClaimIn, ClaimOut, LedgerEntryOut, LedgerPage
-from loyalty import cards, claims
+from api.schemas_earning import CardOut, ClaimIn, ClaimOut, ExpiringOut, LedgerEntryOut, LedgerPage
+from loyalty import cards, claims, ledger
+from loyalty.config import PROGRAMME
 from loyalty.statement import statement
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -82,6 +83,11 @@ class CardController(Controller):
             [msgspec.convert(row, LedgerEntryOut) for row in page.items],
             encode_cursor(page.next_before) if page.next_before is not None else None,
         )
+
+    @get("/points/expiring", summary="Points that expire in the next 30 days (EXPIRING_SOON_DAYS)")
+    async def expiring(self, request: Request[Any, Any, Any]) -> ExpiringOut:
+        days = PROGRAMME.expiring_soon_days
+        return ExpiringOut(await ledger.points_expiring(current_member(request).id, within_days=days), days)
 
     @post("/claims", status_code=201, summary="Claim a receipt's points with the code printed on it")
     async def claim(self, request: Request[Any, Any, Any], data: JSONBody[ClaimIn]) -> ClaimOut:

@@ -216,3 +216,16 @@ async def test_bonus_rules_apply_and_a_qualifying_earn_upgrades_at_once(
     assert second.status_code == 201, second.text
     assert second.json()["points_earned"] == 21  # 110 % + 100 % extra of the double day
     assert [r["kind"] for r in second.json()["rules_applied"]] == ["base", "tier", "period"]
+
+
+async def test_member_sees_points_expiring_within_thirty_days(client: httpx.AsyncClient) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from loyalty import ledger
+
+    member = await signed_in(client)
+    soon = datetime.now(UTC) + timedelta(days=10)
+    await ledger.credit(member.id, 40, kind=ledger.Kind.GIFT, reference="soon", expires_at=soon)
+    await ledger.credit(member.id, 60, kind=ledger.Kind.GIFT, reference="later")
+    response = await client.get("/api/v1/me/points/expiring", headers=member_headers())
+    assert response.status_code == 200 and response.json() == {"points": 40, "within_days": 30}

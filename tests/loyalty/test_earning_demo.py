@@ -1,0 +1,16 @@
+"""The demo seed gives two members some points and one earning rule, once."""
+
+from __future__ import annotations
+
+from loyalty.demo import seed_demo
+from loyalty.ledger_check import check
+from loyalty.tables import EarningRule, LedgerEntry, Member
+
+
+async def test_seeding_twice_keeps_one_set_of_demo_points() -> None:
+    await seed_demo()
+    await seed_demo()
+    balances = sorted(r["points_balance"] for r in await Member.select(Member.points_balance))
+    assert balances == [320, 1250]
+    assert await LedgerEntry.count() == 2 and await EarningRule.count() == 1
+    assert (await check(progress=False)).ok
