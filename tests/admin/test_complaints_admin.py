@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -211,3 +212,25 @@ async def test_escalation_lines_show_in_the_admin_timeline(client: httpx.AsyncCl
     assert listed.status_code == 200
     assert "escalated" in [r["kind"] for r in listed.json()["rows"]]
     assert await ComplaintEvent.count().where(ComplaintEvent.kind == "escalated") == 1
+
+
+async def test_report_page_in_a_real_browser_after_the_admin_login(tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.support.browser import chromium, live_server, login_to_admin
+
+    agent = await staff("an")
+    for category in ("product_quality", "pricing"):
+        await complaints.log_by_staff(agent, category=category, description="x", channel="phone", phone="0901234567")
+    with live_server() as base, chromium() as driver:
+        login_to_admin(driver, base, "an", PASSWORD)
+        WebDriverWait(driver, 20).until(lambda d: "Complaint" in d.find_element(By.TAG_NAME, "body").text)
+        assert "complaints report" in driver.find_element(By.TAG_NAME, "body").text.lower()  # sidebar link
+        driver.get(base + REPORT)
+        WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.ID, "cases"))
+        assert driver.find_element(By.ID, "cases").text == "2"
+        assert "pricing" in driver.find_element(By.TAG_NAME, "body").text
+        shot = tmp_path / "complaints-report.png"
+        driver.save_screenshot(str(shot))
+        assert shot.stat().st_size > 1000
