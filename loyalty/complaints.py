@@ -10,6 +10,7 @@ Rules and invariants:
   reopened (back to ``in_progress``) within ``COMPLAINT_REOPEN_DAYS`` of its resolution.
 * The first staff answer the customer sees (acknowledgement or reply) is the first response;
   it is recorded once (``WHERE first_response_at IS NULL``) and flagged as breached when late.
+* The job ``complaints.close_resolved`` closes resolved cases once the reopen window has passed.
 * Every change and message is a ``ComplaintEvent`` on the timeline, in order, marked visible
   or internal. Internal lines never leave through member functions. A visible line written by
   staff or the system emits ``COMPLAINT_UPDATED`` to the member in the same transaction.
@@ -38,6 +39,7 @@ from loyalty.complaint_tables import Complaint, ComplaintCategory, ComplaintEven
 from loyalty.db import write_transaction
 from loyalty.errors import Conflict, InvalidInput, NotFound
 from loyalty.events import EventKind, emit
+from loyalty.jobs import job
 from loyalty.tables import Store
 
 MAX_PHOTOS = 3
@@ -599,3 +601,23 @@ def _text(value: str | None, field: str, limit: int, *, required: bool) -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+@job("complaints.close_resolved", every=timedelta(hours=1))
+async def close_resolved(now: datetime, batch: int = 200) -> int:
+    """Close cases resolved longer ago than the reopen window (guarded: each is closed once)."""
+    cutoff = now - timedelta(days=DESK.reopen_days)
+    due = (
+        await Complaint.select(Complaint.reference)
+        .where((Complaint.status == Status.RESOLVED.value) & (Complaint.resolved_at < cutoff))
+        .order_by(Complaint.id)
+        .limit(batch)
+    )
+    closed = 0
+    for row in due:
+        try:
+            await close(row["reference"], None, now=now)
+        except WrongStatus:
+            continue  # reopened or closed by someone else meanwhile
+        closed += 1
+    return closed

@@ -30,6 +30,7 @@ JOB_MODULES = [
     "loyalty.statistics",
     "loyalty.campaigns",
     "loyalty.complaint_sla",
+    "loyalty.complaints",
     "loyalty.vouchers",
     "loyalty.tier_review",
 ]

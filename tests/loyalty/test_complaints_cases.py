@@ -179,3 +179,15 @@ async def test_status_moves_are_guarded() -> None:
     other = await staff("binh")
     await complaints.assign(case.reference, agent, other.user_id or 0)
     assert (await complaints.get_case(case.reference)).assignee == other.user_id
+
+
+async def test_resolved_cases_close_after_the_reopen_window() -> None:
+    m = await _member()
+    agent = await staff("an")
+    case = await complaints.file_from_app(m, category="other", description="x", now=T0)
+    await complaints.resolve(case.reference, agent, "done", now=T0 + timedelta(days=1))
+    assert await complaints.close_resolved(T0 + timedelta(days=10)) == 0
+    assert await complaints.close_resolved(T0 + timedelta(days=16)) == 1
+    assert await complaints.close_resolved(T0 + timedelta(days=17)) == 0
+    closed = await complaints.get_case(case.reference)
+    assert closed.status == "closed" and closed.closed_at == T0 + timedelta(days=16)

@@ -142,4 +142,4 @@ async def test_resolving_late_flags_the_breach_and_clears_overdue() -> None:
 
 
 def test_the_escalation_job_is_registered() -> None:
-    assert "complaints.escalate" in {j.name for j in registered_jobs()}
+    assert {"complaints.escalate", "complaints.close_resolved"} <= {j.name for j in registered_jobs()}
