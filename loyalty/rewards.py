@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from loyalty import ledger, vouchers
 from loyalty.db import write_transaction
@@ -65,7 +66,7 @@ class Redemption:
     replayed: bool
 
 
-def _in_window(now: datetime) -> object:
+def _in_window(now: datetime) -> Any:
     return (
         (Reward.active == True)  # noqa: E712 - Piccolo builds SQL from ==
         & (Reward.valid_from <= now)
@@ -99,7 +100,7 @@ async def catalogue(
             Reward.min_tier.rank.as_alias("tier_rank"),
             Reward.store.code.as_alias("store_code"),
         )
-        .where(_in_window(now) & (Reward.id > after_id))  # type: ignore[operator]
+        .where(_in_window(now) & (Reward.id > after_id))
         .order_by(Reward.id)
         .limit(limit)
     )
@@ -139,7 +140,7 @@ async def redeem(member_id: int, reward_id: int, *, reference: str, now: datetim
                 Reward.min_tier.rank.as_alias("tier_rank"),
                 Reward.min_tier.code.as_alias("tier_code"),
             )
-            .where((Reward.id == reward_id) & _in_window(now))  # type: ignore[operator]
+            .where((Reward.id == reward_id) & _in_window(now))
             .first()
         )
         if reward is None:

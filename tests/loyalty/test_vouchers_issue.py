@@ -58,3 +58,10 @@ async def test_bad_source_or_unknown_reward_is_refused() -> None:
         await vouchers.issue_voucher(member.id, await _reward(), source="lottery", reference="x")
     with pytest.raises(NotFound):
         await vouchers.issue_voucher(member.id, 999, source="campaign", reference="y")
+
+
+def test_voucher_expiry_and_tier_review_are_registered_jobs() -> None:
+    from loyalty.jobs import registered_jobs
+
+    names = {j.name for j in registered_jobs()}
+    assert {"vouchers.expire", "tiers.review"} <= names
