@@ -7,7 +7,7 @@ from typing import Any
 
 from piccolo_admin.endpoints import TableConfig, create_admin
 
-from admin import complaints, ledger, rewards, stores
+from admin import campaigns, complaints, ledger, rewards, stores
 from admin.forms import read_only
 from loyalty.tables import AuditLog, Member, Store, Terminal
 
@@ -36,9 +36,22 @@ terminals = TableConfig(
 )
 audit_log = TableConfig(AuditLog, menu_group="Audit", validators=read_only(), order_by=None)
 
-TABLES: list[Any] = [members, store_config, terminals, audit_log, *rewards.TABLES, *ledger.TABLES, *complaints.TABLES]
-FORMS: list[Any] = [*stores.FORMS, *rewards.FORMS, *ledger.FORMS, *complaints.FORMS]
-SIDEBAR_LINKS: dict[str, str] = {"API documentation": "/schema", "Complaints report": complaints.REPORT_URL}
+TABLES: list[Any] = [
+    members,
+    store_config,
+    terminals,
+    audit_log,
+    *rewards.TABLES,
+    *ledger.TABLES,
+    *complaints.TABLES,
+    *campaigns.TABLES,
+]
+FORMS: list[Any] = [*stores.FORMS, *rewards.FORMS, *ledger.FORMS, *complaints.FORMS, *campaigns.FORMS]
+SIDEBAR_LINKS: dict[str, str] = {
+    "API documentation": "/schema",
+    "Complaints report": complaints.REPORT_URL,
+    "Campaign results": "/staff/campaigns",
+}
 
 
 def build_admin() -> Any:

@@ -18,6 +18,7 @@ from litestar.types import Message, Receive, Scope, Send
 from admin.site import ADMIN_APP
 from api.auth import init_firebase, member_guard, terminal_guard
 from api.controllers.health import health
+from api.controllers.campaign_report import CAMPAIGN_REPORT_ROUTES
 from api.controllers.card import CardController
 from api.controllers.complaint_report import complaint_report_page
 from api.controllers.complaints import ComplaintsController, complaint_categories
@@ -107,7 +108,15 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
         ],
     )
     return Litestar(
-        route_handlers=[health, media_files, member_router, till_router, admin_site, complaint_report_page],
+        route_handlers=[
+            health,
+            media_files,
+            member_router,
+            till_router,
+            admin_site,
+            complaint_report_page,
+            *CAMPAIGN_REPORT_ROUTES,
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[request_id_middleware],
         lifespan=[lifespan],
