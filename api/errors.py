@@ -75,7 +75,7 @@ def problem(
     *,
     title: str | None = None,
     headers: dict[str, str] | None = None,
-    **extra: Any,
+    extra: dict[str, Any] | None = None,
 ) -> Response[dict[str, Any]]:
     body: dict[str, Any] = {
         "type": TYPE_BASE + code,
@@ -84,13 +84,14 @@ def problem(
         "detail": detail,
         "code": code,
     }
-    body.update({k: v for k, v in extra.items() if k not in body})
+    body.update({k: v for k, v in (extra or {}).items() if k not in body})
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def _domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
     status = STATUS_BY_KIND.get(exc.kind, 422)
-    return problem(status, exc.code, exc.detail, title=exc.title, **_jsonable(exc.data))
+    # The error's data never overrides the problem's own members (code, status, …).
+    return problem(status, exc.code, exc.detail, title=exc.title, extra=_jsonable(exc.data))
 
 
 def _validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
@@ -100,7 +101,7 @@ def _validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Re
         detail = "; ".join(_describe(e) for e in errors if isinstance(e, dict)) or detail
     if "JSON" in str(exc.detail) and not errors:
         return problem(400, "malformed_body", f"the body is not valid JSON: {exc.detail}")
-    return problem(422, "validation_error", detail, errors=errors)
+    return problem(422, "validation_error", detail, extra={"errors": errors})
 
 
 def _describe(error: dict[str, Any]) -> str:
@@ -116,7 +117,7 @@ def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[
     headers = dict(exc.headers or {})
     if status == 401:
         headers.setdefault("WWW-Authenticate", "Bearer")
-    return problem(status, code, str(exc.detail), headers=headers or None, **extra)
+    return problem(status, code, str(exc.detail), headers=headers or None, extra=extra)
 
 
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:

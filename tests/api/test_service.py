@@ -73,3 +73,21 @@ async def test_request_id_is_echoed_or_made(client: httpx.AsyncClient) -> None:
     assert given.headers["x-request-id"] == "till-42-abc"
     made = await client.get("/health")
     assert len(made.headers["x-request-id"]) == 16
+
+
+async def test_domain_error_data_never_overrides_the_problem_members(client: httpx.AsyncClient) -> None:
+    from litestar import Litestar, get
+
+    from api.errors import EXCEPTION_HANDLERS
+    from loyalty.errors import Conflict
+
+    @get("/boom")
+    async def boom() -> None:
+        raise Conflict("clash", code="other", status=200, detail="x", reason="kept")
+
+    app = Litestar([boom], exception_handlers=EXCEPTION_HANDLERS)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        response = await http.get("/boom")
+    assert response.status_code == 409
+    body = response.json()
+    assert (body["code"], body["status"], body["detail"], body["reason"]) == ("conflict", 409, "clash", "kept")
