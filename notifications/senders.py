@@ -83,6 +83,8 @@ class FcmSender:
     """Firebase Cloud Messaging through firebase-admin's own HTTP client."""
 
     name = "fcm"
+    CHUNK = 50  # ≤ FCM_BATCH_LIMIT (500) messages per send_each_async call
+    LANES = 2  # CHUNK × LANES ≤ httpx's 100 pooled connections
 
     def __init__(self, credentials_path: str, *, endpoint: str | None = None, timeout_s: int = 30) -> None:
         import firebase_admin
@@ -107,10 +109,22 @@ class FcmSender:
         self._service = service
 
     async def send(self, pushes: Sequence[Push]) -> list[Result]:
-        results: list[Result] = []
-        for start in range(0, len(pushes), FCM_BATCH_LIMIT):
-            results.extend(await self._send_chunk(pushes[start : start + FCM_BATCH_LIMIT]))
-        return results
+        """Send in calls of ``CHUNK`` messages, ``LANES`` calls at a time.
+
+        Why not one call of 500: httpx's pool holds 100 connections, and 500 requests queued on
+        it cost more in pool bookkeeping than they gain (measured: about half the throughput).
+        """
+        chunks = [pushes[i : i + self.CHUNK] for i in range(0, len(pushes), self.CHUNK)]
+        done: dict[int, list[Result]] = {}
+
+        async def lane() -> None:
+            while chunks:
+                index = len(chunks) - 1
+                chunk = chunks.pop()
+                done[index] = await self._send_chunk(chunk)
+
+        await asyncio.gather(*(lane() for _ in range(self.LANES)))
+        return [result for index in sorted(done) for result in done[index]]
 
     async def _send_chunk(self, pushes: Sequence[Push]) -> list[Result]:
         from firebase_admin import exceptions

@@ -147,14 +147,14 @@ async def run(
         log.info("worker %s stopped", owner)
 
 
-async def main_async(until_idle: bool) -> None:
+async def main_async(until_idle: bool, with_jobs: bool = True) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await open_pool(max_size=4)
     try:
-        await run(stop, until_idle=until_idle)
+        await run(stop, until_idle=until_idle, with_jobs=with_jobs)
     finally:
         await close_pool()
 
@@ -162,11 +162,12 @@ async def main_async(until_idle: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m notifications.worker", description=__doc__)
     parser.add_argument("--until-idle", action="store_true", help="exit once nothing is left to send")
+    parser.add_argument("--no-jobs", action="store_true", help="only dispatch notifications, run no scheduled jobs")
     args = parser.parse_args()
     logging.basicConfig(
         level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    asyncio.run(main_async(args.until_idle))
+    asyncio.run(main_async(args.until_idle, with_jobs=not args.no_jobs))
 
 
 if __name__ == "__main__":

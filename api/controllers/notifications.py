@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, delete, get, post, put
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, Parameter
 
 from api.auth import current_member
 from api.schemas_notifications import (
@@ -43,7 +43,7 @@ class NotificationsController(Controller):
         return DeviceOut(found.token, found.platform, found.app_version, found.active, found.last_seen_at)
 
     @delete("/devices/{token:str}", status_code=204, summary="Stop pushes to this device")
-    async def remove_device(self, request: Request[Any, Any, Any], token: str) -> None:
+    async def remove_device(self, request: Request[Any, Any, Any], token: FromPath[str]) -> None:
         await devices.forget(current_member(request).id, token)
 
     @get("/notifications", summary="The member's inbox, newest first")
@@ -57,7 +57,7 @@ class NotificationsController(Controller):
         return NotificationPage([NotificationOut(**row) for row in page.items], page.next_cursor)
 
     @post("/notifications/{message_id:int}/read", status_code=204, summary="Mark a notification read")
-    async def read_notification(self, request: Request[Any, Any, Any], message_id: int) -> None:
+    async def read_notification(self, request: Request[Any, Any, Any], message_id: FromPath[int]) -> None:
         await devices.mark_read(current_member(request).id, message_id)
 
     @get("/consents", summary="The member's consents")

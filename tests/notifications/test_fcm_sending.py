@@ -92,7 +92,7 @@ async def test_503_is_retried_with_backoff_then_fails_with_the_error_kept(
         assert row is not None
         waits.append(row.next_attempt_at - now)
         now = row.next_attempt_at
-    assert row.status == "failed" and row.attempts == settings.max_attempts
+    assert row is not None and row.status == "failed" and row.attempts == settings.max_attempts
     assert "gave up after 3 attempts" in row.last_error and "UNAVAILABLE" in row.last_error
     assert [r.status for r in fake_fcm.sends] == [503, 503, 503]
     # Exponential: the second wait is longer than the first could ever be (jitter is ½–1×).
