@@ -119,5 +119,5 @@ async def test_an_event_seen_twice_makes_one_message_and_one_delivery(settings: 
     assert await dispatcher.materialize(settings) == 1
     assert await InboxMessage.count() == 1
     assert await statuses() == {"ok-once": "pending"}
-    data = (await InboxMessage.select(InboxMessage.data).first() or {}).get("data")
-    assert json.loads(data)["kind"] == "points_earned"
+    row = await InboxMessage.select(InboxMessage.data).first()
+    assert row is not None and json.loads(row["data"])["kind"] == "points_earned"

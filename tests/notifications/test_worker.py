@@ -47,8 +47,8 @@ async def _spawn(service_account: Path, fake: FakeFcm, *args: str, lease_s: int 
     )
 
 
-async def _wait(process: asyncio.subprocess.Process, timeout: float = 90) -> int:
-    return await asyncio.wait_for(process.wait(), timeout)
+async def _wait(process: asyncio.subprocess.Process, within_s: float = 90) -> int:
+    return await asyncio.wait_for(process.wait(), within_s)
 
 
 async def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_that_batch(
@@ -89,7 +89,7 @@ async def test_sigterm_stops_the_worker_cleanly(fake_fcm: FakeFcm, service_accou
     await asyncio.sleep(1.5)
     assert process.returncode is None
     process.send_signal(signal.SIGTERM)
-    assert await _wait(process, timeout=20) == 0
+    assert await _wait(process, within_s=20) == 0
 
 
 async def test_the_worker_loop_sends_and_stops_when_asked() -> None:
