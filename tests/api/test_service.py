@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from typing import Any, cast
 
 import httpx
 
@@ -83,10 +84,10 @@ async def test_domain_error_data_never_overrides_the_problem_members(client: htt
 
     @get("/boom")
     async def boom() -> None:
-        raise Conflict("clash", code="other", status=200, detail="x", reason="kept")
+        raise Conflict("clash", code="other", status=200, title="x", reason="kept")
 
     app = Litestar([boom], exception_handlers=EXCEPTION_HANDLERS)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=cast(Any, app)), base_url="http://t") as http:
         response = await http.get("/boom")
     assert response.status_code == 409
     body = response.json()
