@@ -7,7 +7,7 @@ from typing import Any
 
 from piccolo_admin.endpoints import TableConfig, create_admin
 
-from admin import campaigns, complaints, ledger, rewards, stores
+from admin import campaigns, complaints, ledger, notifications, rewards, stores
 from admin.forms import read_only
 from loyalty.tables import AuditLog, Member, Store, Terminal
 
@@ -45,6 +45,7 @@ TABLES: list[Any] = [
     *ledger.TABLES,
     *complaints.TABLES,
     *campaigns.TABLES,
+    *notifications.TABLES,
 ]
 FORMS: list[Any] = [*stores.FORMS, *rewards.FORMS, *ledger.FORMS, *complaints.FORMS, *campaigns.FORMS]
 SIDEBAR_LINKS: dict[str, str] = {

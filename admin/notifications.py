@@ -1,0 +1,74 @@
+"""Admin for notifications: devices, inbox, deliveries, consents and the job schedule.
+
+All read-only in the grid: devices and messages are written by the app and the dispatcher,
+consents only by the member (they are evidence), the schedule only by workers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from piccolo_admin.endpoints import TableConfig
+
+from admin.forms import read_only
+from notifications.tables import Consent, Delivery, Device, InboxMessage, JobSchedule
+
+GROUP = "Notifications"
+
+devices = TableConfig(
+    Device,
+    menu_group=GROUP,
+    visible_columns=[
+        Device.id,
+        Device.member,
+        Device.platform,
+        Device.app_version,
+        Device.active,
+        Device.last_seen_at,
+        Device.deactivated_reason,
+    ],
+    visible_filters=[Device.member, Device.platform, Device.active],
+    validators=read_only(),
+)
+inbox = TableConfig(
+    InboxMessage,
+    menu_group=GROUP,
+    visible_columns=[
+        InboxMessage.id,
+        InboxMessage.member,
+        InboxMessage.kind,
+        InboxMessage.purpose,
+        InboxMessage.title,
+        InboxMessage.created_at,
+        InboxMessage.read_at,
+    ],
+    visible_filters=[InboxMessage.member, InboxMessage.kind, InboxMessage.purpose, InboxMessage.created_at],
+    validators=read_only(),
+)
+deliveries = TableConfig(
+    Delivery,
+    menu_group=GROUP,
+    visible_columns=[
+        Delivery.id,
+        Delivery.message,
+        Delivery.member,
+        Delivery.device,
+        Delivery.purpose,
+        Delivery.status,
+        Delivery.attempts,
+        Delivery.next_attempt_at,
+        Delivery.sent_at,
+        Delivery.last_error,
+    ],
+    visible_filters=[Delivery.member, Delivery.status, Delivery.purpose, Delivery.next_attempt_at],
+    validators=read_only(),
+)
+consents = TableConfig(
+    Consent,
+    menu_group=GROUP,
+    visible_filters=[Consent.member, Consent.channel, Consent.purpose, Consent.granted],
+    validators=read_only(),
+)
+job_schedule = TableConfig(JobSchedule, menu_group="System", validators=read_only())
+
+TABLES: list[Any] = [devices, inbox, deliveries, consents, job_schedule]
