@@ -103,16 +103,18 @@ async def earn_at_till(
     receipt_no: str,
     amount: int,
     items: Sequence[Item] = (),
+    store_code: str | None = None,
     now: datetime | None = None,
 ) -> EarnOutcome:
-    """Award the points of a receipt to the member whose live QR code the till scanned."""
+    """Award the points of a receipt to the member whose live QR code the till scanned.
+
+    A repeat of the receipt is found only when the first attempt fails (its code was used, or
+    has expired since, or the purchase row exists): the common path pays no extra query.
+    """
     validate_purchase(receipt_no, amount, items)
     now = now or datetime.now(UTC)
     who = cards.public_id_of(member_code) or member_code
     digest = request_hash("till", who, receipt_no, amount, items)
-    replay = await replay_of(store_id, receipt_no, digest)
-    if replay is not None:
-        return replay
     try:
         async with write_transaction():
             member_id = await cards.accept(member_code, now=now)
@@ -125,11 +127,14 @@ async def earn_at_till(
                 items=items,
                 channel="till",
                 digest=digest,
+                store_code=store_code,
                 now=now,
             )
     except Exception as exc:
-        # Lost a race for this receipt (unique row, or the same code used by the winner).
-        if not (isinstance(exc, cards.CodeReused | ledger.ReferenceReused) or is_unique_violation(exc)):
+        # A repeat (the till retrying, maybe with a code that expired meanwhile) or a lost race
+        # for this receipt: answer from the purchase if there is one.
+        repeat = isinstance(exc, cards.CodeReused | cards.CodeInvalid | ledger.ReferenceReused)
+        if not (repeat or is_unique_violation(exc)):
             raise
         replay = await replay_of(store_id, receipt_no, digest)
         if replay is None:
@@ -175,23 +180,36 @@ async def award_purchase(
     channel: str,
     digest: str,
     now: datetime,
+    store_code: str | None = None,
 ) -> Award:
     """Record the purchase and credit its points; call inside a write transaction."""
     async with write_transaction():
-        member = await Member.select(Member.public_id, Member.name, Member.tier).where(Member.id == member_id).first()
-        store = await Store.select(Store.code).where(Store.id == store_id).first()
-        if member is None or store is None:
+        member = (
+            await Member.select(
+                Member.public_id,
+                Member.name,
+                Member.tier,
+                Member.tier.code.as_alias("tier_code"),
+                Member.tier.earn_multiplier_pct.as_alias("tier_pct"),
+            )
+            .where(Member.id == member_id)
+            .first()
+        )
+        if store_code is None:
+            store = await Store.select(Store.code).where(Store.id == store_id).first()
+            store_code = store["code"] if store else None
+        if member is None or store_code is None:
             raise InvalidInput("unknown member or store")
         first = not await Purchase.exists().where(Purchase.member == member_id)
-        tier = await _tier_of(member["tier"])
+        tier = await _tier_of(member)
         earned = compute(
             amount,
             [Line(i.amount, i.category) for i in items],
             store_id=store_id,
             now=now,
             rules=await rules_in_force(now),
-            tier_pct=tier.earn_multiplier_pct if tier else 100,
-            tier_name=tier.code if tier else "",
+            tier_pct=tier[1],
+            tier_name=tier[0] or "",
             first_purchase=first,
             dong_per_point=PROGRAMME.dong_per_point,
         )
@@ -209,7 +227,7 @@ async def award_purchase(
         await purchase.save()
         balance, entry_id = await _credit(member_id, earned.points, store_id, terminal_id, receipt_no, now)
         upgraded = await tiers.upgrade_if_qualified(member_id, now=now)
-        tier_code = upgraded.code if upgraded else (tier.code if tier and member["tier"] is not None else None)
+        tier_code = upgraded.code if upgraded else member["tier_code"]
         award = Award(
             purchase.id,
             member_id,
@@ -219,7 +237,7 @@ async def award_purchase(
             earned.points,
             balance,
             receipt_no,
-            store["code"],
+            store_code,
             earned,
         )
         await Purchase.update({Purchase.earn_entry: entry_id, Purchase.answer: till_answer(award)}).where(
@@ -232,7 +250,7 @@ async def award_purchase(
                 points=earned.points,
                 balance=balance,
                 receipt_no=receipt_no,
-                store=store["code"],
+                store=store_code,
                 channel=channel,
             )
         return award
@@ -257,14 +275,12 @@ async def _credit(
     return posting.balance_after, posting.entry_id
 
 
-async def _tier_of(tier_id: int | None) -> Tier | None:
-    """The member's tier; without one, the lowest tier (its multiplier is the floor)."""
-    if tier_id is not None:
-        found = await Tier.objects().where(Tier.id == tier_id).first()
-        if found is not None:
-            return found
-    lowest: Tier | None = await Tier.objects().order_by(Tier.rank).first()
-    return lowest
+async def _tier_of(member: dict[str, Any]) -> tuple[str | None, int]:
+    """(code, earn %) of the member's tier; without one, the lowest tier's (100 % if none)."""
+    if member["tier"] is not None:
+        return member["tier_code"], int(member["tier_pct"])
+    lowest = await Tier.select(Tier.code, Tier.earn_multiplier_pct).order_by(Tier.rank).first()
+    return (lowest["code"], int(lowest["earn_multiplier_pct"])) if lowest else (None, 100)
 
 
 async def rules_in_force(now: datetime) -> list[Rule]:

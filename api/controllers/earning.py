@@ -48,6 +48,7 @@ class EarningController(Controller):
             receipt_no=data.receipt_no,
             amount=data.amount,
             items=_items(data.items),
+            store_code=getattr(terminal.store, "code", None),
         )
         return Response(msgspec.convert(outcome.answer, EarnOut), status_code=201 if outcome.created else 200)
 
