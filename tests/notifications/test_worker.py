@@ -139,3 +139,17 @@ async def test_a_failing_job_keeps_its_error_and_the_registered_jobs_run() -> No
     rows = {r["name"]: r for r in await JobSchedule.select()}
     assert "disk full" in rows["test.boom"]["last_error"]
     assert rows["points.expire"]["last_result"] == 0 and rows["points.expire"]["last_error"] == ""
+
+
+async def test_the_embedded_worker_runs_inside_the_app_lifespan_and_stops_with_it() -> None:
+    from notifications.embedded import worker_lifespan
+
+    member = await _member_with_many_devices(1, "ok-embedded")
+    await event(EventKind.POINTS_EARNED, member, points=1, balance=1)
+    async with worker_lifespan(None):
+        for _ in range(100):
+            if await Delivery.count().where(Delivery.status == "sent") == 1:
+                break
+            await asyncio.sleep(0.1)
+    assert await Delivery.count().where(Delivery.status == "sent") == 1
+    assert not [t for t in asyncio.all_tasks() if t.get_name() == "embedded-worker"]
