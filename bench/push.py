@@ -1,0 +1,171 @@
+"""Push benchmark: N deliveries through the dispatcher and firebase-admin to a local fake FCM.
+
+    .venv/bin/python -m bench.push --deliveries 100000                       # SQLite (temp file)
+    .venv/bin/python -m bench.push --database-url postgresql://postgres@127.0.0.1:5432/t_notif_bench
+
+The PostgreSQL database named is DROPPED AND RECREATED (schema public): give it a bench-only
+database. Each run seeds N members with one device and one ``points_earned`` event each (set-
+based SQL), starts the fake FCM in its own process, then runs 1 and then 2 worker processes
+(``python -m notifications.worker --until-idle --no-jobs``) and reports messages per second:
+end to end (process start, events → messages → deliveries → pushes) and on the wire (first to
+last push the fake FCM answered). Output also goes to bench/results/push-<engine>.txt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT = "demo-thanthiet-bench"
+
+
+def _run(sql: list[str], url: str) -> None:
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        with sqlite3.connect(url[len("sqlite:///") :]) as connection:
+            for statement in sql:
+                connection.execute(statement)
+        return
+
+    async def go() -> None:
+        import asyncpg
+
+        connection = await asyncpg.connect(url)
+        for statement in sql:
+            await connection.execute(statement)
+        await connection.close()
+
+    asyncio.run(go())
+
+
+def prepare(url: str, env: dict[str, str]) -> None:
+    if url.startswith("postgres"):
+        from tests.support.database import prepare as recreate
+
+        recreate(url)
+    subprocess.run(
+        [sys.executable, "-m", "piccolo.main", "migrations", "forwards", "all"],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def seed(url: str, count: int) -> None:
+    series = f"WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {count}) "
+    _run(
+        [
+            series + "INSERT INTO member (public_id, card_secret, phone) SELECT 'B' || n, 'SECRET', '+849' || n FROM s",
+            "INSERT INTO device (member, token, platform) SELECT id, 'ok-bench-' || id, 'android' FROM member",
+        ],
+        url,
+    )
+
+
+def reset_events(url: str) -> None:
+    _run(
+        [
+            "DELETE FROM delivery",
+            "DELETE FROM inbox_message",
+            "DELETE FROM domain_event",
+            "INSERT INTO domain_event (kind, member, payload) "
+            "SELECT 'points_earned', id, '{\"points\": 120, \"balance\": 1200}' FROM member",
+        ],
+        url,
+    )
+
+
+def fake_fcm() -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.fake_fcm"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    return process, process.stdout.readline().strip()
+
+
+def stats(url: str) -> dict[str, Any]:
+    with urllib.request.urlopen(f"{url}/stats", timeout=10) as answer:
+        found: dict[str, Any] = json.loads(answer.read())
+        return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--deliveries", type=int, default=100_000)
+    parser.add_argument("--database-url", default=None, help="PostgreSQL bench database (recreated!)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    db_url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='thanthiet-bench-')}/bench.sqlite"
+    engine = "postgresql" if db_url.startswith("postgres") else "sqlite"
+    folder = Path(tempfile.mkdtemp(prefix="thanthiet-bench-sa-"))
+    env = dict(os.environ, DATABASE_URL=db_url, FIREBASE_PROJECT_ID=PROJECT, APP_ENV="development")
+    env.pop("FIREBASE_AUTH_EMULATOR_HOST", None)
+    prepare(db_url, env)
+    seed(db_url, args.deliveries)
+    lines = [
+        f"bench.push — {args.deliveries} deliveries, engine {engine}, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.2f} at start",
+        f"command: .venv/bin/python -m bench.push --deliveries {args.deliveries}"
+        + (f" --database-url {db_url}" if engine == "postgresql" else ""),
+    ]
+    for workers in args.workers:
+        result = run(args.deliveries, workers, env, db_url, folder)
+        lines.append(json.dumps(result))
+        print(lines[-1], flush=True)
+    out = ROOT / "bench" / "results" / f"push-{engine}.txt"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines[:2]))
+    print(f"written to {out.relative_to(ROOT)}")
+
+
+def run(count: int, workers: int, env: dict[str, str], db_url: str, folder: Path) -> dict[str, Any]:
+    """One measured run: fresh events, a fresh fake FCM (it also serves the token endpoint)."""
+    from tests.support.fake_fcm import write_service_account
+
+    reset_events(db_url)
+    fake, fake_url = fake_fcm()
+    try:
+        account = write_service_account(
+            folder / f"sa-{workers}.json", token_uri=f"{fake_url}/token", project_id=PROJECT
+        )
+        worker_env = dict(env, GOOGLE_APPLICATION_CREDENTIALS=str(account), FCM_ENDPOINT=fake_url, LOG_LEVEL="WARNING")
+        started = time.monotonic()
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-m", "notifications.worker", "--until-idle", "--no-jobs"], cwd=ROOT, env=worker_env
+            )
+            for _ in range(workers)
+        ]
+        codes = [p.wait() for p in processes]
+        elapsed = time.monotonic() - started
+        seen = stats(fake_url)
+    finally:
+        fake.kill()
+    wire = (seen["last_at"] - seen["first_at"]) if seen["first_at"] is not None else 0.0
+    return {
+        "workers": workers,
+        "exit_codes": codes,
+        "pushes_ok": seen["ok"],
+        "unique_tokens": seen["unique_ok"],
+        "end_to_end_s": round(elapsed, 2),
+        "end_to_end_msg_per_s": round(count / elapsed),
+        "wire_msg_per_s": round(seen["ok"] / wire) if wire else None,
+        "per_worker_msg_per_s": round(count / elapsed / workers),
+    }
+
+
+if __name__ == "__main__":
+    main()
