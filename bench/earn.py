@@ -123,7 +123,7 @@ def uvicorn_command(port: int) -> list[str]:
         sys.executable,
         "-m",
         "uvicorn",
-        "api.app:app",
+        os.environ.get("BENCH_APP", "api.app:app"),
         "--host",
         "127.0.0.1",
         "--port",

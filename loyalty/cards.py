@@ -1,6 +1,6 @@
 """The member's rotating QR card.
 
-Format: ``<public_id>.<totp>.<check>``, e.g. ``TT4K7PQ2MZ.492039.H`` (19 characters, all in
+Format: ``<public_id>.<totp>.<check>``, e.g. ``TT4K7PQ2MZ.492039.0`` (19 characters, all in
 the QR "alphanumeric" set, so the QR stays small; lower case and spaces are forgiven).
 
 * ``totp`` is a 6-digit RFC 6238 code (pyotp) over 30 s steps from ``Member.card_secret``,
