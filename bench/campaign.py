@@ -34,9 +34,9 @@ def _configure(url: str | None) -> str:
 
 async def _prepare(url: str) -> None:
     if url.startswith("postgres"):
-        import asyncpg
-
         from urllib.parse import urlparse, urlunparse
+
+        import asyncpg
 
         try:
             connection = await asyncpg.connect(url)
@@ -78,7 +78,8 @@ async def _generate(n: int, now: datetime) -> None:
         series = "FROM generate_series(1, {}) AS g"
         cast_now = "CAST({} AS TIMESTAMPTZ)"
     sql = (
-        f"{source}INSERT INTO member (public_id, phone, name, email, birthday, gender, locale, address, city, timezone, "
+        f"{source}INSERT INTO member (public_id, phone, name, email, birthday, gender, locale, address, city, "
+        "timezone, "
         "points_balance, card_secret, last_card_step, ledger_head, created_at, updated_at) "
         f"SELECT 'B' || {pad}, '+8490' || {pad}, 'Member ' || g, NULL, {birthday}, "
         "CASE WHEN g % 2 = 0 THEN 'female' ELSE 'male' END, CASE WHEN g % 5 = 0 THEN 'en' ELSE 'vi' END, '', "
@@ -87,7 +88,10 @@ async def _generate(n: int, now: datetime) -> None:
     )
     args: list[Any] = [n, now, now] if is_sqlite() else [now, now, n]
     await Member.raw(sql, *args)
-    store = "INSERT INTO store (code, name, city, address, timezone, active, created_at) VALUES ('B1', 'Bench', '', '', 'Asia/Ho_Chi_Minh', {}, {})"
+    store = (
+        "INSERT INTO store (code, name, city, address, timezone, active, created_at) "
+        "VALUES ('B1', 'Bench', '', '', 'Asia/Ho_Chi_Minh', {}, {})"
+    )
     await Member.raw(store, True, now)
     purchase_time = (
         "datetime({}, '-' || (id % 200) || ' days')"
