@@ -17,12 +17,12 @@ from litestar.types import Message, Receive, Scope, Send
 
 from admin.site import ADMIN_APP
 from api.auth import init_firebase, member_guard, terminal_guard
-from api.controllers.health import health
 from api.controllers.campaign_report import CAMPAIGN_REPORT_ROUTES
 from api.controllers.card import CardController
 from api.controllers.complaint_report import complaint_report_page
 from api.controllers.complaints import ComplaintsController, complaint_categories
 from api.controllers.earning import EarningController
+from api.controllers.health import health
 from api.controllers.me import MeController
 from api.controllers.notifications import NotificationsController
 from api.controllers.pos import TerminalController
