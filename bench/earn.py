@@ -21,6 +21,7 @@ What it does, per engine:
 4. Prints throughput, p50 and p99 for both and the ratio app/raw.
 
 Client, server and database share the machine, so absolute numbers are those of this box.
+``BENCH_APP=module:attr`` serves another ASGI target instead of ``api.app:app`` (for experiments).
 """
 
 from __future__ import annotations
