@@ -39,7 +39,7 @@ def read_only() -> Any:
     from piccolo_api.crud.validators import Validators
     from starlette.exceptions import HTTPException
 
-    def refuse(*_: Any) -> None:
+    def refuse(*_: Any, **__: Any) -> None:
         raise HTTPException(status_code=405, detail="read-only: change this through its form")
 
     return Validators(

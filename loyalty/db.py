@@ -8,7 +8,11 @@ failing with "database is locked". PostgreSQL is chosen by a ``postgres://`` or
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -74,8 +78,26 @@ def write_transaction() -> Any:
     """
     engine = current_engine()
     if isinstance(engine, SQLiteEngine):
-        return engine.transaction(transaction_type=TransactionType.immediate)
+        return _sqlite_write(engine)
     return engine.transaction()
+
+
+_WRITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def _sqlite_write(engine: SQLiteEngine) -> AsyncIterator[None]:
+    """SQLite has one writer at a time. Writers of this process queue first-come first-served
+    on a lock instead of all polling the busy timeout (which made the slowest wait seconds);
+    other processes are still held off by BEGIN IMMEDIATE and the busy timeout."""
+    if engine.current_transaction.get() is not None:
+        async with engine.transaction(transaction_type=TransactionType.immediate):
+            yield
+        return
+    loop = asyncio.get_running_loop()
+    lock = _WRITERS.setdefault(loop, asyncio.Lock())
+    async with lock, engine.transaction(transaction_type=TransactionType.immediate):
+        yield
 
 
 async def open_pool(max_size: int = 20) -> None:
