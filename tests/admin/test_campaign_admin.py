@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 
 import httpx
@@ -26,7 +27,7 @@ async def _signed_in_staff(client: httpx.AsyncClient) -> dict[str, str]:
 
 
 async def _form(
-    client: httpx.AsyncClient, headers: dict[str, str], slug: str, body: dict[str, object]
+    client: httpx.AsyncClient, headers: dict[str, str], slug: str, body: Mapping[str, object]
 ) -> httpx.Response:
     return await client.post(f"/admin/api/forms/{slug}/", json=body, headers=headers)
 
