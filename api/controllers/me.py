@@ -6,13 +6,15 @@ from datetime import date
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, get, patch
+from litestar import Controller, Request, delete, get, patch
 from litestar.params import JSONBody
 
 from api.auth import current_member
 from api.schemas import MeOut, NextTierOut, ProfilePatch, TierOut
-from loyalty import members, tiers
+from loyalty import members, privacy, tiers
+from loyalty.db import write_transaction
 from loyalty.tables import Member
+from notifications import privacy as notification_privacy
 
 
 async def me_out(member: Member) -> MeOut:
@@ -55,3 +57,18 @@ class MeController(Controller):
         changes = members.validate_profile(raw, today=date.today())
         updated = await members.update_profile(current_member(request).id, changes)
         return await me_out(updated)
+
+    @get("/export", summary="Everything stored about the signed-in member, as JSON")
+    async def export(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
+        member = current_member(request)
+        data = await privacy.export_member(member.id)
+        data.update(await notification_privacy.export_member(member.id))
+        return privacy.plain(data)
+
+    @delete("", status_code=202, summary="Erase the member (pseudonymised; the points ledger is kept)")
+    async def erase(self, request: Request[Any, Any, Any]) -> dict[str, str]:
+        member = current_member(request)
+        async with write_transaction():
+            await notification_privacy.erase_member(member.id)
+            await privacy.erase_member(member.id)
+        return {"status": "erased"}
