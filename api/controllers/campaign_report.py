@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, Response, get
-from litestar.params import QueryParameter
+from litestar.params import FromPath, QueryParameter
 
 from admin.campaign_report import render_all, render_one
 from admin.complaint_report import SESSION_COOKIE, staff_for_session
@@ -31,7 +31,7 @@ async def campaign_results_page(request: Request[Any, Any, Any]) -> Response[str
 
 
 @get("/staff/campaigns/{campaign_id:int}", include_in_schema=False, media_type="text/html")
-async def campaign_result_page(request: Request[Any, Any, Any], campaign_id: int) -> Response[str]:
+async def campaign_result_page(request: Request[Any, Any, Any], campaign_id: FromPath[int]) -> Response[str]:
     user = await staff_for_session(request.cookies.get(SESSION_COOKIE))
     if user is None:
         return LOGIN
