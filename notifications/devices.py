@@ -11,7 +11,6 @@ Rules:
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -94,25 +93,10 @@ async def forget(member_id: int, token: str, *, now: datetime | None = None) -> 
 @dataclass(frozen=True)
 class InboxPage:
     items: list[dict[str, Any]]
-    next_cursor: str | None
+    next_before: int | None  # the id the next page continues below
 
 
-def encode_cursor(message_id: int) -> str:
-    return base64.urlsafe_b64encode(f"n:{message_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        kind, _, value = raw.partition(":")
-        if kind != "n":
-            raise ValueError(raw)
-        return int(value)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput("the cursor is not one this list gave out", field="cursor") from exc
-
-
-async def inbox(member_id: int, *, limit: int = 20, cursor: str | None = None) -> InboxPage:
+async def inbox(member_id: int, *, limit: int = 20, before: int | None = None) -> InboxPage:
     """The member's messages, newest first, keyset on id."""
     query = InboxMessage.select(
         InboxMessage.id,
@@ -123,12 +107,12 @@ async def inbox(member_id: int, *, limit: int = 20, cursor: str | None = None) -
         InboxMessage.created_at,
         InboxMessage.read_at,
     ).where(InboxMessage.member == member_id)
-    if cursor:
-        query = query.where(InboxMessage.id < decode_cursor(cursor))
+    if before is not None:
+        query = query.where(InboxMessage.id < before)
     rows = await query.order_by(InboxMessage.id, ascending=False).limit(limit + 1).output(load_json=True)
     more = len(rows) > limit
     rows = rows[:limit]
-    return InboxPage(rows, encode_cursor(rows[-1]["id"]) if more and rows else None)
+    return InboxPage(rows, rows[-1]["id"] if more and rows else None)
 
 
 async def mark_read(member_id: int, message_id: int, *, now: datetime | None = None) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import io
 from typing import Any
 
@@ -10,10 +9,10 @@ import msgspec
 import qrcode
 import qrcode.image.svg
 from litestar import Controller, Request, Response, get, post
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody
 
 from api.auth import current_member
-from api.errors import ApiProblem
+from api.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from api.schemas_earning import CardOut, ClaimIn, ClaimOut, ExpiringOut, LedgerEntryOut, LedgerPage
 from loyalty import cards, claims, ledger
 from loyalty.config import PROGRAMME
@@ -33,21 +32,6 @@ def qr_png(text: str) -> bytes:
     image: Any = qrcode.make(text, border=2, box_size=8)
     image.save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def encode_cursor(entry_id: int) -> str:
-    return base64.urlsafe_b64encode(f"le:{entry_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, _, value = raw.partition(":")
-        if prefix != "le" or not value.isdigit():
-            raise ValueError(raw)
-        return int(value)
-    except ValueError as exc:
-        raise ApiProblem(422, "validation_error", "cursor is not one this API gave out") from exc
 
 
 class CardController(Controller):
@@ -73,15 +57,13 @@ class CardController(Controller):
     async def ledger(
         self,
         request: Request[Any, Any, Any],
-        limit: int = Parameter(default=20, ge=1, le=100),
-        cursor: str | None = Parameter(default=None, max_length=64),
+        limit: Limit = 20,
+        cursor: Cursor = None,
     ) -> LedgerPage:
-        page = await statement(
-            current_member(request).id, limit=limit, before=decode_cursor(cursor) if cursor else None
-        )
+        page = await statement(current_member(request).id, limit=limit, before=decode_cursor("le", cursor))
         return LedgerPage(
             [msgspec.convert(row, LedgerEntryOut) for row in page.items],
-            encode_cursor(page.next_before) if page.next_before is not None else None,
+            encode_cursor("le", page.next_before) if page.next_before is not None else None,
         )
 
     @get("/points/expiring", summary="Points that expire in the next 30 days (EXPIRING_SOON_DAYS)")

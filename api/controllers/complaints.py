@@ -6,16 +6,14 @@ Cases are addressed by their public reference (``KN-2026-000123``); another memb
 
 from __future__ import annotations
 
-import base64
-import binascii
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody
 
 from api.auth import current_member
-from api.errors import ApiProblem
 from api.idempotency import run_once
+from api.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from api.schemas_complaints import (
     CategoryOut,
     ComplaintCreated,
@@ -30,26 +28,6 @@ from api.schemas_complaints import (
 from loyalty import complaints
 from loyalty.complaint_tables import Complaint, ComplaintCategory
 from loyalty.tables import Store
-
-Limit = Annotated[int, QueryParameter(ge=1, le=100, description="page size, 1-100")]
-Cursor = Annotated[str | None, QueryParameter(max_length=64, description="next_cursor of the previous page")]
-
-
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"kn:{last_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    try:
-        prefix, _, raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().partition(":")
-        value = int(raw)
-        if prefix != "kn" or value < 0:
-            raise ValueError(raw)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ApiProblem(422, "validation_error", "cursor: not a cursor this API gave out") from None
-    return value
 
 
 def detail_out(view: complaints.CaseView) -> ComplaintDetail:
@@ -102,7 +80,7 @@ class ComplaintsController(Controller):
         self, request: Request[Any, Any, Any], limit: Limit = 20, cursor: Cursor = None
     ) -> ComplaintPage:
         rows = await complaints.member_cases(
-            current_member(request).id, limit=limit + 1, after_id=decode_cursor(cursor)
+            current_member(request).id, limit=limit + 1, after_id=decode_cursor("kn", cursor)
         )
         page = rows[:limit]
         codes = await complaints.category_codes([int(r.category) for r in page])
@@ -113,7 +91,7 @@ class ComplaintsController(Controller):
             else {}
         )
         items = [_summary(case, codes.get(int(case.category), ""), stores.get(case.store)) for case in page]
-        return ComplaintPage(items, encode_cursor(page[-1].id) if len(rows) > limit else None)
+        return ComplaintPage(items, encode_cursor("kn", page[-1].id) if len(rows) > limit else None)
 
     @get("/{reference:str}", summary="One complaint with its timeline")
     async def get_case(self, request: Request[Any, Any, Any], reference: FromPath[str]) -> ComplaintDetail:

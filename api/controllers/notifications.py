@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, delete, get, post, put
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody
 
 from api.auth import current_member
+from api.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from api.schemas_notifications import (
     ConsentsIn,
     ConsentsOut,
@@ -50,11 +51,12 @@ class NotificationsController(Controller):
     async def list_notifications(
         self,
         request: Request[Any, Any, Any],
-        limit: int = Parameter(default=20, ge=1, le=100),
-        cursor: str | None = Parameter(default=None, max_length=64),
+        limit: Limit = 20,
+        cursor: Cursor = None,
     ) -> NotificationPage:
-        page = await devices.inbox(current_member(request).id, limit=limit, cursor=cursor)
-        return NotificationPage([NotificationOut(**row) for row in page.items], page.next_cursor)
+        page = await devices.inbox(current_member(request).id, limit=limit, before=decode_cursor("n", cursor))
+        following = encode_cursor("n", page.next_before) if page.next_before is not None else None
+        return NotificationPage([NotificationOut(**row) for row in page.items], following)
 
     @post("/notifications/{message_id:int}/read", status_code=204, summary="Mark a notification read")
     async def read_notification(self, request: Request[Any, Any, Any], message_id: FromPath[int]) -> None:

@@ -2,49 +2,26 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import io
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
 import qrcode
 import qrcode.image.svg
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody
 from litestar.static_files import create_static_files_router
 
 from admin.rewards import MEDIA_ROOT, REWARD_IMAGE_URL
 from api.auth import current_member
-from api.errors import ApiProblem
 from api.idempotency import run_once
+from api.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from api.schemas import Page
 from api.schemas_rewards import IssuedVoucherOut, RedemptionIn, RedemptionOut, RewardOut, VoucherOut
 from loyalty import rewards, vouchers
 
-Limit = Annotated[int, QueryParameter(ge=1, le=100, description="page size, 1-100")]
-Cursor = Annotated[str | None, QueryParameter(max_length=64, description="next_cursor of the previous page")]
-
 # Reward images uploaded in the admin, public like any catalogue picture.
 media_files = create_static_files_router(path="/media", directories=[MEDIA_ROOT], include_in_schema=False, name="media")
-
-
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"v1:{last_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, _, raw = text.partition(":")
-        value = int(raw)
-        if prefix != "v1" or value < 0:
-            raise ValueError(text)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ApiProblem(422, "validation_error", "cursor: not a cursor this API gave out") from None
-    return value
 
 
 def image_url(request: Request[Any, Any, Any], image: str) -> str | None:
@@ -62,7 +39,7 @@ class RewardsController(Controller):
         self, request: Request[Any, Any, Any], limit: Limit = 20, cursor: Cursor = None
     ) -> Page[RewardOut]:
         member = current_member(request)
-        after = decode_cursor(cursor) or 0
+        after = decode_cursor("rw", cursor) or 0
         found = await rewards.catalogue(member.id, locale=member.locale, limit=limit + 1, after_id=after)
         items = [
             RewardOut(
@@ -81,7 +58,7 @@ class RewardsController(Controller):
             for r in found[:limit]
         ]
         more = len(found) > limit
-        return Page(items, encode_cursor(items[-1].id) if more and items else None)
+        return Page(items, encode_cursor("rw", items[-1].id) if more and items else None)
 
     @post("/me/redemptions", summary="Spend points on a reward for a voucher (Idempotency-Key)", status_code=201)
     async def redeem(self, request: Request[Any, Any, Any], data: JSONBody[RedemptionIn]) -> Response[Any]:
@@ -101,14 +78,14 @@ class RewardsController(Controller):
     ) -> Page[VoucherOut]:
         member = current_member(request)
         found = await vouchers.member_vouchers(
-            member.id, locale=member.locale, limit=limit + 1, before_id=decode_cursor(cursor)
+            member.id, locale=member.locale, limit=limit + 1, before_id=decode_cursor("v1", cursor)
         )
         page = found[:limit]
         items = [
             VoucherOut(v.code, v.reward_id, v.name, v.status, v.valid_until, v.redeemed_at, v.issued_at, v.source)
             for v in page
         ]
-        return Page(items, encode_cursor(page[-1].id) if len(found) > limit and page else None)
+        return Page(items, encode_cursor("v1", page[-1].id) if len(found) > limit and page else None)
 
     @get("/me/vouchers/{code:str}/qr.svg", summary="The voucher's QR code (SVG)", media_type="image/svg+xml")
     async def voucher_qr(self, request: Request[Any, Any, Any], code: FromPath[str]) -> Response[bytes]:
