@@ -33,6 +33,7 @@ JOB_MODULES = [
     "loyalty.complaints",
     "loyalty.vouchers",
     "loyalty.tier_review",
+    "loyalty.reminders",
 ]
 
 

@@ -133,6 +133,8 @@ class PointLot(Keyed, Table):
     points_left = BigInt()
     expires_at = Timestamptz(index=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    # When the member was told these points expire soon (once per lot).
+    reminded_at = Timestamptz(null=True, default=None)
 
 
 class LotDraw(Keyed, Table):
@@ -242,6 +244,8 @@ class Voucher(Keyed, Table):
     redeemed_terminal = ForeignKey(Terminal, null=True, on_delete=RESTRICT, index=True)
     receipt_no = Varchar(length=64, null=True, default=None)
     cancelled_reason = Text(default="")
+    # When the member was told this voucher expires soon (once per voucher).
+    reminded_at = Timestamptz(null=True, default=None)
 
 
 class TierChange(Keyed, Table):
