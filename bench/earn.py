@@ -13,10 +13,12 @@ What it does, per engine:
    worker, uvloop, httptools, no access log from uvicorn; the app still writes its JSON request log
    to a file; the till rate limit is lifted) and drives ``POST /api/v1/pos/earn`` over real HTTP
    with httpx at each concurrency, each request with a fresh member QR code.
-3. Runs the raw baseline: the same SQL statements the earn issues (auth lookup, then one
-   transaction: code guard, member+tier, first-purchase, lowest tier and rules reads, purchase insert, member lock,
-   reference check, entry insert, guarded balance update, lot insert, tier qualification and
-   upgrade, purchase answer, event) straight through asyncpg (a pool of the app's size) or sqlite3
+3. Runs the raw baseline: the same SQL statements the earn issues (``statements()``: the app's
+   own statement texts imported from loyalty.cards / tiers / earning / ledger, plus the few Piccolo
+   builds: auth lookup, then one transaction: member of the code, guarded use of the step (which
+   locks the member), tier ladder, purchase history, rules, credit (entry + lot + guarded balance:
+   one statement on PostgreSQL, three on SQLite), tier upgrade + tier change + its event, purchase
+   with its answer, points event) straight through asyncpg (a pool of the app's size) or sqlite3
    (one connection per thread, BEGIN IMMEDIATE, same pragmas), at the same concurrency.
 4. Prints throughput, p50 and p99 for both and the ratio app/raw.
 
@@ -211,47 +213,34 @@ async def drive_app(port: int, key: str, clients: int, jobs: list[tuple[tuple[in
         return await run_jobs("app", clients, jobs, one)
 
 
-def statements(placeholder: Callable[[int], str], *, lock: str) -> dict[str, str]:
-    """The earn's SQL, in order, written once for both engines ($n or ?)."""
-    p = placeholder
-    return {
-        "auth": f"SELECT t.id, t.store, s.code FROM terminal t JOIN store s ON s.id = t.store "
-        f"WHERE t.key_hash = {p(1)} AND t.revoked_at IS NULL",
-        "code_member": f"SELECT id, card_secret, erased_at FROM member WHERE public_id = {p(1)}",
-        "code_guard": f"UPDATE member SET last_card_step = {p(1)} WHERE id = {p(2)} AND last_card_step < {p(1)} "
-        "RETURNING id",
-        "member": "SELECT m.public_id, m.name, m.tier, t.code, t.earn_multiplier_pct FROM member m "
-        f"LEFT JOIN tier t ON t.id = m.tier WHERE m.id = {p(1)}",
-        "first": f"SELECT EXISTS(SELECT 1 FROM purchase WHERE member = {p(1)})",
-        "lowest_tier": "SELECT * FROM tier ORDER BY rank LIMIT 1",
-        "rules": f"SELECT * FROM earning_rule WHERE active = {p(1)} AND valid_from <= {p(2)} "
-        f"AND (valid_until IS NULL OR valid_until > {p(2)})",
-        "purchase": "INSERT INTO purchase (store, receipt_no, member, terminal, channel, amount, refunded_amount, "
-        "points_earned, points_reversed, request_hash, answer, created_at) VALUES "
-        f"({p(1)}, {p(2)}, {p(3)}, {p(4)}, 'till', {p(5)}, 0, {p(6)}, 0, {p(7)}, '{{}}', {p(8)}) RETURNING id",
-        "lock": f"SELECT id, points_balance, ledger_head FROM member WHERE id = {p(1)}{lock}",
-        "reference": f"SELECT id, member, delta FROM ledger_entry WHERE reference = {p(1)}",
-        "entry": "INSERT INTO ledger_entry (member, delta, kind, reference, balance_after, shortfall, description, "
-        "store, terminal, created_at, prev_hash, entry_hash) VALUES "
-        f"({p(1)}, {p(2)}, 'earn', {p(3)}, {p(2)}, 0, '', {p(4)}, {p(5)}, {p(6)}, '', {p(7)}) RETURNING id",
-        "balance": f"UPDATE member SET points_balance = points_balance + {p(1)}, ledger_head = {p(2)}, "
-        f"updated_at = {p(3)} WHERE id = {p(4)} AND points_balance = 0 RETURNING points_balance",
-        "lot": "INSERT INTO point_lot (member, entry, points, points_left, expires_at, created_at) VALUES "
-        f"({p(1)}, {p(2)}, {p(3)}, {p(3)}, {p(4)}, {p(5)}) RETURNING id",
-        "tiers": "SELECT * FROM tier ORDER BY rank",
-        "member_tier": f"SELECT tier FROM member WHERE id = {p(1)}",
-        "qualifying": "SELECT COALESCE(SUM(points_earned - points_reversed), 0) AS value FROM purchase "
-        f"WHERE member = {p(1)} AND created_at > {p(2)}",
-        "upgrade": f"UPDATE member SET tier = {p(1)}, tier_since = {p(2)} WHERE id = {p(3)} AND tier IS NULL "
-        "RETURNING id",
-        "tier_change": "INSERT INTO tier_change (member, to_tier, reason, created_at) VALUES "
-        f"({p(1)}, {p(2)}, 'qualified', {p(3)})",
-        "tier_event": f"INSERT INTO domain_event (kind, member, payload, created_at) VALUES ('tier_changed', {p(1)}, "
-        f"{p(2)}, {p(3)})",
-        "answer": f"UPDATE purchase SET earn_entry = {p(1)}, answer = {p(2)} WHERE id = {p(3)}",
-        "event": f"INSERT INTO domain_event (kind, member, payload, created_at) VALUES ('points_earned', {p(1)}, "
-        f"{p(2)}, {p(3)})",
+def statements(sqlite: bool) -> dict[str, str]:
+    """The earn's SQL, in order: the app's own statements imported from the modules that run
+    them (``$n`` for asyncpg, SQLite's ``?n``), plus the few Piccolo still builds, written out."""
+    from loyalty import cards, earning, ledger, tiers
+    from loyalty.hot_sql import for_sqlite
+
+    sql = {
+        "auth": "SELECT t.id, t.store, s.code FROM terminal t JOIN store s ON s.id = t.store "
+        "WHERE t.key_hash = $1 AND t.revoked_at IS NULL",
+        "code_member": cards.CODE_MEMBER_SQL,
+        "code_use": cards.USE_STEP_SQL,
+        "ladder": tiers.LADDER_SQL,
+        "history": tiers.HISTORY_SQL,
+        "rules": earning.RULES_SQL,
+        "credit": ledger.CREDIT_SQL_PG,
+        "entry": ledger.CREDIT_SQL_SQLITE[0],
+        "balance": ledger.CREDIT_SQL_SQLITE[1],
+        "lot": ledger.CREDIT_SQL_SQLITE[2],
+        "upgrade": "UPDATE member SET tier = $1, tier_since = $2 WHERE id = $3 AND tier IS NULL RETURNING id",
+        "tier_change": "INSERT INTO tier_change (member, from_tier, to_tier, reason, created_at) VALUES "
+        "($1, NULL, $2, 'qualified', $3) RETURNING id",
+        "tier_event": "INSERT INTO domain_event (kind, member, payload, created_at, processed_at, lease_until) "
+        "VALUES ('tier_changed', $1, $2, $3, NULL, NULL) RETURNING id",
+        "purchase": earning.PURCHASE_SQL,
+        "event": "INSERT INTO domain_event (kind, member, payload, created_at, processed_at, lease_until) "
+        "VALUES ('points_earned', $1, $2, $3, NULL, NULL) RETURNING id",
     }
+    return {k: for_sqlite(v) for k, v in sql.items()} if sqlite else sql
 
 
 def job_params(job: tuple[tuple[int, str, str], str], store_id: int, terminal_id: int, step: int) -> dict[str, Any]:
@@ -261,6 +250,7 @@ def job_params(job: tuple[tuple[int, str, str], str], store_id: int, terminal_id
         "member_id": member_id,
         "public_id": public_id,
         "receipt": receipt,
+        "reference": f"earn:{store_id}:{receipt}",
         "store": store_id,
         "terminal": terminal_id,
         "step": step,
@@ -273,44 +263,39 @@ def job_params(job: tuple[tuple[int, str, str], str], store_id: int, terminal_id
     }
 
 
+def entry_args(v: dict[str, Any]) -> tuple[Any, ...]:
+    m = v["member_id"]
+    return (m, 150, "earn", v["reference"], 150, "receipt", v["store"], v["terminal"], None, v["now"], "", v["hash"])
+
+
 async def drive_raw_postgres(
     url: str, key_hash: str, store_id: int, terminal_id: int, clients: int, jobs: list[Any], step: int
 ) -> Result:
     import asyncpg
 
-    sql = statements(lambda n: f"${n}", lock=" FOR UPDATE")
+    sql = statements(sqlite=False)
     pool = await asyncpg.create_pool(url, min_size=1, max_size=APP_POOL_SIZE)
 
     async def one(job: Any) -> None:
         v = job_params(job, store_id, terminal_id, step)
-        m = v["member_id"]
+        m, now = v["member_id"], v["now"]
         async with pool.acquire() as c:
             await c.fetchrow(sql["auth"], key_hash)
         async with pool.acquire() as c, c.transaction():
             await c.fetchrow(sql["code_member"], v["public_id"])
-            await c.fetchrow(sql["code_guard"], step, m)
-            await c.fetchrow(sql["member"], m)
-            await c.fetchrow(sql["first"], m)
-            tier = await c.fetchrow(sql["lowest_tier"])
-            await c.fetch(sql["rules"], True, v["now"])
-            pid = await c.fetchval(
-                sql["purchase"], store_id, v["receipt"], m, terminal_id, 1_250_000, 150, v["hash"], v["now"]
-            )
-            await c.fetchrow(sql["lock"], m)
-            await c.fetchrow(sql["reference"], f"earn:{store_id}:{v['receipt']}")
-            eid = await c.fetchval(
-                sql["entry"], m, 150, f"earn:{store_id}:{v['receipt']}", store_id, terminal_id, v["now"], v["hash"]
-            )
-            await c.fetchrow(sql["balance"], 150, v["hash"], v["now"], m)
-            await c.fetchval(sql["lot"], m, eid, 150, v["expires"], v["now"])
-            await c.fetch(sql["tiers"])
-            await c.fetchrow(sql["member_tier"], m)
-            await c.fetchrow(sql["qualifying"], m, v["since"])
-            await c.fetchrow(sql["upgrade"], tier["id"], v["now"], m)
-            await c.execute(sql["tier_change"], m, tier["id"], v["now"])
-            await c.execute(sql["tier_event"], m, v["payload"], v["now"])
-            await c.execute(sql["answer"], eid, v["answer"], pid)
-            await c.execute(sql["event"], m, v["payload"], v["now"])
+            await c.fetchrow(sql["code_use"], m, step)
+            tiers = await c.fetch(sql["ladder"])
+            await c.fetchrow(sql["history"], m, v["since"])
+            await c.fetch(sql["rules"], True, now)
+            row = await c.fetchrow(sql["credit"], *entry_args(v), v["expires"], 0)
+            await c.fetchrow(sql["upgrade"], tiers[0]["id"], now, m)
+            await c.fetchrow(sql["tier_change"], m, tiers[0]["id"], now)
+            await c.fetchrow(sql["tier_event"], m, v["payload"], now)
+            await c.fetchrow(
+                sql["purchase"], store_id, v["receipt"], m, terminal_id, "till", 1_250_000, 150, row["entry"],
+                v["hash"], v["answer"], now,
+            )  # fmt: skip
+            await c.fetchrow(sql["event"], m, v["payload"], now)
 
     try:
         return await run_jobs("raw", clients, jobs, one)
@@ -321,7 +306,7 @@ async def drive_raw_postgres(
 async def drive_raw_sqlite(
     path: str, key_hash: str, store_id: int, terminal_id: int, clients: int, jobs: list[Any], step: int
 ) -> Result:
-    sql = statements(lambda _: "?", lock="")
+    sql = statements(sqlite=True)
     local = threading.local()
 
     def connection() -> sqlite3.Connection:
@@ -343,28 +328,23 @@ async def drive_raw_sqlite(
         c.execute("BEGIN IMMEDIATE")
         try:
             c.execute(sql["code_member"], (v["public_id"],)).fetchone()
-            c.execute(sql["code_guard"], (step, m, step)).fetchone()
-            c.execute(sql["member"], (m,)).fetchone()
-            c.execute(sql["first"], (m,)).fetchone()
-            tier = c.execute(sql["lowest_tier"]).fetchone()
-            c.execute(sql["rules"], (1, now, now)).fetchall()
-            pid = c.execute(
-                sql["purchase"], (store_id, v["receipt"], m, terminal_id, 1_250_000, 150, v["hash"], now)
-            ).fetchone()[0]
-            c.execute(sql["lock"], (m,)).fetchone()
-            reference = f"earn:{store_id}:{v['receipt']}"
-            c.execute(sql["reference"], (reference,)).fetchone()
-            eid = c.execute(sql["entry"], (m, 150, reference, 150, store_id, terminal_id, now, v["hash"])).fetchone()[0]
-            c.execute(sql["balance"], (150, v["hash"], now, m)).fetchone()
-            c.execute(sql["lot"], (m, eid, 150, 150, ts(v["expires"]), now)).fetchone()
-            c.execute(sql["tiers"]).fetchall()
-            c.execute(sql["member_tier"], (m,)).fetchone()
-            c.execute(sql["qualifying"], (m, ts(v["since"]))).fetchone()
-            c.execute(sql["upgrade"], (tier[0], now, m)).fetchone()
-            c.execute(sql["tier_change"], (m, tier[0], now))
-            c.execute(sql["tier_event"], (m, v["payload"], now))
-            c.execute(sql["answer"], (eid, v["answer"], pid))
-            c.execute(sql["event"], (m, v["payload"], now))
+            c.execute(sql["code_use"], (m, step)).fetchone()
+            tiers = c.execute(sql["ladder"]).fetchall()
+            c.execute(sql["history"], (m, ts(v["since"]))).fetchone()
+            c.execute(sql["rules"], (1, now)).fetchall()
+            args = list(entry_args(v))
+            args[9] = now
+            eid = c.execute(sql["entry"], args).fetchone()[0]
+            c.execute(sql["balance"], (m, 150, v["hash"], now, 0)).fetchone()
+            c.execute(sql["lot"], (m, eid, 150, ts(v["expires"]), now)).fetchall()
+            c.execute(sql["upgrade"], (tiers[0][0], now, m)).fetchone()
+            c.execute(sql["tier_change"], (m, tiers[0][0], now)).fetchone()
+            c.execute(sql["tier_event"], (m, v["payload"], now)).fetchone()
+            c.execute(
+                sql["purchase"],
+                (store_id, v["receipt"], m, terminal_id, "till", 1_250_000, 150, eid, v["hash"], v["answer"], now),
+            ).fetchone()
+            c.execute(sql["event"], (m, v["payload"], now)).fetchone()
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pyotp
 
+from loyalty import hot_sql
+from loyalty.db import write_transaction
 from loyalty.errors import Conflict, InvalidInput
 from loyalty.tables import Member
 
@@ -112,37 +115,46 @@ async def current_code(member_id: int, *, now: datetime | None = None) -> CardCo
     return code_for(row["public_id"], row["card_secret"], now or datetime.now(UTC))
 
 
+# The card's member, then the guarded use of the step. The UPDATE also locks the member row on
+# PostgreSQL and returns it as the ledger needs it (ledger.LOCKED_MEMBER_COLUMNS), so the change
+# the code authorises needs no second read of the member.
+CODE_MEMBER_SQL = "SELECT id, card_secret, erased_at FROM member WHERE public_id = $1"
+USE_STEP_SQL = (
+    "UPDATE member SET last_card_step = $2 WHERE id = $1 AND last_card_step < $2 "
+    "RETURNING id, public_id, name, tier, points_balance, ledger_head"
+)
+
+
 async def accept(raw: str, *, now: datetime | None = None) -> int:
     """Verify a member code and use it up; return the member id.
 
     Call inside the write transaction of the change it authorises, so that a failed change
     leaves the code usable.
     """
+    return int((await use_code(raw, now=now))["id"])
+
+
+async def use_code(raw: str, *, now: datetime | None = None) -> dict[str, Any]:
+    """:func:`accept`, returning the member row locked by the use of the code
+    (``id, public_id, name, tier, points_balance, ledger_head``)."""
     parsed = parse(raw)
     now = now or datetime.now(UTC)
-    row = (
-        await Member.select(Member.id, Member.card_secret, Member.erased_at)
-        .where(Member.public_id == parsed.public_id)
-        .first()
-    )
-    if row is None or row["erased_at"] is not None:
-        raise CodeInvalid("no member has this code", reason="member")
-    current = step_at(now)
-    step = next(
-        (
-            s
-            for s in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1)
-            if otp_for(row["card_secret"], s) == parsed.otp
-        ),
-        None,
-    )
-    if step is None:
-        raise CodeInvalid("the member code has expired or is wrong; ask for the current one", reason="otp")
-    used = (
-        await Member.update({Member.last_card_step: step})
-        .where((Member.id == row["id"]) & (Member.last_card_step < step))
-        .returning(Member.id)
-    )
-    if not used:
-        raise CodeReused("this member code was used already; ask for the current one", reason="step")
-    return int(row["id"])
+    async with write_transaction():
+        row = await hot_sql.fetchrow(CODE_MEMBER_SQL, parsed.public_id)
+        if row is None or row["erased_at"] is not None:
+            raise CodeInvalid("no member has this code", reason="member")
+        current = step_at(now)
+        step = next(
+            (
+                s
+                for s in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1)
+                if otp_for(row["card_secret"], s) == parsed.otp
+            ),
+            None,
+        )
+        if step is None:
+            raise CodeInvalid("the member code has expired or is wrong; ask for the current one", reason="otp")
+        used = await hot_sql.fetchrow(USE_STEP_SQL, row["id"], step)
+        if used is None:
+            raise CodeReused("this member code was used already; ask for the current one", reason="step")
+        return dict(used)

@@ -21,17 +21,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from loyalty import cards, ledger, tiers
+from loyalty import cards, hot_sql, ledger, tiers
 from loyalty.config import PROGRAMME
 from loyalty.db import write_transaction
 from loyalty.earning_rules import Earned, Line, Rule, compute
 from loyalty.errors import Conflict, InvalidInput
 from loyalty.events import EventKind, emit
-from loyalty.tables import EarningRule, Member, Purchase, Store, Tier
+from loyalty.tables import Purchase, Store
 
 MAX_AMOUNT = 1_000_000_000
 MAX_ITEMS = 500
@@ -117,9 +117,10 @@ async def earn_at_till(
     digest = request_hash("till", who, receipt_no, amount, items)
     try:
         async with write_transaction():
-            member_id = await cards.accept(member_code, now=now)
+            member = await cards.use_code(member_code, now=now)
             award = await award_purchase(
-                member_id,
+                int(member["id"]),
+                locked=member,
                 store_id=store_id,
                 terminal_id=terminal_id,
                 receipt_no=receipt_no,
@@ -169,6 +170,18 @@ async def replay_of(store_id: int, receipt_no: str, digest: str) -> EarnOutcome 
     return EarnOutcome(json.loads(answer) if isinstance(answer, str) else answer, created=False)
 
 
+# The purchase row goes in last, complete (entry and answer), so nothing is written twice.
+PURCHASE_SQL = (
+    "INSERT INTO purchase (store, receipt_no, member, terminal, channel, amount, refunded_amount, points_earned, "
+    "points_reversed, earn_entry, request_hash, answer, created_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, 0, $7, 0, $8, $9, $10, $11) RETURNING id"
+)
+RULES_SQL = (
+    "SELECT id, name, kind, multiplier_pct, bonus_points, category, store, valid_from, valid_until, active "
+    "FROM earning_rule WHERE active = $1 AND valid_from <= $2 AND (valid_until IS NULL OR valid_until > $2)"
+)
+
+
 async def award_purchase(
     member_id: int,
     *,
@@ -181,55 +194,56 @@ async def award_purchase(
     digest: str,
     now: datetime,
     store_code: str | None = None,
+    locked: dict[str, Any] | None = None,
 ) -> Award:
-    """Record the purchase and credit its points; call inside a write transaction."""
+    """Record the purchase and credit its points; call inside a write transaction.
+
+    ``locked``: the member row this transaction already locked (``cards.use_code``); without
+    it the member is locked here. A receipt earned before fails with a unique violation (the
+    ledger reference, or the purchase row when it earns no points), which aborts the change.
+    """
     async with write_transaction():
-        member = (
-            await Member.select(
-                Member.public_id,
-                Member.name,
-                Member.tier,
-                Member.tier.code.as_alias("tier_code"),
-                Member.tier.earn_multiplier_pct.as_alias("tier_pct"),
-            )
-            .where(Member.id == member_id)
-            .first()
-        )
+        member = locked if locked is not None else await ledger.lock_member(member_id)
         if store_code is None:
             store = await Store.select(Store.code).where(Store.id == store_id).first()
             store_code = store["code"] if store else None
-        if member is None or store_code is None:
+        if store_code is None:
             raise InvalidInput("unknown member or store")
-        first = not await Purchase.exists().where(Purchase.member == member_id)
-        tier = await _tier_of(member)
+        ladder = await tiers.ladder()
+        current = next((t for t in ladder if t.id == member["tier"]), None)
+        # Without a tier the member earns at the lowest tier's rate (100 % if there is none).
+        rate_tier = current or (ladder[0] if ladder else None)
+        past = await tiers.history(member_id, now=now)
         earned = compute(
             amount,
             [Line(i.amount, i.category) for i in items],
             store_id=store_id,
             now=now,
             rules=await rules_in_force(now),
-            tier_pct=tier[1],
-            tier_name=tier[0] or "",
-            first_purchase=first,
+            tier_pct=int(rate_tier.earn_multiplier_pct) if rate_tier else 100,
+            tier_name=rate_tier.code if rate_tier else "",
+            first_purchase=not past.bought,
             dong_per_point=PROGRAMME.dong_per_point,
         )
-        purchase = Purchase(
-            store=store_id,
-            receipt_no=receipt_no,
-            member=member_id,
-            terminal=terminal_id,
-            channel=channel,
-            amount=amount,
-            points_earned=earned.points,
-            request_hash=digest,
-            created_at=now,
-        )
-        await purchase.save()
-        balance, entry_id = await _credit(member_id, earned.points, store_id, terminal_id, receipt_no, now)
-        upgraded = await tiers.upgrade_if_qualified(member_id, now=now)
-        tier_code = upgraded.code if upgraded else member["tier_code"]
+        balance, entry_id = int(member["points_balance"]), None
+        if earned.points > 0:
+            posting = await ledger.credit_locked(
+                member,
+                earned.points,
+                kind=ledger.Kind.EARN,
+                reference=f"earn:{store_id}:{receipt_no}",
+                origin=ledger.Origin(store_id=store_id, terminal_id=terminal_id, description=f"receipt {receipt_no}"),
+                now=now,
+            )
+            balance, entry_id = posting.balance_after, posting.entry_id
+        values = {
+            "points": past.values["points"] + earned.points,
+            "spend": past.values["spend"] + amount,
+        }
+        upgraded = await tiers.upgrade_after_purchase(member_id, current, ladder, values, now=now)
+        tier_code = upgraded.code if upgraded else (current.code if current else None)
         award = Award(
-            purchase.id,
+            0,
             member_id,
             member["public_id"],
             member["name"],
@@ -240,9 +254,21 @@ async def award_purchase(
             store_code,
             earned,
         )
-        await Purchase.update({Purchase.earn_entry: entry_id, Purchase.answer: till_answer(award)}).where(
-            Purchase.id == purchase.id
+        row = await hot_sql.fetchrow(
+            PURCHASE_SQL,
+            store_id,
+            receipt_no,
+            member_id,
+            terminal_id,
+            channel,
+            amount,
+            earned.points,
+            entry_id,
+            digest,
+            json.dumps(till_answer(award), ensure_ascii=False),
+            now,
         )
+        assert row is not None
         if earned.points:
             await emit(
                 EventKind.POINTS_EARNED,
@@ -253,42 +279,11 @@ async def award_purchase(
                 store=store_code,
                 channel=channel,
             )
-        return award
-
-
-async def _credit(
-    member_id: int, points: int, store_id: int, terminal_id: int | None, receipt_no: str, now: datetime
-) -> tuple[int, int | None]:
-    if points <= 0:
-        row = await Member.select(Member.points_balance).where(Member.id == member_id).first()
-        return (int(row["points_balance"]) if row else 0), None
-    posting = await ledger.credit(
-        member_id,
-        points,
-        kind=ledger.Kind.EARN,
-        reference=f"earn:{store_id}:{receipt_no}",
-        origin=ledger.Origin(store_id=store_id, terminal_id=terminal_id, description=f"receipt {receipt_no}"),
-        now=now,
-    )
-    if posting.replayed:
-        raise ledger.ReferenceReused(f"receipt {receipt_no} has already earned points", reference=receipt_no)
-    return posting.balance_after, posting.entry_id
-
-
-async def _tier_of(member: dict[str, Any]) -> tuple[str | None, int]:
-    """(code, earn %) of the member's tier; without one, the lowest tier's (100 % if none)."""
-    if member["tier"] is not None:
-        return member["tier_code"], int(member["tier_pct"])
-    lowest = await Tier.select(Tier.code, Tier.earn_multiplier_pct).order_by(Tier.rank).first()
-    return (lowest["code"], int(lowest["earn_multiplier_pct"])) if lowest else (None, 100)
+        return replace(award, purchase_id=int(row["id"]))
 
 
 async def rules_in_force(now: datetime) -> list[Rule]:
-    rows = await EarningRule.select().where(
-        (EarningRule.active == True)  # noqa: E712 (Piccolo builds SQL from ==)
-        & (EarningRule.valid_from <= now)
-        & (EarningRule.valid_until.is_null() | (EarningRule.valid_until > now))
-    )
+    rows = await hot_sql.fetch(RULES_SQL, True, now)
     return [
         Rule(
             id=r["id"],

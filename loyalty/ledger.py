@@ -13,6 +13,9 @@ in one write transaction together with the member's cached ``points_balance`` an
 * ``reference`` is unique: the same reference again returns the first posting (idempotency).
 * The member row is locked first (FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transaction
   already serialises writers), and the balance UPDATE is still guarded in SQL.
+* The till earn uses :func:`credit_locked`: the same writes in fixed statements (one on
+  PostgreSQL) for a member row its transaction already locked, relying on the unique
+  reference instead of a replay lookup.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from loyalty import hot_sql
 from loyalty.audit import StaffActor
 from loyalty.config import PROGRAMME
 from loyalty.db import is_sqlite, write_transaction
@@ -309,6 +313,104 @@ async def members_with_points_expiring(
         horizon,
     )
     return rows
+
+
+# --- the till earn's fast credit ---------------------------------------------------------
+
+# The columns of a member row locked for a change (see lock_member / cards.use_code).
+LOCKED_MEMBER_COLUMNS = "id, public_id, name, tier, points_balance, ledger_head"
+LOCK_MEMBER_SQL = f"SELECT {LOCKED_MEMBER_COLUMNS} FROM member WHERE id = $1"
+# PostgreSQL: entry, lot and guarded balance in one statement (data-modifying CTEs). The balance
+# is NULL when the guard refused (the row moved under a lock that should have prevented it).
+CREDIT_SQL_PG = (
+    "WITH e AS (INSERT INTO ledger_entry (member, delta, kind, reference, balance_after, shortfall, description, "
+    "store, terminal, staff, created_at, prev_hash, entry_hash) "
+    "VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9, $10, $11, $12) RETURNING id), "
+    "l AS (INSERT INTO point_lot (member, entry, points, points_left, expires_at, created_at) "
+    "SELECT $1, e.id, $2, $2, $13::timestamptz, $10 FROM e), "
+    "u AS (UPDATE member SET points_balance = points_balance + $2, ledger_head = $12, updated_at = $10 "
+    "WHERE id = $1 AND points_balance = $14 RETURNING points_balance) "
+    "SELECT e.id AS entry, (SELECT points_balance FROM u) AS balance FROM e"
+)
+# SQLite: the same three writes as three statements (no DML in CTEs), numbered alike.
+CREDIT_SQL_SQLITE = (
+    "INSERT INTO ledger_entry (member, delta, kind, reference, balance_after, shortfall, description, store, "
+    "terminal, staff, created_at, prev_hash, entry_hash) "
+    "VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+    "UPDATE member SET points_balance = points_balance + $2, ledger_head = $3, updated_at = $4 "
+    "WHERE id = $1 AND points_balance = $5 RETURNING points_balance",
+    "INSERT INTO point_lot (member, entry, points, points_left, expires_at, created_at) "
+    "VALUES ($1, $2, $3, $3, $4, $5)",
+)
+
+
+async def lock_member(member_id: int) -> dict[str, Any]:
+    """The member row (``LOCKED_MEMBER_COLUMNS``) locked to the end of the write transaction."""
+    row = await hot_sql.fetchrow(LOCK_MEMBER_SQL + ("" if is_sqlite() else " FOR UPDATE"), member_id)
+    if row is None:
+        raise NotFound(f"member {member_id} not found")
+    return dict(row)
+
+
+async def credit_locked(
+    member: dict[str, Any],
+    points: int,
+    *,
+    kind: Kind,
+    reference: str,
+    origin: Origin = SYSTEM,
+    expires_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Posting:
+    """:func:`credit` for a member row this transaction already holds locked (from
+    :func:`lock_member`, or an ``UPDATE … RETURNING`` of the row, which locks it as well on
+    PostgreSQL; SQLite's IMMEDIATE transaction holds every row).
+
+    Same entry, lot, hash chain and guarded balance as :func:`credit`, in fixed statements.
+    No replay lookup: a reference used before makes the INSERT fail with a unique violation,
+    which aborts the transaction; callers that may repeat catch it and answer from what was
+    stored (``earning.earn_at_till`` does). ``member`` is updated in place like ``_append``.
+    """
+    _require_positive(points)
+    if not reference or len(reference) > 255:
+        raise InvalidInput("a ledger reference is 1-255 characters", field="reference")
+    now = now or _now()
+    expires_at = expires_at or default_expiry(now)
+    before = int(member["points_balance"])
+    after = before + points
+    prev = member["ledger_head"]
+    digest = entry_hash(prev, member["id"], points, kind.value, reference, after, 0, now)
+    entry_args = (
+        member["id"],
+        points,
+        kind.value,
+        reference,
+        after,
+        origin.description[:500],
+        origin.store_id,
+        origin.terminal_id,
+        origin.staff_id,
+        now,
+        prev,
+        digest,
+    )
+    if is_sqlite():
+        insert_entry, update_balance, insert_lot = CREDIT_SQL_SQLITE
+        entry = await hot_sql.fetchrow(insert_entry, *entry_args)
+        assert entry is not None
+        entry_id = int(entry["id"])
+        updated = await hot_sql.fetchrow(update_balance, member["id"], points, digest, now, before)
+        balance = updated["points_balance"] if updated else None
+        await hot_sql.fetch(insert_lot, member["id"], entry_id, points, expires_at, now)
+    else:
+        row = await hot_sql.fetchrow(CREDIT_SQL_PG, *entry_args, expires_at, before)
+        assert row is not None
+        entry_id, balance = int(row["entry"]), row["balance"]
+    if balance is None:
+        raise LedgerBroken(f"member {member['id']}: balance moved under a locked credit")
+    member["points_balance"] = after
+    member["ledger_head"] = digest
+    return Posting(entry_id, member["id"], points, after, 0, replayed=False)
 
 
 # --- internals --------------------------------------------------------------------------

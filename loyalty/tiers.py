@@ -4,6 +4,8 @@ Rules: tiers are data ordered by ``rank``. A tier qualifies on a rolling 12 mont
 points earned on purchases (net of refunds) or đồng spent (net of refunds), both read from
 ``Purchase``. A member is upgraded inside the transaction of the earn that qualifies it;
 downgrades happen only at the periodic review. Every change is kept in ``TierChange``.
+The till earn reads the ladder and the member's purchase history once and decides the upgrade
+in Python (:func:`upgrade_after_purchase`); the qualifying values are the same sums.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from loyalty import hot_sql
 from loyalty.events import EventKind, emit
 from loyalty.tables import Member, Purchase, Tier, TierChange
 
@@ -78,6 +81,49 @@ async def upgrade_if_qualified(member_id: int, *, now: datetime | None = None) -
         return None
     await change_tier(member_id, current, best, reason="qualified", now=now)
     return best
+
+
+# The earn's tier reads: the ladder, and the member's purchases before this one (any at all, for
+# a first-purchase bonus; both qualifying sums over the window) in one statement.
+LADDER_SQL = "SELECT id, code, name_vi, name_en, rank, metric, threshold, earn_multiplier_pct FROM tier ORDER BY rank"
+HISTORY_SQL = (
+    "SELECT EXISTS(SELECT 1 FROM purchase WHERE member = $1) AS bought, "
+    "COALESCE(SUM(points_earned - points_reversed), 0) AS points, "
+    "COALESCE(SUM(amount - refunded_amount), 0) AS spend "
+    "FROM purchase WHERE member = $1 AND created_at > $2"
+)
+
+
+@dataclass(frozen=True)
+class History:
+    """A member's purchases before the one being recorded."""
+
+    bought: bool
+    values: dict[str, int]  # qualifying value per metric ("points", "spend"), as qualifying_value
+
+
+async def ladder() -> list[Tier]:
+    """Every tier by rank (inside a write transaction; the earn's hot path)."""
+    return [Tier(**dict(row)) for row in await hot_sql.fetch(LADDER_SQL)]
+
+
+async def history(member_id: int, *, now: datetime) -> History:
+    """Inside the write transaction that holds the member's lock, so no purchase slips in."""
+    row = await hot_sql.fetchrow(HISTORY_SQL, member_id, now - QUALIFYING_WINDOW)
+    assert row is not None
+    return History(bool(row["bought"]), {"points": int(row["points"]), "spend": int(row["spend"])})
+
+
+async def upgrade_after_purchase(
+    member_id: int, current: Tier | None, tiers: list[Tier], values: dict[str, int], *, now: datetime
+) -> Tier | None:
+    """:func:`upgrade_if_qualified` from values the caller already knows (the history plus the
+    purchase just recorded): nothing is read, and nothing written unless a higher tier's
+    threshold is reached. Call with the member row locked. Returns the new tier or None."""
+    best = best_tier_for(tiers, values)
+    if best is None or (current is not None and best.rank <= current.rank):
+        return None
+    return best if await change_tier(member_id, current, best, reason="qualified", now=now) else None
 
 
 async def change_tier(member_id: int, old: Tier | None, new: Tier, *, reason: str, now: datetime) -> bool:
