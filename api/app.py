@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, cast
+from typing import cast
 
-from litestar import Litestar, Request, Router, asgi
+from litestar import Litestar, Router, asgi
 from litestar.datastructures import State
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import Message, Receive, Scope, Send
@@ -30,6 +28,7 @@ from api.controllers.pos_vouchers import PosVoucherController
 from api.controllers.rewards import RewardsController, media_files
 from api.errors import EXCEPTION_HANDLERS
 from api.observability import configure_logging, request_id_middleware
+from api.rate_limit import rate_limit
 from api.settings import Settings, UnsafeSettings
 from loyalty.db import close_pool, open_pool
 from loyalty.demo import demo_staff_login_works
@@ -51,14 +50,6 @@ async def admin_site(scope: Scope, receive: Receive, send: Send) -> None:
         await send(cast(Message, {"type": "http.response.body", "body": b""}))
         return
     await ADMIN_APP(scope, receive, send)
-
-
-def credential_identity(request: Request[Any, Any, Any]) -> str:
-    """Rate limits count per credential (a till or a member), else per address."""
-    header = request.headers.get("authorization", "")
-    if header:
-        return "cred:" + hashlib.sha256(header.encode()).hexdigest()[:32]
-    return "addr:" + (request.client.host if request.client else "unknown")
 
 
 def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPart] | None = None) -> Litestar:
@@ -91,21 +82,13 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
             NotificationsController,
         ],
         guards=[member_guard],
-        middleware=[
-            RateLimitConfig(
-                ("minute", settings.member_rate_limit_per_minute), identifier_for_request=credential_identity
-            ).middleware
-        ],
+        middleware=[rate_limit(settings.member_rate_limit_per_minute)],
     )
     till_router = Router(
         path="/api/v1",
         route_handlers=[PosVoucherController, TerminalController, EarningController],
         guards=[terminal_guard],
-        middleware=[
-            RateLimitConfig(
-                ("minute", settings.terminal_rate_limit_per_minute), identifier_for_request=credential_identity
-            ).middleware
-        ],
+        middleware=[rate_limit(settings.terminal_rate_limit_per_minute)],
     )
     return Litestar(
         route_handlers=[

@@ -1,13 +1,15 @@
 """Who is calling: members by Firebase ID token, tills by terminal key.
 
 Missing or bad credentials answer 401; a valid credential of the other kind answers 403.
-Firebase verification runs in a thread: firebase_admin is blocking.
+Firebase verification runs in a thread: firebase_admin is blocking. A till key found live is
+trusted for ``TERMINAL_CACHE_TTL_S`` (5 s) per process: revoking takes up to that long to bite.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Any
 
 import firebase_admin
@@ -83,9 +85,33 @@ async def member_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRo
     connection.state.member = member
 
 
+# Till keys found live are remembered per process for a few seconds, so a till's stream of
+# requests costs no database read each: a revoked key keeps working for at most this long in a
+# process that saw it just before (there is no cross-process invalidation). Unknown keys are not
+# remembered (nothing to flood), and each entry expires on its own.
+TERMINAL_CACHE_TTL_S = 5.0
+TERMINAL_CACHE_MAX = 10_000
+_terminals: dict[str, tuple[float, Terminal]] = {}
+
+
+async def cached_terminal_for_key(token: str, clock: Callable[[], float] = time.monotonic) -> Terminal | None:
+    now = clock()
+    hit = _terminals.get(token)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    terminal = await terminal_for_key(token)
+    if terminal is None:
+        _terminals.pop(token, None)
+        return None
+    if len(_terminals) >= TERMINAL_CACHE_MAX:
+        _terminals.clear()
+    _terminals[token] = (now + TERMINAL_CACHE_TTL_S, terminal)
+    return terminal
+
+
 async def terminal_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     token = bearer(connection)
-    terminal = await terminal_for_key(token)
+    terminal = await cached_terminal_for_key(token)
     if terminal is not None:
         connection.state.terminal = terminal
         return

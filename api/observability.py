@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import contextvars
-import json
 import logging
 import secrets
 import time
 from typing import Any
 
+import msgspec
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
@@ -29,7 +29,8 @@ class JsonFormatter(logging.Formatter):
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        # msgspec: a few times cheaper than json.dumps, and this runs for every request.
+        return msgspec.json.encode(entry, enc_hook=str).decode()
 
 
 def configure_logging(level: int = logging.INFO) -> None:

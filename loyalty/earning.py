@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -91,7 +91,7 @@ def validate_purchase(receipt_no: str, amount: int, items: Sequence[Item]) -> No
 
 
 def request_hash(kind: str, who: str, receipt_no: str, amount: int, items: Sequence[Item]) -> str:
-    body = {"kind": kind, "who": who, "receipt_no": receipt_no, "amount": amount, "items": [asdict(i) for i in items]}
+    body = {"kind": kind, "who": who, "receipt_no": receipt_no, "amount": amount, "items": [_item(i) for i in items]}
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -144,12 +144,26 @@ async def earn_at_till(
     return EarnOutcome(till_answer(award), created=True)
 
 
+def _item(item: Item) -> dict[str, Any]:
+    # Spelled out: dataclasses.asdict deep-copies, and this runs on every earn.
+    return {"sku": item.sku, "amount": item.amount, "quantity": item.quantity, "category": item.category}
+
+
 def till_answer(award: Award) -> dict[str, Any]:
     return {
         "member": {"id": award.public_id, "name": award.member_name, "tier": award.tier_code},
         "points_earned": award.points_earned,
         "points_balance": award.points_balance,
-        "rules_applied": [asdict(a) for a in award.earned.rules_applied],
+        "rules_applied": [
+            {
+                "kind": a.kind,
+                "name": a.name,
+                "rule_id": a.rule_id,
+                "multiplier_pct": a.multiplier_pct,
+                "bonus_points": a.bonus_points,
+            }
+            for a in award.earned.rules_applied
+        ],
         "receipt_no": award.receipt_no,
         "store": award.store_code,
     }

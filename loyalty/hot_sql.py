@@ -19,12 +19,24 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
+from piccolo.engine.base import Engine
 from piccolo.engine.sqlite import SQLiteEngine
 
-from loyalty.db import current_engine
+from loyalty.tables import LedgerEntry
 
 Row = Mapping[str, Any]
 _PLACEHOLDER = re.compile(r"\$(\d+)")
+
+
+def engine() -> Engine[Any]:
+    """The tables' engine, resolved once by Piccolo (``engine_finder`` imports piccolo_conf on
+    every call: measurable at this rate)."""
+    db: Engine[Any] = LedgerEntry._meta.db
+    return db
+
+
+def is_sqlite() -> bool:
+    return isinstance(engine(), SQLiteEngine)
 
 
 @lru_cache(maxsize=256)
@@ -35,11 +47,11 @@ def for_sqlite(sql: str) -> str:
 
 async def fetch(sql: str, *args: Any) -> Sequence[Row]:
     """Run one statement in the current write transaction and return its rows."""
-    engine = current_engine()
-    transaction = engine.current_transaction.get()
+    db = engine()
+    transaction = db.current_transaction.get()
     if transaction is None:
         raise RuntimeError("hot_sql runs inside write_transaction() only")
-    if isinstance(engine, SQLiteEngine):
+    if isinstance(db, SQLiteEngine):
         # Piccolo's SQLite connections use a dict row factory.
         rows: Sequence[Row] = await transaction.connection.execute_fetchall(for_sqlite(sql), args)
         return rows

@@ -346,7 +346,7 @@ CREDIT_SQL_SQLITE = (
 
 async def lock_member(member_id: int) -> dict[str, Any]:
     """The member row (``LOCKED_MEMBER_COLUMNS``) locked to the end of the write transaction."""
-    row = await hot_sql.fetchrow(LOCK_MEMBER_SQL + ("" if is_sqlite() else " FOR UPDATE"), member_id)
+    row = await hot_sql.fetchrow(LOCK_MEMBER_SQL + ("" if hot_sql.is_sqlite() else " FOR UPDATE"), member_id)
     if row is None:
         raise NotFound(f"member {member_id} not found")
     return dict(row)
@@ -394,7 +394,7 @@ async def credit_locked(
         prev,
         digest,
     )
-    if is_sqlite():
+    if hot_sql.is_sqlite():
         insert_entry, update_balance, insert_lot = CREDIT_SQL_SQLITE
         entry = await hot_sql.fetchrow(insert_entry, *entry_args)
         assert entry is not None

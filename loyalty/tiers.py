@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from loyalty import hot_sql
+from loyalty.db import write_transaction
 from loyalty.events import EventKind, emit
-from loyalty.tables import Member, Purchase, Tier, TierChange
+from loyalty.tables import Member, Purchase, Tier
 
 QUALIFYING_WINDOW = timedelta(days=365)
 
@@ -126,27 +127,30 @@ async def upgrade_after_purchase(
     return best if await change_tier(member_id, current, best, reason="qualified", now=now) else None
 
 
+# change_tier's writes (the tier_review job and the earn both use them).
+MOVE_SQL = "UPDATE member SET tier = $1, tier_since = $2 WHERE id = $3 AND tier IS NULL RETURNING id"
+MOVE_FROM_SQL = "UPDATE member SET tier = $1, tier_since = $2 WHERE id = $3 AND tier = $4 RETURNING id"
+CHANGE_SQL = "INSERT INTO tier_change (member, from_tier, to_tier, reason, created_at) VALUES ($1, $2, $3, $4, $5)"
+
+
 async def change_tier(member_id: int, old: Tier | None, new: Tier, *, reason: str, now: datetime) -> bool:
     """Record the move, guarded on the tier the member had; emit the event. False: the member
     no longer had ``old`` (someone else moved it first), nothing was written."""
-    condition = Member.tier.is_null() if old is None else Member.tier == old.id
-    moved = (
-        await Member.update({Member.tier: new.id, Member.tier_since: now})
-        .where((Member.id == member_id) & condition)
-        .returning(Member.id)
-    )
-    if not moved:
-        return False
-    await TierChange(
-        member=member_id, from_tier=old.id if old else None, to_tier=new.id, reason=reason, created_at=now
-    ).save()
-    direction = "up" if old is None or new.rank > old.rank else "down"
-    await emit(
-        EventKind.TIER_CHANGED,
-        member_id,
-        from_tier=old.code if old else None,
-        to_tier=new.code,
-        direction=direction,
-        reason=reason,
-    )
-    return True
+    async with write_transaction():
+        if old is None:
+            moved = await hot_sql.fetch(MOVE_SQL, new.id, now, member_id)
+        else:
+            moved = await hot_sql.fetch(MOVE_FROM_SQL, new.id, now, member_id, old.id)
+        if not moved:
+            return False
+        await hot_sql.fetch(CHANGE_SQL, member_id, old.id if old else None, new.id, reason[:500], now)
+        direction = "up" if old is None or new.rank > old.rank else "down"
+        await emit(
+            EventKind.TIER_CHANGED,
+            member_id,
+            from_tier=old.code if old else None,
+            to_tier=new.code,
+            direction=direction,
+            reason=reason,
+        )
+        return True
