@@ -115,6 +115,7 @@ async def main(n: int, url: str, trace: bool) -> None:
     now = datetime.now(UTC)
     engine = "postgresql" if url.startswith("postgres") else "sqlite"
     print(f"engine: {engine}  members: {n:,}  give batch: {campaign_fanout.GIVE_BATCH}", flush=True)
+    print(f"database: {url}", flush=True)
     await _prepare(url)
     from loyalty.db import open_pool
 

@@ -37,15 +37,16 @@ class MemberStats(Keyed, Table):
     member = ForeignKey(Member, on_delete=RESTRICT, index=True, unique=True)
     first_purchase_at = Timestamptz(null=True, default=None)
     last_purchase_at = Timestamptz(null=True, default=None, index=True)
-    visits_90d = Integer(default=0)
+    # Indexed: the built-in segments "regular", "occasional", "at risk" and "online" filter on them.
+    visits_90d = Integer(default=0, index=True)
     spend_90d = BigInt(default=0)
-    visits_12m = Integer(default=0)
+    visits_12m = Integer(default=0, index=True)
     spend_12m = BigInt(default=0)
     visits_total = Integer(default=0)
     spend_total = BigInt(default=0)
     avg_basket = BigInt(default=0)
     # none | till | claim | both
-    channel = Varchar(length=8, default="none")
+    channel = Varchar(length=8, default="none", index=True)
     days_since_last_visit = Integer(null=True, default=None)
     # 1-5, NULL for a member who never bought (cut points in loyalty.statistics).
     recency_score = Integer(null=True, default=None)

@@ -52,6 +52,10 @@ class Field:
     stats: bool = False
     choices: tuple[str, ...] = ()
     doc: str = ""
+    # A statistics column read through COALESCE(column, missing): when ``missing`` cannot match
+    # the condition, the bare column is compared instead (same members, and an index can be used).
+    column: str = ""
+    missing: Any = None
 
 
 def _month_of(column: str) -> str:
@@ -81,14 +85,26 @@ def _fields() -> dict[str, Field]:
         Field("tier", "tier", "m.tier", CHOICE, doc="tier code"),
         Field("vip_group", "vip", "m.id", CHOICE, doc="name of a VIP group"),
         Field("in_vip_group", "bool", "m.id", BOOL, doc="member of any VIP group"),
-        Field("channel", "choice", "COALESCE(s.channel, 'none')", CHOICE, True, ("none", "till", "claim", "both")),
+        Field(
+            "channel",
+            "choice",
+            "COALESCE(s.channel, 'none')",
+            CHOICE,
+            True,
+            ("none", "till", "claim", "both"),
+            column="s.channel",
+            missing="none",
+        ),
         Field("days_since_last_visit", "days", "s.last_purchase_at", RANGE, True, doc="never bought: no match"),
         Field("days_since_first_visit", "days", "s.first_purchase_at", RANGE, True),
         Field("recency_score", "int", "s.recency_score", COMPARE, True, doc="1-5, none without purchases"),
         Field("frequency_score", "int", "s.frequency_score", COMPARE, True),
         Field("monetary_score", "int", "s.monetary_score", COMPARE, True),
     ]
-    fields += [Field(n, "int", f"COALESCE(s.{n}, 0)", COMPARE, True, doc=d) for n, d in stat_ints.items()]
+    fields += [
+        Field(n, "int", f"COALESCE(s.{n}, 0)", COMPARE, True, doc=d, column=f"s.{n}", missing=0)
+        for n, d in stat_ints.items()
+    ]
     return {f.name: f for f in fields}
 
 
@@ -199,7 +215,8 @@ def _condition(spec: Field, op: str, value: Any, ctx: Context, path: str) -> tup
         low, high = _bounds(op, value, where)
         return _since(expression, spec.kind, low, high, ctx)
     if spec.kind == "int":
-        return _compare(expression, op, value, where, _int_value)
+        sql, args = _compare(expression, op, value, where, _int_value)
+        return _without_missing(spec, op, sql, args)
     allowed: Callable[[Any, str], Any] = _choice_value(spec) if spec.kind == "choice" else _text_value
     if spec.kind == "tier":
         inner, args = _compare("t.code", "in", value, where, _text_value, op_hint=op)
@@ -220,7 +237,34 @@ def _condition(spec: Field, op: str, value: Any, ctx: Context, path: str) -> tup
         # A missing value (NULL) is "not equal" too, as staff would expect.
         sql, args = _compare(expression, op, value, where, allowed)
         return f"{expression} IS NULL OR {sql}", args
-    return _compare(expression, op, value, where, allowed)
+    sql, args = _compare(expression, op, value, where, allowed)
+    return _without_missing(spec, op, sql, args)
+
+
+def _without_missing(spec: Field, op: str, sql: str, args: list[Any]) -> tuple[str, list[Any]]:
+    """Compare the bare statistics column when a member without statistics cannot match anyway."""
+    if not spec.column or _holds(op, spec.missing, args):
+        return sql, args
+    return spec.column + sql[len(spec.expression) :], args
+
+
+def _holds(op: str, left: Any, args: list[Any]) -> bool:
+    """Whether ``left <op> args`` is true (args as compiled by ``_compare``)."""
+    if op in ("in", "not_in"):
+        return (left in args) == (op == "in")
+    if op == "between":
+        return bool(args[0] <= left <= args[1])
+    right = args[0]
+    return bool(
+        {
+            "eq": left == right,
+            "ne": left != right,
+            "lt": left < right,
+            "lte": left <= right,
+            "gt": left > right,
+            "gte": left >= right,
+        }[op]
+    )
 
 
 def _compare(

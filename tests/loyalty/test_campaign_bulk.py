@@ -108,3 +108,28 @@ async def test_gift_events_carry_the_balance_after_each_gift() -> None:
     assert [p["title_vi"] for p in payloads] == [f"Quà cho Mai {i}" for i in range(3)]
     assert all(p["balance"] == 20 and p["points"] == 20 for p in payloads)
     assert [e["member"] for e in events] == people
+
+
+@pytest.mark.parametrize(
+    ("definition", "without_stats_row"),
+    [
+        ({"field": "visits_90d", "op": "gte", "value": 3}, False),
+        ({"field": "visits_90d", "op": "lt", "value": 3}, True),
+        ({"field": "spend_12m", "op": "between", "value": [0, 5]}, True),
+        ({"field": "channel", "op": "in", "value": ["claim", "both"]}, False),
+        ({"field": "channel", "op": "eq", "value": "none"}, True),
+        ({"field": "visits_total", "op": "in", "value": [0, 1]}, True),
+    ],
+)
+async def test_statistics_conditions_treat_a_member_without_statistics_as_zero(
+    definition: dict[str, object], without_stats_row: bool
+) -> None:
+    """The compiler drops COALESCE (so the column's index is usable) only where it changes nothing."""
+    from loyalty import segments
+    from loyalty.segment_filters import compile_filter
+
+    await member(name="no stats row yet")
+    compiled = compile_filter(definition)
+    assert ("COALESCE" in compiled.sql) == without_stats_row
+    shown = await segments.preview(definition, now=NOW)
+    assert shown.count == (1 if without_stats_row else 0)
