@@ -1,6 +1,5 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.column_types import Integer, Varchar
 
 ID = "2026-11-22T20:16:07:539852"
 VERSION = "1.38.0"
@@ -8,9 +7,7 @@ DESCRIPTION = "member_stats indexes for segment previews"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="loyalty", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="loyalty", description=DESCRIPTION)
 
     manager.alter_column(
         table_class_name="MemberStats",
