@@ -51,6 +51,7 @@ FORMS: list[Any] = [*stores.FORMS, *rewards.FORMS, *ledger.FORMS, *complaints.FO
 SIDEBAR_LINKS: dict[str, str] = {
     "API documentation": "/schema",
     "Complaints report": complaints.REPORT_URL,
+    "Open cases": "/staff/complaints",
     "Campaign results": "/staff/campaigns",
 }
 

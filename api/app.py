@@ -17,7 +17,12 @@ from admin.site import ADMIN_APP
 from api.auth import init_firebase, member_guard, terminal_guard
 from api.controllers.campaign_report import CAMPAIGN_REPORT_ROUTES
 from api.controllers.card import CardController
-from api.controllers.complaint_report import complaint_report_page
+from api.controllers.complaint_report import (
+    complaint_case_list,
+    complaint_case_page,
+    complaint_photo,
+    complaint_report_page,
+)
 from api.controllers.complaints import ComplaintsController, complaint_categories
 from api.controllers.earning import EarningController
 from api.controllers.health import health
@@ -98,6 +103,9 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
             till_router,
             admin_site,
             complaint_report_page,
+            complaint_case_list,
+            complaint_case_page,
+            complaint_photo,
             *CAMPAIGN_REPORT_ROUTES,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
