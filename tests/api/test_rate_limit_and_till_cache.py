@@ -25,7 +25,7 @@ def limited_app(limiter: Limiter) -> Litestar:
 
 async def test_the_request_over_the_limit_is_a_429_problem_until_the_window_ends() -> None:
     clock = [1_000.0]
-    app = limited_app(Limiter(3, clock=lambda: clock[0]))
+    app: Any = limited_app(Limiter(3, clock=lambda: clock[0]))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
         till_a = {"Authorization": "Bearer tt_a"}
         answers = [await http.get("/ping", headers=till_a) for _ in range(3)]
