@@ -53,6 +53,7 @@ SIDEBAR_LINKS: dict[str, str] = {
     "Complaints report": complaints.REPORT_URL,
     "Open cases": "/staff/complaints",
     "Campaign results": "/staff/campaigns",
+    "Upload a VIP list": "/staff/vip/upload",
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from loyalty.campaign_tables import VipGroup, VipMember
 from loyalty.db import write_transaction
@@ -93,3 +94,9 @@ async def remove_member(group_id: int, member_id: int) -> bool:
             .returning(VipMember.id)
         )
         return bool(removed)
+
+
+async def groups() -> list[dict[str, Any]]:
+    """Every VIP group's id and name, by name (for pickers)."""
+    rows: list[dict[str, Any]] = await VipGroup.select(VipGroup.id, VipGroup.name).order_by(VipGroup.name)
+    return rows
