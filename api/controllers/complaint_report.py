@@ -37,7 +37,8 @@ async def complaint_case_list(request: Request[Any, Any, Any]) -> Response[str]:
     if user is None:
         return to_login()
     cases = await complaint_photos.open_cases()
-    return Response(render_case_list(cases, user.username), media_type="text/html", headers={"Cache-Control": "no-store"})
+    page = render_case_list(cases, user.username)
+    return Response(page, media_type="text/html", headers={"Cache-Control": "no-store"})
 
 
 @get("/staff/complaints/{reference:str}", include_in_schema=False, media_type="text/html")
