@@ -9,6 +9,11 @@ based SQL), starts the fake FCM in its own process, then runs 1 and then 2 worke
 (``python -m notifications.worker --until-idle --no-jobs``) and reports messages per second:
 end to end (process start, events → messages → deliveries → pushes) and on the wire (first to
 last push the fake FCM answered). Output also goes to bench/results/push-<engine>.txt.
+
+The fake FCM is reached like the real one: HTTPS with ALPN ``h2``, so firebase-admin's httpx
+client (``http2=True``) multiplexes every push over one HTTP/2 connection; the workers trust the
+fake's self-signed certificate through ``SSL_CERT_FILE``. ``--http1`` sends over plain HTTP/1.1
+instead (httpx's pool of 100 connections: the slower path production never takes).
 """
 
 from __future__ import annotations
@@ -87,12 +92,14 @@ def reset_events(url: str) -> None:
     )
 
 
-def fake_fcm() -> tuple[subprocess.Popen[str], str]:
+def fake_fcm() -> tuple[subprocess.Popen[str], str, str, str]:
+    """The fake FCM process: its plain URL (token endpoint), TLS URL and certificate file."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.fake_fcm"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-m", "tests.support.fake_fcm", "--tls"], cwd=ROOT, stdout=subprocess.PIPE, text=True
     )
     assert process.stdout is not None
-    return process, process.stdout.readline().strip()
+    plain, tls, cert = (process.stdout.readline().strip() for _ in range(3))
+    return process, plain, tls, cert
 
 
 def stats(url: str) -> dict[str, Any]:
@@ -106,6 +113,7 @@ def main() -> None:
     parser.add_argument("--deliveries", type=int, default=100_000)
     parser.add_argument("--database-url", default=None, help="PostgreSQL bench database (recreated!)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--http1", action="store_true", help="plain HTTP/1.1 to the fake instead of TLS + HTTP/2")
     args = parser.parse_args()
     db_url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='thanthiet-bench-')}/bench.sqlite"
     engine = "postgresql" if db_url.startswith("postgres") else "sqlite"
@@ -118,10 +126,11 @@ def main() -> None:
         f"bench.push — {args.deliveries} deliveries, engine {engine}, {os.cpu_count()} CPUs, "
         f"load average {os.getloadavg()[0]:.2f} at start",
         f"command: .venv/bin/python -m bench.push --deliveries {args.deliveries}"
-        + (f" --database-url {db_url}" if engine == "postgresql" else ""),
+        + (f" --database-url {db_url}" if engine == "postgresql" else "")
+        + (" --http1" if args.http1 else ""),
     ]
     for workers in args.workers:
-        result = run(args.deliveries, workers, env, db_url, folder)
+        result = run(args.deliveries, workers, env, db_url, folder, http1=args.http1)
         lines.append(json.dumps(result))
         print(lines[-1], flush=True)
     out = ROOT / "bench" / "results" / f"push-{engine}.txt"
@@ -131,17 +140,23 @@ def main() -> None:
     print(f"written to {out.relative_to(ROOT)}")
 
 
-def run(count: int, workers: int, env: dict[str, str], db_url: str, folder: Path) -> dict[str, Any]:
+def run(count: int, workers: int, env: dict[str, str], db_url: str, folder: Path, *, http1: bool) -> dict[str, Any]:
     """One measured run: fresh events, a fresh fake FCM (it also serves the token endpoint)."""
     from tests.support.fake_fcm import write_service_account
 
     reset_events(db_url)
-    fake, fake_url = fake_fcm()
+    fake, fake_url, tls_url, cert = fake_fcm()
     try:
         account = write_service_account(
             folder / f"sa-{workers}.json", token_uri=f"{fake_url}/token", project_id=PROJECT
         )
-        worker_env = dict(env, GOOGLE_APPLICATION_CREDENTIALS=str(account), FCM_ENDPOINT=fake_url, LOG_LEVEL="WARNING")
+        worker_env = dict(
+            env,
+            GOOGLE_APPLICATION_CREDENTIALS=str(account),
+            FCM_ENDPOINT=fake_url if http1 else tls_url,
+            SSL_CERT_FILE=cert,
+            LOG_LEVEL="WARNING",
+        )
         started = time.monotonic()
         processes = [
             subprocess.Popen(
@@ -157,6 +172,7 @@ def run(count: int, workers: int, env: dict[str, str], db_url: str, folder: Path
     wire = (seen["last_at"] - seen["first_at"]) if seen["first_at"] is not None else 0.0
     return {
         "workers": workers,
+        "protocol": "HTTP/1.1" if http1 else "HTTP/2 over TLS",
         "exit_codes": codes,
         "pushes_ok": seen["ok"],
         "unique_tokens": seen["unique_ok"],

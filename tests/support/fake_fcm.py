@@ -12,13 +12,23 @@ path: ``POST /token`` answers google-auth's service-account token exchange, and
 
 Every send is recorded (token, message). It runs on its own event loop in a thread (tests) or as
 a process (``python -m tests.support.fake_fcm --port 0`` prints its URL; ``GET /stats`` counts).
+
+With ``tls=True`` (``--tls``) it also listens with TLS on a second port (``tls_url``), with a fresh
+self-signed certificate for 127.0.0.1 (``cert_file``; point ``SSL_CERT_FILE`` at it) and ALPN
+``h2``: that is how firebase-admin's httpx client (``http2=True``) talks to the real FCM — one
+multiplexed HTTP/2 connection — so the push benchmark measures that path, not an HTTP/1.1
+fallback that production never takes.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
+import ipaddress
 import json
+import ssl
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -42,16 +52,25 @@ class FakeFcm:
     delay_s: float = 0.0
     sends: list[Recorded] = field(default_factory=list)
     token_requests: int = 0
+    h2_connections: int = 0
     _seen: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _loop: asyncio.AbstractEventLoop | None = None
     _server: asyncio.Server | None = None
     _thread: threading.Thread | None = None
+    _tls_server: asyncio.Server | None = None
     port: int = 0
+    tls: bool = False
+    tls_port: int = 0
+    cert_file: Path | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def tls_url(self) -> str:
+        return f"https://127.0.0.1:{self.tls_port}"
 
     # --- running -------------------------------------------------------------------------
 
@@ -63,6 +82,12 @@ class FakeFcm:
             self._loop = loop
             self._server = loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", self.port))
             self.port = self._server.sockets[0].getsockname()[1]
+            if self.tls:
+                context = self._tls_context()
+                self._tls_server = loop.run_until_complete(
+                    asyncio.start_server(self._serve_tls, "127.0.0.1", self.tls_port, ssl=context)
+                )
+                self.tls_port = self._tls_server.sockets[0].getsockname()[1]
             ready.set()
             loop.run_forever()
 
@@ -78,6 +103,8 @@ class FakeFcm:
 
         async def close() -> None:
             server.close()
+            if self._tls_server is not None:
+                self._tls_server.close()
             loop.stop()
 
         asyncio.run_coroutine_threadsafe(close(), loop)
@@ -94,6 +121,75 @@ class FakeFcm:
             return [r.token for r in self.sends if r.status == status]
 
     # --- HTTP ------------------------------------------------------------------------------
+
+    def _tls_context(self) -> ssl.SSLContext:
+        self.cert_file, key_file = _self_signed_certificate(Path(tempfile.mkdtemp(prefix="fake-fcm-tls-")))
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.cert_file, key_file)
+        context.set_alpn_protocols(["h2", "http/1.1"])
+        return context
+
+    async def _serve_tls(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        tls = writer.get_extra_info("ssl_object")
+        if tls is not None and tls.selected_alpn_protocol() == "h2":
+            await self._serve_h2(reader, writer)
+        else:
+            await self._serve(reader, writer)
+
+    async def _serve_h2(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """HTTP/2 (RFC 9113) with the h2 state machine: streams answered as they end."""
+        import h2.config
+        import h2.connection
+        import h2.events
+        import h2.settings
+
+        connection = h2.connection.H2Connection(
+            config=h2.config.H2Configuration(client_side=False, header_encoding="utf-8")
+        )
+        with self._lock:
+            self.h2_connections += 1
+        connection.initiate_connection()
+        connection.update_settings({h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: 1000})
+        streams: dict[int, tuple[dict[str, str], bytearray]] = {}
+        waiting: dict[int, bytes] = {}  # answers held back by flow control
+
+        def flush(stream_id: int) -> None:
+            data = waiting[stream_id]
+            if connection.local_flow_control_window(stream_id) >= len(data):
+                connection.send_data(stream_id, waiting.pop(stream_id), end_stream=True)
+
+        try:
+            writer.write(connection.data_to_send())
+            while data := await reader.read(65536):
+                for event in connection.receive_data(data):
+                    if isinstance(event, h2.events.RequestReceived):
+                        streams[event.stream_id] = ({str(k): str(v) for k, v in event.headers or []}, bytearray())
+                    elif isinstance(event, h2.events.DataReceived) and event.stream_id in streams:
+                        streams[event.stream_id][1].extend(event.data or b"")
+                        connection.acknowledge_received_data(event.flow_controlled_length or 0, event.stream_id)
+                    elif isinstance(event, h2.events.StreamEnded) and event.stream_id in streams:
+                        headers, body = streams.pop(event.stream_id)
+                        status, extra, payload = await self._answer(
+                            headers.get(":method", ""), headers.get(":path", ""), headers, bytes(body)
+                        )
+                        answer = json.dumps(payload).encode()
+                        response = [(":status", str(status)), ("content-type", "application/json")]
+                        response += [("content-length", str(len(answer)))]
+                        response += [(k.lower(), v) for k, v in extra.items()]
+                        connection.send_headers(event.stream_id, response)
+                        waiting[event.stream_id] = answer
+                        flush(event.stream_id)
+                    elif isinstance(event, h2.events.WindowUpdated):
+                        for stream_id in list(waiting):
+                            flush(stream_id)
+                    elif isinstance(event, h2.events.ConnectionTerminated):
+                        return
+                writer.write(connection.data_to_send())
+                await writer.drain()
+        except (ConnectionError, ssl.SSLError):
+            pass
+        finally:
+            writer.close()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -181,6 +277,39 @@ def _error(code: int, status: str, message: str, fcm_code: str) -> dict[str, Any
     }
 
 
+def _self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1/localhost that is its own CA (trust it with SSL_CERT_FILE)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fake-fcm.localhost")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_file, key_file
+
+
 def write_service_account(path: Path, *, token_uri: str, project_id: str) -> Path:
     """A throwaway service-account file with a fresh RSA key, whose token_uri is the fake."""
     from cryptography.hazmat.primitives import serialization
@@ -209,9 +338,13 @@ def write_service_account(path: Path, *, token_uri: str, project_id: str) -> Pat
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--tls", action="store_true", help="also listen with TLS + HTTP/2; prints 2 more lines")
     args = parser.parse_args()
-    fake = FakeFcm(port=args.port).start()
+    fake = FakeFcm(port=args.port, tls=args.tls).start()
     print(fake.url, flush=True)
+    if args.tls:
+        print(fake.tls_url, flush=True)
+        print(fake.cert_file, flush=True)
     try:
         while True:
             time.sleep(3600)
