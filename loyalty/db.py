@@ -16,23 +16,15 @@ from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from loyalty.sqlite_engine import DurableSQLiteEngine
+
 DEFAULT_DATABASE_URL = "sqlite:///thanthiet.sqlite"
 SQLITE_BUSY_TIMEOUT_S = 30.0
-
-
-class DurableSQLiteEngine(SQLiteEngine):
-    """SQLite with the pragmas every connection needs (Piccolo opens many)."""
-
-    async def get_connection(self) -> aiosqlite.Connection:
-        connection = await super().get_connection()
-        await connection.execute("PRAGMA synchronous = FULL")
-        return connection
 
 
 def sqlite_path(url: str) -> str:
@@ -111,3 +103,5 @@ async def close_pool() -> None:
     engine = current_engine()
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+    elif isinstance(engine, DurableSQLiteEngine):
+        await engine.close_idle()
