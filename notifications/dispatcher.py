@@ -263,14 +263,14 @@ async def record(
     tick = Tick()
     by_id = {c.push.delivery_id: c for c in claimed}
     sent_messages = {by_id[r.delivery_id].push.message_id for r in results if r.outcome is Outcome.SENT}
-    sent: list[int] = []
+    sent: dict[int, str] = {}  # delivery id → FCM message name (projects/…/messages/…)
     failed: dict[str, list[int]] = defaultdict(list)
     dead_devices: dict[str, list[int]] = defaultdict(list)
     retries: list[tuple[int, datetime, str]] = []
     for result in results:
         item = by_id[result.delivery_id]
         if result.outcome is Outcome.SENT:
-            sent.append(result.delivery_id)
+            sent[result.delivery_id] = result.provider_id[:200]
         elif result.outcome is Outcome.UNREGISTERED:
             failed[result.error or "UNREGISTERED"].append(result.delivery_id)
             dead_devices["unregistered"].append(item.device_id)
@@ -288,10 +288,13 @@ async def record(
             failed[reason[:500]].append(result.delivery_id)
     async with write_transaction():
         if sent:
+            # One statement per batch; the provider ids are the server's strings, so parameters.
+            cases = " ".join(f"WHEN {int(i)} THEN {{}}" for i in sent)
             await Delivery.raw(
-                "UPDATE delivery SET status = 'sent', sent_at = {}, last_error = '' "
+                f"UPDATE delivery SET status = 'sent', sent_at = {{}}, last_error = '', provider_id = CASE id {cases} END "
                 f"WHERE status = 'pending' AND id IN ({_ids(sent)})",
                 now,
+                *sent.values(),
             )
         for reason, ids in failed.items():
             await Delivery.raw(
@@ -299,12 +302,16 @@ async def record(
                 f"WHERE status = 'pending' AND id IN ({_ids(ids)})",
                 reason,
             )
-        for delivery_id, when, error in retries:
+        if retries:
+            # Each retry has its own jittered time: one statement with CASE, not one per delivery.
+            stamp = "" if is_sqlite() else "::timestamptz"  # PostgreSQL types a bare CASE parameter as text
+            whens = " ".join(f"WHEN {int(i)} THEN {{}}{stamp}" for i, _, _ in retries)
+            errors = " ".join(f"WHEN {int(i)} THEN {{}}" for i, _, _ in retries)
             await Delivery.raw(
-                "UPDATE delivery SET next_attempt_at = {}, last_error = {} WHERE status = 'pending' AND id = {}",
-                when,
-                error[:500],
-                delivery_id,
+                f"UPDATE delivery SET next_attempt_at = CASE id {whens} END, last_error = CASE id {errors} END "
+                f"WHERE status = 'pending' AND id IN ({_ids(i for i, _, _ in retries)})",
+                *(when for _, when, _ in retries),
+                *(error[:500] for _, _, error in retries),
             )
         for reason, device_ids in dead_devices.items():
             await deactivate_devices(device_ids, reason, now=now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from loyalty.events import EventKind
 from notifications import dispatcher
 from notifications.config import NotifySettings
 from notifications.senders import FcmSender
+from notifications.tables import Delivery
 from tests.support.fake_fcm import FakeFcm
 from tests.support.notifications import event, member_with_devices, statuses
 
