@@ -291,7 +291,8 @@ async def record(
             # One statement per batch; the provider ids are the server's strings, so parameters.
             cases = " ".join(f"WHEN {int(i)} THEN {{}}" for i in sent)
             await Delivery.raw(
-                f"UPDATE delivery SET status = 'sent', sent_at = {{}}, last_error = '', provider_id = CASE id {cases} END "
+                "UPDATE delivery SET status = 'sent', sent_at = {}, last_error = '', "
+                f"provider_id = CASE id {cases} END "
                 f"WHERE status = 'pending' AND id IN ({_ids(sent)})",
                 now,
                 *sent.values(),
