@@ -50,7 +50,7 @@ async def test_pushes_and_errors_travel_over_one_http2_connection(
     finally:
         await sender.aclose()
     assert tls_fcm.h2_connections == 1
-    ok = tokens[:120] + ["quota-h2-a", "quota-h2-b"]
+    ok = [*tokens[:120], "quota-h2-a", "quota-h2-b"]
     assert sorted(tls_fcm.tokens_sent(200)) == sorted(ok)
     assert await statuses() == {**{t: "sent" for t in ok}, "unregistered-h2": "failed", "invalid-h2": "failed"}
     # The FCM message name of each push is kept on its delivery.
