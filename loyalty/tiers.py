@@ -150,6 +150,8 @@ async def change_tier(member_id: int, old: Tier | None, new: Tier, *, reason: st
             member_id,
             from_tier=old.code if old else None,
             to_tier=new.code,
+            to_tier_name_vi=new.name_vi,
+            to_tier_name_en=new.name_en,
             direction=direction,
             reason=reason,
         )

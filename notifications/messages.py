@@ -92,8 +92,8 @@ TEMPLATES: dict[str, Template] = {
     "tier_changed": T(
         "tier",
         TRANSACTIONAL,
-        ("Hạng thành viên mới: $to_tier", "Hạng của bạn đã thay đổi. Xem quyền lợi trong ứng dụng."),
-        ("Your new tier: $to_tier", "Your membership tier changed. See your benefits in the app."),
+        ("Hạng thành viên mới: $to_tier_name", "Hạng của bạn đã thay đổi. Xem quyền lợi trong ứng dụng."),
+        ("Your new tier: $to_tier_name", "Your membership tier changed. See your benefits in the app."),
         ("Hạng thành viên của bạn đã thay đổi", "Xem quyền lợi trong ứng dụng."),
         ("Your membership tier changed", "See your benefits in the app."),
     ),
@@ -164,6 +164,11 @@ def render(kind: str, payload: dict[str, Any], locale: str) -> Rendered | None:
         return None
     locale = "en" if locale == "en" else "vi"
     values = {k: _text(v, locale) for k, v in payload.items() if isinstance(k, str) and v is not None}
+    # Events carry names in both languages ("to_tier_name_vi", "…_en"): use the member's.
+    suffix = f"_{locale}"
+    values.update({k.removesuffix(suffix): v for k, v in list(values.items()) if k.endswith(suffix)})
+    if "to_tier_name" not in values and "to_tier" in values:
+        values["to_tier_name"] = values["to_tier"]
     own = (payload.get(f"title_{locale}"), payload.get(f"body_{locale}"))
     if isinstance(own[0], str) and isinstance(own[1], str) and own[0].strip():
         # Campaigns bring their own (already rendered, staff-written) words.

@@ -121,3 +121,11 @@ async def test_an_event_seen_twice_makes_one_message_and_one_delivery(settings: 
     assert await statuses() == {"ok-once": "pending"}
     row = await InboxMessage.select(InboxMessage.data).first()
     assert row is not None and json.loads(row["data"])["kind"] == "points_earned"
+
+
+def test_tier_change_names_the_tier_in_the_members_language() -> None:
+    payload = {"to_tier": "gold", "to_tier_name_vi": "Vàng", "to_tier_name_en": "Gold", "direction": "up"}
+    vi = messages.render("tier_changed", payload, "vi")
+    en = messages.render("tier_changed", payload, "en")
+    assert vi is not None and vi.title == "Hạng thành viên mới: Vàng"
+    assert en is not None and en.title == "Your new tier: Gold"
