@@ -1,16 +1,21 @@
 """Fan-out of a campaign's gifts: set-based SQL in batches, resumable, safe with many workers.
 
-Two phases, each batch one write transaction:
+*Points* gifts take one pass (:func:`gift_points_batch`), each batch one write transaction: the
+run's row is locked (FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transaction serialises), the
+next ``GIVE_BATCH`` audience members after its ``cursor`` not yet gifted this occurrence are
+chosen, the budget is reserved with one conditional UPDATE of the campaign's counters
+(``gifts_issued + n <= max_gifts`` …; when it fails, the campaign row is locked and only what is
+left is reserved), the points credited set-wise, and each gift row written once, already
+``given`` with its ledger entry (or ``over_budget``; then the rest of the run's audience is
+recorded ``over_budget`` and the campaign finished), and the cursor moved to the last member
+taken. A crash rolls the whole batch back; the next run carries on after the cursor, and
+UNIQUE (campaign, occurrence, member) makes a second gift impossible. Two workers on the same
+run queue on its row and take consecutive batches.
 
-1. *Choose*: ``INSERT … SELECT … ON CONFLICT DO NOTHING`` of the audience into ``CampaignGift``
-   (status ``pending``) for one range of member ids; the run's ``cursor`` is advanced by a
-   conditional UPDATE in the same transaction, so two workers never choose the same range twice
-   and a crash loses nothing (the range is chosen again, and the UNIQUE key ignores repeats).
-2. *Give*: take a batch of pending gifts (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's
-   IMMEDIATE transaction serialises), reserve the budget with one conditional UPDATE of the
-   campaign's counters (``gifts_issued + n <= max_gifts`` …; when it fails, the campaign row is
-   locked and only what is left is reserved), then credit the points set-wise and mark the gifts
-   ``given`` — or ``over_budget`` when the caps are reached. One event per gift.
+*Voucher* gifts take two phases: *choose* (``INSERT … SELECT … ON CONFLICT DO NOTHING`` of the
+audience as ``pending`` rows, per member-id range, the cursor advanced by a conditional UPDATE)
+and *give* (pending rows taken ``FOR UPDATE SKIP LOCKED``, budget reserved as above, vouchers
+issued one by one, rows marked ``given`` / ``over_budget`` / ``failed``). One event per gift.
 
 Points are credited by :func:`loyalty.bulk_ledger.bulk_credit`, which keeps every ledger
 invariant exactly like ``loyalty.ledger.credit``: one ``gift`` entry per gift (reference
@@ -18,7 +23,8 @@ invariant exactly like ``loyalty.ledger.credit``: one ``gift`` entry per gift (r
 ``balance_after`` and the hash chain computed with ``loyalty.ledger.entry_hash`` in Python, and
 the balances moved by one guarded statement that checks every member's balance is still the one
 the entries were computed from. Entries, lots and events are written with COPY (PostgreSQL) or
-``executemany`` (SQLite), the gift rows marked ``given`` by one statement per batch.
+``executemany`` (SQLite); on SQLite the batch runs with a larger page cache
+(``bulk_ledger.larger_cache``; durability pragmas untouched).
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from datetime import datetime
 from string import Template
 from typing import Any
 
-from loyalty.bulk_ledger import bulk_credit, insert_rows, update_rows
+from loyalty.bulk_ledger import bulk_credit, execute, fetch, insert_rows, larger_cache, next_ids, update_rows
 from loyalty.campaign_tables import CampaignGift, CampaignRun
 from loyalty.db import is_sqlite, write_transaction
 from loyalty.events import EventKind, emit
@@ -68,7 +74,7 @@ def render(template: str, values: dict[str, str]) -> str:
     return Template(template).safe_substitute(values)
 
 
-# --- phase 1: choose ---------------------------------------------------------------------
+# --- vouchers, phase 1: choose ---------------------------------------------------------------------
 
 
 async def choose_batch(
@@ -114,7 +120,134 @@ async def choose_batch(
         return not done
 
 
-# --- phase 2: give -----------------------------------------------------------------------
+# --- points: choose and give in one go ---------------------------------------------------
+
+
+async def gift_points_batch(
+    run_id: int, spec: GiftSpec, *, audience_from: str, audience_where: str, audience_args: list[Any], now: datetime
+) -> int | None:
+    """Give points to the next ``GIVE_BATCH`` members of a run's audience after its cursor, in one
+    transaction: the gift rows are written once, already ``given`` (with their ledger entry), the
+    cursor moves to the last member taken. Returns gifts given, None when the run is done."""
+    async with write_transaction(), larger_cache():
+        lock = "" if is_sqlite() else " FOR UPDATE"
+        run = await fetch(
+            f"SELECT campaign, occurrence, cursor, selected_at FROM campaign_run WHERE id = $1{lock}", run_id
+        )
+        if not run or run[0]["selected_at"] is not None:
+            return None
+        status = await fetch("SELECT status FROM campaign WHERE id = $1", spec.campaign_id)
+        if not status or status[0]["status"] not in LIVE:
+            return None
+        occurrence, cursor = str(run[0]["occurrence"]), int(run[0]["cursor"])
+        # Members already gifted this occurrence (an earlier run of it, or a restarted run) are skipped.
+        chosen = await CampaignGift.raw(
+            f"SELECT m.id FROM {audience_from} WHERE ({audience_where}) AND m.id > {{}} AND NOT EXISTS "
+            "(SELECT 1 FROM campaign_gift g WHERE g.campaign = {} AND g.occurrence = {} AND g.member = m.id) "
+            f"ORDER BY m.id LIMIT {GIVE_BATCH}",
+            *audience_args,
+            cursor,
+            spec.campaign_id,
+            occurrence,
+        )
+        members = [int(r["id"]) for r in chosen]
+        done = len(members) < GIVE_BATCH
+        high = members[-1] if members else cursor
+        await execute(
+            "UPDATE campaign_run SET cursor = $1, selected = selected + $2, selected_at = $3 WHERE id = $4",
+            high,
+            len(members),
+            now if done else None,
+            run_id,
+        )
+        if not members:
+            return 0 if not done else None
+        allowed = await _reserve(spec, len(members))
+        give, refuse = members[:allowed], members[allowed:]
+        gift_ids = await next_ids("campaign_gift", len(members))
+        rows: list[tuple[Any, ...]] = []
+        if give:
+            references = [f"{REFERENCE_PREFIX}{g}" for g in gift_ids[: len(give)]]
+            credited = await bulk_credit(
+                list(zip(give, references, strict=True)), spec.points, description=f"Gift: {spec.name}"[:500], now=now
+            )
+            for gift_id, member_id, entry in zip(gift_ids, give, credited.entry_ids, strict=False):
+                rows.append(
+                    (gift_id, spec.campaign_id, occurrence, member_id, "given", spec.points, entry, "", now, now)
+                )
+        for gift_id, member_id in zip(gift_ids[len(give) :], refuse, strict=True):
+            rows.append((gift_id, spec.campaign_id, occurrence, member_id, "over_budget", 0, None, "", now, None))
+        await insert_rows("campaign_gift", GIFT_COLUMNS, rows)
+        if give:
+            payload = PayloadWriter(spec)
+            events = [
+                (
+                    EventKind.CAMPAIGN_GIFT.value,
+                    member_id,
+                    payload.json({"id": gift_id, "occurrence": occurrence}, balance, credited.names[member_id]),
+                    now,
+                )
+                for gift_id, member_id, balance in zip(gift_ids, give, credited.balances, strict=False)
+            ]
+            await insert_rows("domain_event", ("kind", "member", "payload", "created_at"), events)
+            await CampaignGift.raw(
+                "UPDATE campaign SET status = 'running', updated_at = {} WHERE id = {} AND status = 'scheduled'",
+                now,
+                spec.campaign_id,
+            )
+        if refuse:
+            await _refuse_the_rest(spec, run_id, occurrence, high, audience_from, audience_where, audience_args, now)
+        return len(give)
+
+
+GIFT_COLUMNS = (
+    "id",
+    "campaign",
+    "occurrence",
+    "member",
+    "status",
+    "points",
+    "entry",
+    "error",
+    "created_at",
+    "given_at",
+)
+
+
+async def _refuse_the_rest(
+    spec: GiftSpec,
+    run_id: int,
+    occurrence: str,
+    after: int,
+    audience_from: str,
+    audience_where: str,
+    audience_args: list[Any],
+    now: datetime,
+) -> None:
+    """The budget is spent: the rest of the run's audience is recorded ``over_budget`` set-wise,
+    the run is done and the campaign finished (nothing more can be given)."""
+    await CampaignGift.raw(
+        "INSERT INTO campaign_gift (campaign, occurrence, member, status, points, error, created_at) "
+        f"SELECT {{}}, {{}}, m.id, 'over_budget', 0, '', {_cast('TIMESTAMPTZ')} "
+        f"FROM {audience_from} WHERE ({audience_where}) AND m.id > {{}} "
+        "ON CONFLICT (campaign, occurrence, member) DO NOTHING",
+        spec.campaign_id,
+        occurrence,
+        now,
+        *audience_args,
+        after,
+    )
+    top = await fetch("SELECT COALESCE(MAX(id), 0) AS top FROM member")
+    await execute(
+        "UPDATE campaign_run SET cursor = $1, selected_at = $2 WHERE id = $3", int(top[0]["top"]), now, run_id
+    )
+    await CampaignGift.raw(
+        "UPDATE campaign SET status = 'finished' WHERE id = {} AND status IN ('scheduled', 'running')",
+        spec.campaign_id,
+    )
+
+
+# --- vouchers, phase 2: give -------------------------------------------------------------
 
 
 async def give_batch(spec: GiftSpec, *, now: datetime) -> int | None:

@@ -28,7 +28,7 @@ from typing import Any
 
 from loyalty import campaign_schedule as schedule
 from loyalty.audit import StaffActor
-from loyalty.campaign_fanout import GiftSpec, choose_batch, give_batch
+from loyalty.campaign_fanout import GiftSpec, choose_batch, gift_points_batch, give_batch
 from loyalty.campaign_tables import Campaign, CampaignRun, Segment, VipGroup
 from loyalty.config import PROGRAMME
 from loyalty.db import write_transaction
@@ -336,7 +336,9 @@ async def run_campaign(campaign_id: int, *, now: datetime | None = None, max_bat
         await _finish(campaign_id)
         return 0
     audience = await audience_of(campaign, now=now)
+    spec = await _spec(campaign)
     batches = 0
+    given = 0
     for due in await due_runs(campaign, now):
         await CampaignRun.raw(
             "INSERT INTO campaign_run (campaign, key, occurrence, cursor, selected, created_at) "
@@ -352,17 +354,24 @@ async def run_campaign(campaign_id: int, *, now: datetime | None = None, max_bat
             .first()
         )
         assert run is not None
-        while batches < max_batches and await choose_batch(
-            run["id"],
-            audience_from=audience.from_clause,
-            audience_where=f"({audience.where}) AND ({due.where})",
-            audience_args=[*audience.args, *due.args],
-            now=now,
-        ):
+        chosen: dict[str, Any] = {
+            "audience_from": audience.from_clause,
+            "audience_where": f"({audience.where}) AND ({due.where})",
+            "audience_args": [*audience.args, *due.args],
+            "now": now,
+        }
+        if spec.gift_kind == "points":
+            # One pass: each batch chooses, credits and records its gifts (no pending rows).
+            while batches < max_batches:
+                batches += 1
+                done = await gift_points_batch(run["id"], spec, **chosen)
+                if done is None:
+                    break
+                given += done
+            continue
+        while batches < max_batches and await choose_batch(run["id"], **chosen):
             batches += 1
-    spec = await _spec(campaign)
-    given = 0
-    while batches < max_batches:
+    while spec.gift_kind != "points" and batches < max_batches:
         batches += 1
         done = await give_batch(spec, now=now)
         if done is None:

@@ -133,3 +133,51 @@ async def test_statistics_conditions_treat_a_member_without_statistics_as_zero(
     assert ("COALESCE" in compiled.sql) == without_stats_row
     shown = await segments.preview(definition, now=NOW)
     assert shown.count == (1 if without_stats_row else 0)
+
+
+async def test_points_gift_rows_are_written_once_given_with_their_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    from loyalty import campaign_fanout
+    from loyalty.campaign_tables import CampaignGift
+    from loyalty.tables import LedgerEntry
+
+    monkeypatch.setattr(campaign_fanout, "GIVE_BATCH", 2)
+    people = [await member(name=f"Hoa {i}") for i in range(5)]
+    campaign_id = await campaigns.create_campaign(
+        {
+            "name": "Once",
+            "audience": "everyone",
+            "gift_kind": "points",
+            "gift_points": 7,
+            "title_vi": "Quà cho $name",
+            "title_en": "A gift for $name",
+            "message_vi": "Tặng bạn $points điểm",
+            "message_en": "Here are $points points",
+            "schedule": "once",
+            "run_at": NOW - timedelta(minutes=1),
+        }
+    )
+    await campaigns.change_status(campaign_id, "launch")
+    # Two batches only: the run stops after member 4, and the cursor says so.
+    assert await campaigns.run_campaign(campaign_id, now=NOW, max_batches=2) == 4
+    assert await CampaignGift.count().where(CampaignGift.status != "given") == 0
+    assert await campaigns.run_campaign(campaign_id, now=NOW) == 1
+    gifts = await CampaignGift.select().order_by(CampaignGift.member)
+    assert [g["member"] for g in gifts] == people
+    for g in gifts:
+        assert (g["status"], g["points"], g["given_at"] is not None) == ("given", 7, True)
+        entry = await LedgerEntry.select().where(LedgerEntry.id == g["entry"]).first()
+        assert entry is not None and entry["member"] == g["member"]
+        assert entry["reference"] == f"campaign-gift:{g['id']}"
+    report = await check(progress=False)
+    assert report.ok, report.breaches
+
+
+@pytest.mark.sqlite_only
+async def test_the_larger_bulk_cache_is_put_back_on_the_connection() -> None:
+    from loyalty.bulk_ledger import BULK_CACHE_KIB, fetch, larger_cache
+
+    async with write_transaction():
+        before = (await fetch("PRAGMA cache_size"))[0]["cache_size"]
+        async with larger_cache():
+            assert (await fetch("PRAGMA cache_size"))[0]["cache_size"] == -BULK_CACHE_KIB
+        assert (await fetch("PRAGMA cache_size"))[0]["cache_size"] == before
