@@ -99,9 +99,11 @@ class FcmSender:
             name=f"thanthiet-push-{uuid.uuid4().hex[:8]}",
         )
         service: Any = messaging._get_messaging_service(self._app)
-        service._async_client = _http_client.HttpxAsyncClient(
+        client = _http_client.HttpxAsyncClient(
             credential=service._credential, retry_config=HttpxRetry(max_retries=0), timeout=timeout_s
         )
+        client.async_client.auth = _shared_request_auth_flow(service._credential)
+        service._async_client = client
         if endpoint:
             # firebase-admin has no FCM emulator switch: the send URL is a private attribute.
             # Only tests and benchmarks set FCM_ENDPOINT (a local fake FCM server).
@@ -157,6 +159,37 @@ class FcmSender:
         await self._service._async_client.aclose()
         # delete_app closes services with asyncio.run(): keep that off our running loop.
         await asyncio.to_thread(firebase_admin.delete_app, self._app)
+
+
+def _shared_request_auth_flow(credential: Any) -> Any:
+    """firebase-admin's auth flow, without a new google-auth transport for every push.
+
+    ``GoogleAuthCredentialFlow.auth_flow`` builds ``google.auth.transport.requests.Request()`` —
+    a ``requests.Session`` with its adapters and pool — per request, only to refresh the token
+    when it has expired: garbage the collector then walks while 500 pushes are in flight
+    (measured: ≈ 90 µs of the ≈ 950 µs CPU per push). One is kept per sender instead; the rest is
+    firebase-admin's: ``apply_auth_headers`` (refresh if expired), and on 401 a forced refresh
+    and another try, at most ``_max_refresh_attempts`` times.
+    """
+    from firebase_admin._http_client import GoogleAuthCredentialFlow
+    from google.auth.transport.requests import Request as AuthRequest
+
+    class SharedRequestAuthFlow(GoogleAuthCredentialFlow):  # type: ignore[misc]
+        def __init__(self, credential: Any) -> None:
+            super().__init__(credential)
+            self._auth_request = AuthRequest()
+
+        def auth_flow(self, request: Any) -> Any:
+            attempt = 0
+            while True:
+                self.apply_auth_headers(request, self._auth_request)
+                response = yield request
+                if response.status_code not in self._refresh_status_codes or attempt >= self._max_refresh_attempts:
+                    return
+                self._credential.refresh(self._auth_request)
+                attempt += 1
+
+    return SharedRequestAuthFlow(credential)
 
 
 def classify(delivery_id: int, exc: Exception | None) -> Result:
