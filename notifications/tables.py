@@ -31,7 +31,8 @@ class Device(Keyed, Table):
     token = Varchar(length=1024, unique=True)
     platform = Varchar(length=16)
     app_version = Varchar(length=32, default="")
-    active = Boolean(default=True, index=True)
+    # No index: nearly every device is active, and an index on it misled SQLite's planner.
+    active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     last_seen_at = Timestamptz(default=TimestamptzNow())
     deactivated_at = Timestamptz(null=True, default=None)
