@@ -32,7 +32,7 @@ from dateutil.relativedelta import relativedelta
 from loyalty import hot_sql
 from loyalty.audit import StaffActor
 from loyalty.config import PROGRAMME
-from loyalty.db import is_sqlite, write_transaction
+from loyalty.db import write_transaction
 from loyalty.errors import Conflict, InvalidInput, NotFound
 from loyalty.tables import LedgerEntry, LotDraw, Member, PointLot
 
@@ -122,22 +122,14 @@ async def credit(
 ) -> Posting:
     """Add ``points`` in a new lot (earn, gift, referral, compensation, positive adjust)."""
     _require_positive(points)
-    now = now or _now()
     async with write_transaction():
-        member = await _lock_member(member_id)
+        member = await lock_member(member_id)
         replay = await _replay(reference, member_id, points)
         if replay:
             return replay
-        posting = await _append(member, points, kind, reference, origin, now)
-        await PointLot(
-            member=member_id,
-            entry=posting.entry_id,
-            points=points,
-            points_left=points,
-            expires_at=expires_at or default_expiry(now),
-            created_at=now,
-        ).save()
-        return posting
+        return await credit_locked(
+            member, points, kind=kind, reference=reference, origin=origin, expires_at=expires_at, now=now
+        )
 
 
 async def debit(
@@ -153,7 +145,7 @@ async def debit(
     _require_positive(points)
     now = now or _now()
     async with write_transaction():
-        member = await _lock_member(member_id)
+        member = await lock_member(member_id)
         replay = await _replay(reference, member_id, -points)
         if replay:
             return replay
@@ -184,7 +176,7 @@ async def take_back(
     _require_positive(points)
     now = now or _now()
     async with write_transaction():
-        member = await _lock_member(member_id)
+        member = await lock_member(member_id)
         replay = await _replay(reference, member_id, None)
         if replay:
             return replay
@@ -213,7 +205,7 @@ async def give_back(
         )
         if spent is None or spent["delta"] >= 0:
             raise NotFound(f"no debit entry {debit_entry_id} to give back")
-        member = await _lock_member(spent["member"])
+        member = await lock_member(spent["member"])
         replay = await _replay(reference, spent["member"], -spent["delta"])
         if replay:
             return replay
@@ -239,7 +231,7 @@ async def expire_lot(lot_id: int, *, now: datetime | None = None) -> Posting | N
         )
         if lot is None or lot["points_left"] <= 0 or lot["expires_at"] > now:
             return None
-        member = await _lock_member(lot["member"])
+        member = await lock_member(lot["member"])
         left = lot["points_left"]
         reference = f"expire:lot:{lot_id}"
         replay = await _replay(reference, lot["member"], -left)
@@ -423,16 +415,6 @@ def _now() -> datetime:
 def _require_positive(points: int) -> None:
     if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
         raise InvalidInput(f"points must be a positive whole number, not {points!r}", field="points")
-
-
-async def _lock_member(member_id: int) -> dict[str, Any]:
-    query = Member.select(Member.id, Member.points_balance, Member.ledger_head).where(Member.id == member_id)
-    if not is_sqlite():
-        query = query.lock_rows("UPDATE")
-    row = await query.first()
-    if row is None:
-        raise NotFound(f"member {member_id} not found")
-    return row
 
 
 async def _replay(reference: str, member_id: int, delta: int | None) -> Posting | None:
