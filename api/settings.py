@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from loyalty.config import env_int
 from loyalty.db import DEFAULT_DATABASE_URL
 
 DEMO_PROJECT_ID = "demo-thanthiet"
@@ -47,9 +48,9 @@ class Settings:
             firebase_auth_emulator_host=env.get("FIREBASE_AUTH_EMULATOR_HOST") or None,
             google_application_credentials=env.get("GOOGLE_APPLICATION_CREDENTIALS") or None,
             embedded_worker=_flag(env, "EMBEDDED_WORKER", default=not production),
-            max_body_bytes=int(env.get("MAX_BODY_BYTES", str(8 * 1024 * 1024))),
-            member_rate_limit_per_minute=int(env.get("MEMBER_RATE_LIMIT_PER_MINUTE", "120")),
-            terminal_rate_limit_per_minute=int(env.get("TERMINAL_RATE_LIMIT_PER_MINUTE", "600")),
+            max_body_bytes=env_int(env, "MAX_BODY_BYTES", 8 * 1024 * 1024),
+            member_rate_limit_per_minute=env_int(env, "MEMBER_RATE_LIMIT_PER_MINUTE", 120),
+            terminal_rate_limit_per_minute=env_int(env, "TERMINAL_RATE_LIMIT_PER_MINUTE", 600),
         )
         settings.refuse_unsafe()
         return settings

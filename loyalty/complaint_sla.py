@@ -26,6 +26,7 @@ from typing import Any
 from piccolo.apps.user.tables import BaseUser
 
 from loyalty.complaint_tables import Complaint, ComplaintEvent, ComplaintSla
+from loyalty.config import env_int
 from loyalty.db import write_transaction
 from loyalty.jobs import job
 
@@ -52,20 +53,10 @@ class DeskSettings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> DeskSettings:
         env = os.environ if env is None else env
         return cls(
-            reopen_days=_whole(env, "COMPLAINT_REOPEN_DAYS", cls.reopen_days),
-            approval_points=_whole(env, "COMPLAINT_APPROVAL_POINTS", cls.approval_points),
+            reopen_days=env_int(env, "COMPLAINT_REOPEN_DAYS", cls.reopen_days, minimum=0),
+            approval_points=env_int(env, "COMPLAINT_APPROVAL_POINTS", cls.approval_points, minimum=0),
             manager_username=env.get("COMPLAINT_MANAGER", "").strip(),
         )
-
-
-def _whole(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    value = int(raw)
-    if value < 0:
-        raise ValueError(f"{name} must be a whole number ≥ 0, not {raw!r}")
-    return value
 
 
 DESK = DeskSettings.from_env()

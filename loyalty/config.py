@@ -20,22 +20,23 @@ class Programme:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Programme:
         env = os.environ if env is None else env
         return cls(
-            points_expiry_months=_positive(env, "POINTS_EXPIRY_MONTHS", cls.points_expiry_months),
-            claim_valid_days=_positive(env, "CLAIM_VALID_DAYS", cls.claim_valid_days),
-            dong_per_point=_positive(env, "DONG_PER_POINT", cls.dong_per_point),
-            tier_review_grace_days=_positive(env, "TIER_REVIEW_GRACE_DAYS", cls.tier_review_grace_days),
-            expiring_soon_days=_positive(env, "EXPIRING_SOON_DAYS", cls.expiring_soon_days),
+            points_expiry_months=env_int(env, "POINTS_EXPIRY_MONTHS", cls.points_expiry_months),
+            claim_valid_days=env_int(env, "CLAIM_VALID_DAYS", cls.claim_valid_days),
+            dong_per_point=env_int(env, "DONG_PER_POINT", cls.dong_per_point),
+            tier_review_grace_days=env_int(env, "TIER_REVIEW_GRACE_DAYS", cls.tier_review_grace_days),
+            expiring_soon_days=env_int(env, "EXPIRING_SOON_DAYS", cls.expiring_soon_days),
             timezone=env.get("PROGRAMME_TIMEZONE", cls.timezone),
         )
 
 
-def _positive(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
+def env_int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
+    """A whole-number setting: ``default`` when unset, refused below ``minimum``."""
+    raw = env.get(name, "").strip()
+    if not raw:
         return default
     value = int(raw)
-    if value <= 0:
-        raise ValueError(f"{name} must be a positive whole number, not {raw!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be a whole number ≥ {minimum}, not {raw!r}")
     return value
 
 

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 
+from loyalty.config import env_int
+
 
 @dataclass(frozen=True)
 class NotifySettings:
@@ -38,27 +40,17 @@ class NotifySettings:
             firebase_project_id=env.get("FIREBASE_PROJECT_ID") or cls.firebase_project_id,
             quiet_start=start,
             quiet_end=end,
-            marketing_cap=_int(env, "NOTIFY_MARKETING_CAP", cls.marketing_cap, minimum=0),
-            marketing_cap_days=_int(env, "NOTIFY_MARKETING_CAP_DAYS", cls.marketing_cap_days),
+            marketing_cap=env_int(env, "NOTIFY_MARKETING_CAP", cls.marketing_cap, minimum=0),
+            marketing_cap_days=env_int(env, "NOTIFY_MARKETING_CAP_DAYS", cls.marketing_cap_days),
             consent_text_version=env.get("CONSENT_TEXT_VERSION") or cls.consent_text_version,
-            max_attempts=_int(env, "NOTIFY_MAX_ATTEMPTS", cls.max_attempts),
+            max_attempts=env_int(env, "NOTIFY_MAX_ATTEMPTS", cls.max_attempts),
             backoff_base_s=float(env.get("NOTIFY_BACKOFF_BASE_SECONDS") or cls.backoff_base_s),
             backoff_max_s=float(env.get("NOTIFY_BACKOFF_MAX_SECONDS") or cls.backoff_max_s),
             lease_s=float(env.get("NOTIFY_LEASE_SECONDS") or cls.lease_s),
-            event_batch=_int(env, "NOTIFY_EVENT_BATCH", cls.event_batch),
-            send_batch=min(500, _int(env, "NOTIFY_SEND_BATCH", cls.send_batch)),
+            event_batch=env_int(env, "NOTIFY_EVENT_BATCH", cls.event_batch),
+            send_batch=min(500, env_int(env, "NOTIFY_SEND_BATCH", cls.send_batch)),
             poll_s=float(env.get("WORKER_POLL_SECONDS") or cls.poll_s),
         )
-
-
-def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
-    raw = env.get(name)
-    if not raw:
-        return default
-    value = int(raw)
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, not {raw!r}")
-    return value
 
 
 def _quiet_hours(raw: str) -> tuple[time, time]:
