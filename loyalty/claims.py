@@ -17,19 +17,18 @@ Rules:
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from loyalty import cards, earning, ledger
+from loyalty.codes import readable_code
 from loyalty.config import PROGRAMME
 from loyalty.db import write_transaction
 from loyalty.errors import Gone, NotFound
 from loyalty.tables import Purchase, ReceiptClaim
 
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read off paper
 CODE_LENGTH = 20
 
 
@@ -60,7 +59,7 @@ class Claimed:
 
 
 def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return readable_code(CODE_LENGTH)
 
 
 def normalise_code(raw: str) -> str:

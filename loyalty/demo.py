@@ -8,7 +8,6 @@ a fresh key for the demo till.
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from piccolo.apps.user.tables import BaseUser
 
 from loyalty.db import write_transaction
 from loyalty.earning_demo import seed_points
-from loyalty.stores import KEY_PREFIX, hash_key
+from loyalty.stores import hash_key, new_key
 from loyalty.tables import Reward, Store, Terminal, Tier, TierBirthdayGift
 
 DEMO_STAFF_USER = "demo"
@@ -114,7 +113,7 @@ async def seed_store_and_till() -> tuple[str, str]:
     saved = _saved_key()
     if till is not None and saved and hash_key(saved) == till.key_hash and till.revoked_at is None:
         return code, saved
-    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = new_key()
     if till is None:
         await Terminal(store=store.id, name=DEMO_TILL, key_hash=hash_key(key), key_prefix=key[:10]).save()
     else:

@@ -9,13 +9,13 @@ member staff already recorded with the same phone number). ``points_balance``, `
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pyotp
 
+from loyalty.codes import readable_code
 from loyalty.db import write_transaction
 from loyalty.errors import InvalidInput, NotFound
 from loyalty.phones import normalise_phone
@@ -24,13 +24,12 @@ from loyalty.tables import Member
 LOCALES = ("vi", "en")
 GENDERS = ("female", "male", "other")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
-PUBLIC_ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 EDITABLE_FIELDS = ("name", "email", "birthday", "gender", "locale", "address", "city")
 MAX_AGE_YEARS = 120
 
 
 def new_public_id() -> str:
-    return "TT" + "".join(secrets.choice(PUBLIC_ID_ALPHABET) for _ in range(8))
+    return "TT" + readable_code(8)
 
 
 @dataclass(frozen=True)

@@ -44,11 +44,16 @@ async def create_store(code: str, name: str, *, city: str = "", timezone: str = 
         return store
 
 
+def new_key() -> str:
+    """A till key: 256 random bits, URL-safe."""
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
 async def create_terminal(store_code: str, name: str) -> TerminalCredentials:
     store = await Store.objects().where(Store.code == store_code).first()
     if store is None:
         raise NotFound(f"no store with code {store_code}")
-    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = new_key()
     async with write_transaction():
         terminal = Terminal(store=store.id, name=name.strip() or "Till", key_hash=hash_key(key), key_prefix=key[:10])
         await terminal.save()

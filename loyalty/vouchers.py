@@ -18,7 +18,6 @@ Rules and invariants:
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,13 +25,14 @@ from typing import Any
 
 from loyalty import audit, ledger
 from loyalty.audit import StaffActor
+from loyalty.codes import READABLE_ALPHABET, readable_code
 from loyalty.db import is_sqlite, write_transaction
 from loyalty.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
 from loyalty.events import EventKind, emit
 from loyalty.jobs import job
 from loyalty.tables import Member, Reward, Store, Terminal, Voucher
 
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_ALPHABET = READABLE_ALPHABET
 CODE_LENGTH = 12
 SOURCES = ("redemption", "campaign", "compensation", "birthday")
 ISSUED, REDEEMED, EXPIRED, CANCELLED = "issued", "redeemed", "expired", "cancelled"
@@ -74,7 +74,7 @@ class VoucherReferenceReused(Conflict):
 
 
 def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return readable_code(CODE_LENGTH)
 
 
 def normalise_code(code: str) -> str:
