@@ -64,26 +64,6 @@ async def standing(member: Member, *, now: datetime | None = None) -> TierStandi
     return TierStanding(current, following, max(following.threshold - value, 0))
 
 
-async def upgrade_if_qualified(member_id: int, *, now: datetime | None = None) -> Tier | None:
-    """Move the member up at once when it qualifies for a higher tier; call inside the earn's
-    transaction. Returns the new tier, or None when nothing changed. Never moves down."""
-    now = now or datetime.now(UTC)
-    tiers = await all_tiers()
-    if not tiers:
-        return None
-    member = await Member.select(Member.tier).where(Member.id == member_id).first()
-    if member is None:
-        return None
-    current = next((t for t in tiers if t.id == member["tier"]), None)
-    metrics = {t.metric for t in tiers}
-    values = {m: await qualifying_value(member_id, m, now=now) for m in metrics}
-    best = best_tier_for(tiers, values)
-    if best is None or (current is not None and best.rank <= current.rank):
-        return None
-    await change_tier(member_id, current, best, reason="qualified", now=now)
-    return best
-
-
 # The earn's tier reads: the ladder, and the member's purchases before this one (any at all, for
 # a first-purchase bonus; both qualifying sums over the window) in one statement.
 LADDER_SQL = "SELECT id, code, name_vi, name_en, rank, metric, threshold, earn_multiplier_pct FROM tier ORDER BY rank"
@@ -118,9 +98,10 @@ async def history(member_id: int, *, now: datetime) -> History:
 async def upgrade_after_purchase(
     member_id: int, current: Tier | None, tiers: list[Tier], values: dict[str, int], *, now: datetime
 ) -> Tier | None:
-    """:func:`upgrade_if_qualified` from values the caller already knows (the history plus the
-    purchase just recorded): nothing is read, and nothing written unless a higher tier's
-    threshold is reached. Call with the member row locked. Returns the new tier or None."""
+    """Move the member up at once when it qualifies for a higher tier, from values the caller
+    already knows (the history plus the purchase just recorded): nothing is read, and nothing
+    written unless a higher tier's threshold is reached. Never moves down. Call inside the
+    earn's transaction with the member row locked. Returns the new tier or None."""
     best = best_tier_for(tiers, values)
     if best is None or (current is not None and best.rank <= current.rank):
         return None
