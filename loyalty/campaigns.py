@@ -20,7 +20,6 @@ Rules:
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from string import Template
@@ -403,15 +402,3 @@ async def run_due_campaigns(now: datetime) -> int:
     for row in live:
         given += await run_campaign(row["id"], now=now)
     return given
-
-
-def next_birthday_gift_day(birthday: date, today: date, days_before: int) -> date:
-    """The local day a member's birthday gift is given next (for previews and the README)."""
-    for year in (today.year, today.year + 1):
-        day = birthday.day
-        if birthday.month == 2 and birthday.day == 29 and not calendar.isleap(year):
-            day = 28
-        gift = date(year, birthday.month, day) - timedelta(days=days_before)
-        if gift >= today:
-            return gift
-    raise AssertionError("unreachable")

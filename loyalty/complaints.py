@@ -337,15 +337,6 @@ async def assign(reference: str, actor: StaffActor, assignee_id: int, *, now: da
         await _line(case, "assigned", f"assigned to {username}", visible=False, author="staff", actor=actor, now=now)
 
 
-async def start_work(reference: str, actor: StaffActor, *, now: datetime | None = None) -> None:
-    now = now or _now()
-    async with write_transaction():
-        case = await _move(reference, [Status.ACKNOWLEDGED], Status.IN_PROGRESS, now)
-        await _line(
-            case, "status", "We are working on your complaint.", visible=True, author="staff", actor=actor, now=now
-        )
-
-
 async def resolve(reference: str, actor: StaffActor, resolution: str, *, now: datetime | None = None) -> Complaint:
     now = now or _now()
     body = _text(resolution, "resolution", MAX_TEXT, required=True)

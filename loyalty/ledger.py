@@ -292,21 +292,6 @@ async def points_expiring(member_id: int, *, within_days: int | None = None, now
     return sum(r["points_left"] for r in rows)
 
 
-async def members_with_points_expiring(
-    *, within_days: int | None = None, now: datetime | None = None
-) -> list[dict[str, Any]]:
-    """Every member with points expiring soon: ``member``, ``points``, ``first_expiry`` (one query)."""
-    now = now or _now()
-    horizon = now + timedelta(days=within_days or PROGRAMME.expiring_soon_days)
-    rows: list[dict[str, Any]] = await LedgerEntry.raw(
-        "SELECT member, SUM(points_left) AS points, MIN(expires_at) AS first_expiry FROM point_lot "
-        "WHERE points_left > 0 AND expires_at > {} AND expires_at <= {} GROUP BY member ORDER BY member",
-        now,
-        horizon,
-    )
-    return rows
-
-
 # --- the till earn's fast credit ---------------------------------------------------------
 
 # The columns of a member row locked for a change (see lock_member / cards.use_code).
