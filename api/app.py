@@ -35,6 +35,7 @@ from api.errors import EXCEPTION_HANDLERS
 from api.observability import configure_logging, request_id_middleware
 from api.rate_limit import rate_limit
 from api.settings import Settings, UnsafeSettings
+from api.staff import staff_guard
 from loyalty.db import close_pool, open_pool
 from loyalty.demo import demo_staff_login_works
 from notifications.embedded import worker_lifespan
@@ -95,19 +96,21 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
         guards=[terminal_guard],
         middleware=[rate_limit(settings.terminal_rate_limit_per_minute)],
     )
-    return Litestar(
+    # Staff pages keep their /staff/… paths; the guard sends anyone without a staff session to the login.
+    staff_pages = Router(
+        path="/",
         route_handlers=[
-            health,
-            media_files,
-            member_router,
-            till_router,
-            admin_site,
             complaint_report_page,
             complaint_case_list,
             complaint_case_page,
             complaint_photo,
             *CAMPAIGN_REPORT_ROUTES,
         ],
+        guards=[staff_guard],
+        include_in_schema=False,
+    )
+    return Litestar(
+        route_handlers=[health, media_files, member_router, till_router, admin_site, staff_pages],
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[request_id_middleware],
         lifespan=[lifespan],

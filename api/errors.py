@@ -14,6 +14,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
+from api.staff import StaffLoginRequired
 from loyalty.errors import DomainError
 
 log = logging.getLogger("api.errors")
@@ -131,7 +132,13 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v if isinstance(v, (str, int, bool, type(None), list, dict)) else str(v) for k, v in data.items()}
 
 
+def _staff_login(_: Request[Any, Any, Any], exc: HTTPException) -> Response[str]:
+    # A staff page opened without an admin session: a browser, so send it to the login.
+    return Response("", status_code=303, headers={"Location": "/admin/"})
+
+
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    StaffLoginRequired: _staff_login,
     DomainError: _domain_error,
     ValidationException: _validation_error,
     HTTPException: _http_error,

@@ -13,8 +13,8 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, QueryParameter
 
 from admin.campaign_report import render_all, render_one
-from admin.complaint_report import SESSION_COOKIE, staff_for_session
 from admin.vip_upload import MAX_UPLOAD_BYTES, render_form, render_result
+from api.staff import current_staff
 from loyalty import audit, vip
 from loyalty.audit import StaffActor
 from loyalty.campaign_results import Results, results, to_csv
@@ -23,7 +23,6 @@ from loyalty.campaigns import CampaignNotFound
 from loyalty.db import write_transaction
 from loyalty.errors import DomainError
 
-LOGIN = Response("", status_code=303, headers={"Location": "/admin/"})
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -34,17 +33,13 @@ async def _all() -> list[Results]:
 
 @get("/staff/campaigns", include_in_schema=False, media_type="text/html")
 async def campaign_results_page(request: Request[Any, Any, Any]) -> Response[str]:
-    user = await staff_for_session(request.cookies.get(SESSION_COOKIE))
-    if user is None:
-        return LOGIN
+    user = current_staff(request)
     return Response(render_all(await _all(), user.username), media_type="text/html", headers=NO_STORE)
 
 
 @get("/staff/campaigns/{campaign_id:int}", include_in_schema=False, media_type="text/html")
 async def campaign_result_page(request: Request[Any, Any, Any], campaign_id: FromPath[int]) -> Response[str]:
-    user = await staff_for_session(request.cookies.get(SESSION_COOKIE))
-    if user is None:
-        return LOGIN
+    user = current_staff(request)
     try:
         found = await results(campaign_id)
     except CampaignNotFound:
@@ -53,12 +48,7 @@ async def campaign_result_page(request: Request[Any, Any, Any], campaign_id: Fro
 
 
 @get("/staff/campaigns.csv", include_in_schema=False, media_type="text/csv")
-async def campaign_results_csv(
-    request: Request[Any, Any, Any], campaign: Annotated[int | None, QueryParameter(ge=1)] = None
-) -> Response[str]:
-    user = await staff_for_session(request.cookies.get(SESSION_COOKIE))
-    if user is None:
-        return LOGIN
+async def campaign_results_csv(campaign: Annotated[int | None, QueryParameter(ge=1)] = None) -> Response[str]:
     try:
         items = [await results(campaign)] if campaign else await _all()
     except CampaignNotFound:
@@ -79,9 +69,7 @@ class VipUpload:
 
 @get("/staff/vip/upload", include_in_schema=False, media_type="text/html")
 async def vip_upload_page(request: Request[Any, Any, Any]) -> Response[str]:
-    user = await staff_for_session(request.cookies.get(SESSION_COOKIE))
-    if user is None:
-        return LOGIN
+    user = current_staff(request)
     token = secrets.token_urlsafe(24)
     page = render_form(await vip.groups(), token, user.username)
     response = Response(page, media_type="text/html", headers=NO_STORE)
@@ -93,9 +81,7 @@ async def vip_upload_page(request: Request[Any, Any, Any]) -> Response[str]:
 async def vip_upload(
     request: Request[Any, Any, Any], data: Annotated[VipUpload, Body(media_type=RequestEncodingType.MULTI_PART)]
 ) -> Response[str]:
-    user = await staff_for_session(request.cookies.get(SESSION_COOKIE))
-    if user is None:
-        return LOGIN
+    user = current_staff(request)
     expected = request.cookies.get(UPLOAD_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, data.token):
         return Response("<p>This form has expired: open it again.</p>", status_code=403, media_type="text/html")

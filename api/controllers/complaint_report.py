@@ -9,7 +9,8 @@ from litestar import Request, Response, get
 from litestar.params import FromPath, QueryParameter
 
 from admin.case_page import render_case, render_case_list
-from admin.complaint_report import SESSION_COOKIE, render, staff_for_session
+from admin.complaint_report import render
+from api.staff import current_staff
 from loyalty import complaint_photos, complaints
 from loyalty.complaint_reports import complaint_report
 
@@ -18,24 +19,15 @@ from loyalty.complaint_reports import complaint_report
 async def complaint_report_page(
     request: Request[Any, Any, Any], weeks: Annotated[int, QueryParameter(ge=1, le=52)] = 8
 ) -> Response[str]:
-    user = await staff_for_session(request.cookies.get(SESSION_COOKIE))
-    if user is None:
-        # A browser is sent to log in; the page is never shown without a staff session.
-        return Response("", status_code=303, headers={"Location": "/admin/"})
+    user = current_staff(request)
     report = await complaint_report(datetime.now(UTC), weeks=weeks)
     return Response(render(report, user.username), media_type="text/html", headers={"Cache-Control": "no-store"})
-
-
-def to_login() -> Response[str]:
-    return Response("", status_code=303, headers={"Location": "/admin/"})
 
 
 @get("/staff/complaints", include_in_schema=False, media_type="text/html")
 async def complaint_case_list(request: Request[Any, Any, Any]) -> Response[str]:
     """Open cases, most urgent first, each linking to its case page."""
-    user = await staff_for_session(request.cookies.get(SESSION_COOKIE))
-    if user is None:
-        return to_login()
+    user = current_staff(request)
     cases = await complaint_photos.open_cases()
     page = render_case_list(cases, user.username)
     return Response(page, media_type="text/html", headers={"Cache-Control": "no-store"})
@@ -44,9 +36,7 @@ async def complaint_case_list(request: Request[Any, Any, Any]) -> Response[str]:
 @get("/staff/complaints/{reference:str}", include_in_schema=False, media_type="text/html")
 async def complaint_case_page(request: Request[Any, Any, Any], reference: FromPath[str]) -> Response[str]:
     """One case with its whole timeline (internal notes too) and photos, for the desk."""
-    user = await staff_for_session(request.cookies.get(SESSION_COOKIE))
-    if user is None:
-        return to_login()
+    user = current_staff(request)
     case = await complaints.get_case(reference)
     view = await complaints.case_view(case, visible_only=False)
     page = render_case(view, await complaint_photos.photo_ids(case.id), user.username)
@@ -54,8 +44,6 @@ async def complaint_case_page(request: Request[Any, Any, Any], reference: FromPa
 
 
 @get("/staff/complaints/photos/{photo_id:int}", include_in_schema=False)
-async def complaint_photo(request: Request[Any, Any, Any], photo_id: FromPath[int]) -> Response[bytes]:
-    if await staff_for_session(request.cookies.get(SESSION_COOKIE)) is None:
-        return Response(b"", status_code=303, headers={"Location": "/admin/"})
+async def complaint_photo(photo_id: FromPath[int]) -> Response[bytes]:
     found = await complaint_photos.photo(photo_id)
     return Response(found.content, media_type=found.content_type, headers={"Cache-Control": "private, no-store"})
