@@ -1,13 +1,16 @@
-"""The notification side of a member's data: export it, and remove it on erasure.
+"""Everything stored about a member, both sides: export it, and erase it on request.
 
-Rules: erasure removes the member's devices (and the deliveries that point at them), inbox
-messages and consents; nothing of it is part of the programme's books.
+Rules: the loyalty side is pseudonymised with its books kept (``loyalty.privacy``); here the
+member's devices (and the deliveries that point at them), inbox messages and consents are
+removed, none of it being part of the books. :func:`erase` does both in one transaction.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from loyalty import privacy as loyalty_privacy
+from loyalty.db import write_transaction
 from notifications.tables import Consent, Delivery, Device, InboxMessage
 
 
@@ -43,8 +46,22 @@ async def export_member(member_id: int) -> dict[str, Any]:
     }
 
 
+async def export(member_id: int) -> dict[str, Any]:
+    """What ``GET /me/export`` answers: both sides, as plain JSON values."""
+    data = await loyalty_privacy.export_member(member_id)
+    data.update(await export_member(member_id))
+    return loyalty_privacy.plain(data)
+
+
+async def erase(member_id: int) -> None:
+    """What ``DELETE /me`` does, in one transaction."""
+    async with write_transaction():
+        await erase_member(member_id)
+        await loyalty_privacy.erase_member(member_id)
+
+
 async def erase_member(member_id: int) -> None:
-    """Call inside the erasure's write transaction."""
+    """The notification side only; call inside the erasure's write transaction."""
     await Delivery.delete().where(Delivery.member == member_id)
     own_devices = Device.select(Device.id).where(Device.member == member_id)
     await Delivery.delete().where(Delivery.device.is_in(own_devices))

@@ -11,10 +11,9 @@ from litestar.params import JSONBody
 
 from api.auth import current_member
 from api.schemas import MeOut, NextTierOut, ProfilePatch, TierOut
-from loyalty import members, privacy, tiers
-from loyalty.db import write_transaction
+from loyalty import members, tiers
 from loyalty.tables import Member
-from notifications import privacy as notification_privacy
+from notifications import privacy
 
 
 async def me_out(member: Member) -> MeOut:
@@ -60,15 +59,9 @@ class MeController(Controller):
 
     @get("/export", summary="Everything stored about the signed-in member, as JSON")
     async def export(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
-        member = current_member(request)
-        data = await privacy.export_member(member.id)
-        data.update(await notification_privacy.export_member(member.id))
-        return privacy.plain(data)
+        return await privacy.export(current_member(request).id)
 
     @delete("", status_code=202, summary="Erase the member (pseudonymised; the points ledger is kept)")
     async def erase(self, request: Request[Any, Any, Any]) -> dict[str, str]:
-        member = current_member(request)
-        async with write_transaction():
-            await notification_privacy.erase_member(member.id)
-            await privacy.erase_member(member.id)
+        await privacy.erase(current_member(request).id)
         return {"status": "erased"}
