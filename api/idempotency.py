@@ -18,7 +18,7 @@ import msgspec
 from litestar import Request, Response
 
 from api.errors import ApiProblem
-from loyalty.db import write_transaction
+from loyalty.db import is_unique_violation, write_transaction
 from loyalty.tables import IdempotencyRecord
 
 HEADER = "idempotency-key"
@@ -67,7 +67,7 @@ async def run_once(
                 scope=scope, key=key, request_hash=digest, status_code=status_code, answer=answer
             ).save()
     except Exception as exc:
-        if not _is_unique_violation(exc):
+        if not is_unique_violation(exc):
             raise
         replay = await _replay(scope, key, digest)
         if replay is None:
@@ -91,8 +91,3 @@ async def _replay(scope: str, key: str, digest: str) -> Response[Any] | None:
     answer = found["answer"]
     body = json.loads(answer) if isinstance(answer, str) else answer
     return Response(body, status_code=found["status_code"], headers={"Idempotent-Replayed": "true"})
-
-
-def _is_unique_violation(exc: BaseException) -> bool:
-    text = f"{type(exc).__name__} {exc}".lower()
-    return "unique" in text or "duplicate key" in text

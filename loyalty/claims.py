@@ -25,7 +25,7 @@ from typing import Any
 from loyalty import cards, earning, ledger
 from loyalty.codes import readable_code
 from loyalty.config import PROGRAMME
-from loyalty.db import write_transaction
+from loyalty.db import is_unique_violation, write_transaction
 from loyalty.errors import Gone, NotFound
 from loyalty.tables import Purchase, ReceiptClaim
 
@@ -99,7 +99,7 @@ async def create_claim(
             )
             await claim.save()
     except Exception as exc:
-        if not earning.is_unique_violation(exc):
+        if not is_unique_violation(exc):
             raise
         existing = await _existing(store_id, receipt_no, digest)
         if existing is None:
@@ -179,7 +179,7 @@ async def claim(member_id: int, code: str, *, now: datetime | None = None) -> Cl
             )
     except Exception as exc:
         # The till earned this receipt at the same moment: the receipt earns once.
-        if earning.is_unique_violation(exc) or isinstance(exc, ledger.ReferenceReused):
+        if is_unique_violation(exc) or isinstance(exc, ledger.ReferenceReused):
             raise cards.CodeReused("this receipt has already earned points") from exc
         raise
     return Claimed(award.points_earned, award.points_balance, award.receipt_no, award.store_code)

@@ -105,3 +105,9 @@ async def close_pool() -> None:
         await engine.close_connection_pool()
     elif isinstance(engine, DurableSQLiteEngine):
         await engine.close_idle()
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """A UNIQUE rule refused a write (sqlite3.IntegrityError or asyncpg's UniqueViolationError)."""
+    text = f"{type(exc).__name__} {exc}".lower()
+    return "unique" in text or "duplicate key" in text

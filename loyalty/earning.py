@@ -27,7 +27,7 @@ from typing import Any
 
 from loyalty import cards, hot_sql, ledger, tiers
 from loyalty.config import PROGRAMME
-from loyalty.db import write_transaction
+from loyalty.db import is_unique_violation, write_transaction
 from loyalty.earning_rules import Earned, Line, Rule, compute
 from loyalty.errors import Conflict, InvalidInput
 from loyalty.events import EventKind, emit
@@ -313,11 +313,6 @@ async def rules_in_force(now: datetime) -> list[Rule]:
         )
         for r in rows
     ]
-
-
-def is_unique_violation(exc: BaseException) -> bool:
-    text = f"{type(exc).__name__} {exc}".lower()
-    return "unique" in text or "duplicate key" in text
 
 
 def _whole(value: object) -> bool:
