@@ -130,14 +130,17 @@ class CampaignRun(Keyed, Table):
 
 
 class CampaignGift(Keyed, Table):
-    campaign = ForeignKey(Campaign, on_delete=RESTRICT, index=True)
+    # Indexes: UNIQUE (campaign, occurrence, member) serves lookups by campaign; pending gifts
+    # and given vouchers have partial indexes (loyalty.guards.LEAN_INDEXES). Nothing looks a
+    # gift up by its ledger entry.
+    campaign = ForeignKey(Campaign, on_delete=RESTRICT)
     occurrence = Varchar(length=40)
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)
     # pending | given | over_budget | failed
-    status = Varchar(length=12, default="pending", index=True)
+    status = Varchar(length=12, default="pending")
     points = BigInt(default=0)
-    entry = ForeignKey(LedgerEntry, null=True, on_delete=RESTRICT, index=True)
-    voucher = ForeignKey(Voucher, null=True, on_delete=RESTRICT, index=True)
+    entry = ForeignKey(LedgerEntry, null=True, on_delete=RESTRICT)
+    voucher = ForeignKey(Voucher, null=True, on_delete=RESTRICT)
     error = Varchar(length=500, default="")
     created_at = Timestamptz(default=TimestamptzNow())
     given_at = Timestamptz(null=True, default=None)

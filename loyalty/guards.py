@@ -1,9 +1,9 @@
-"""Database-enforced rules that Piccolo cannot declare portably.
+"""Database-enforced rules and indexes that Piccolo cannot declare portably.
 
 A CHECK becomes a real constraint on PostgreSQL and a pair of BEFORE INSERT/UPDATE triggers
 on SQLite (which cannot ALTER TABLE … ADD CONSTRAINT); a multi-column UNIQUE becomes a unique
-index on both. Migrations call :func:`install` with the rules they introduce, so each rule is
-written down once.
+index on both; a partial index (``WHERE …``) is the same statement on both. Migrations call
+:func:`install` with the rules they introduce, so each rule is written down once.
 """
 
 from __future__ import annotations
@@ -26,10 +26,24 @@ class UniqueRule:
     columns: tuple[str, ...]
 
 
-def statements(rules: list[CheckRule | UniqueRule], *, sqlite: bool) -> list[str]:
+@dataclass(frozen=True)
+class PartialIndex:
+    table: str
+    name: str
+    columns: tuple[str, ...]
+    where: str  # SQL over the row's columns, valid on both engines
+
+
+Rule = CheckRule | UniqueRule | PartialIndex
+
+
+def statements(rules: list[Rule], *, sqlite: bool) -> list[str]:
     sql: list[str] = []
     for rule in rules:
-        if isinstance(rule, UniqueRule):
+        if isinstance(rule, PartialIndex):
+            cols = ", ".join(f'"{c}"' for c in rule.columns)
+            sql.append(f'CREATE INDEX IF NOT EXISTS "{rule.name}" ON "{rule.table}" ({cols}) WHERE {rule.where}')
+        elif isinstance(rule, UniqueRule):
             cols = ", ".join(f'"{c}"' for c in rule.columns)
             sql.append(f'CREATE UNIQUE INDEX IF NOT EXISTS "{rule.name}" ON "{rule.table}" ({cols})')
         elif sqlite:
@@ -51,14 +65,14 @@ def _qualify(condition: str) -> str:
     return "".join(f'NEW."{part}"' if i % 2 else part for i, part in enumerate(parts))
 
 
-async def install(engine: Any, rules: list[CheckRule | UniqueRule]) -> None:
+async def install(engine: Any, rules: list[Rule]) -> None:
     from piccolo.engine.sqlite import SQLiteEngine
 
     for statement in statements(rules, sqlite=isinstance(engine, SQLiteEngine)):
         await engine._run_in_new_connection(statement)
 
 
-LEDGER_RULES: list[CheckRule | UniqueRule] = [
+LEDGER_RULES: list[Rule] = [
     CheckRule("member", "member_balance_not_negative", '"points_balance" >= 0'),
     CheckRule("ledger_entry", "ledger_balance_after_not_negative", '"balance_after" >= 0'),
     CheckRule("ledger_entry", "ledger_shortfall_not_negative", '"shortfall" >= 0'),
@@ -77,7 +91,7 @@ LEDGER_RULES: list[CheckRule | UniqueRule] = [
     UniqueRule("idempotency_record", "idempotency_scope_key_unique", ("scope", "key")),
 ]
 
-CAMPAIGN_RULES: list[CheckRule | UniqueRule] = [
+CAMPAIGN_RULES: list[Rule] = [
     UniqueRule("campaign_gift", "campaign_gift_once_per_occurrence", ("campaign", "occurrence", "member")),
     UniqueRule("campaign_run", "campaign_run_key_unique", ("campaign", "key")),
     UniqueRule("vip_member", "vip_member_once_per_group", ("group", "member")),
@@ -86,17 +100,15 @@ CAMPAIGN_RULES: list[CheckRule | UniqueRule] = [
     CheckRule("campaign", "campaign_gift_points_not_negative", '"gift_points" >= 0'),
 ]
 
-NOTIFICATION_RULES: list[CheckRule | UniqueRule] = [
+NOTIFICATION_RULES: list[Rule] = [
     UniqueRule("inbox_message", "inbox_message_once_per_event_member", ("event", "member")),
     UniqueRule("delivery", "delivery_once_per_message_device", ("message", "device")),
     UniqueRule("consent", "consent_once_per_member_channel_purpose", ("member", "channel", "purpose")),
     CheckRule("delivery", "delivery_attempts_not_negative", '"attempts" >= 0'),
-    CheckRule(
-        "delivery", "delivery_status_known", "\"status\" IN ('pending', 'sent', 'failed', 'held', 'skipped')"
-    ),
+    CheckRule("delivery", "delivery_status_known", "\"status\" IN ('pending', 'sent', 'failed', 'held', 'skipped')"),
 ]
 
-COMPLAINT_RULES: list[CheckRule | UniqueRule] = [
+COMPLAINT_RULES: list[Rule] = [
     CheckRule("complaint", "complaint_rating_in_range", '"rating_score" IS NULL OR "rating_score" BETWEEN 1 AND 5'),
     CheckRule(
         "complaint",
@@ -108,4 +120,15 @@ COMPLAINT_RULES: list[CheckRule | UniqueRule] = [
     CheckRule(
         "complaint_sla", "complaint_sla_targets_positive", '"first_response_minutes" > 0 AND "resolution_minutes" > 0'
     ),
+]
+
+# Indexes on the values that are set only: most ledger entries have no store, terminal or staff,
+# and most gifts no voucher, so a fan-out of a million gifts adds nothing to these. A lookup
+# ``col = value`` implies ``col IS NOT NULL``, which both engines know, so they still serve it.
+LEAN_INDEXES: list[Rule] = [
+    PartialIndex("ledger_entry", "ledger_entry_store_set", ("store",), '"store" IS NOT NULL'),
+    PartialIndex("ledger_entry", "ledger_entry_terminal_set", ("terminal",), '"terminal" IS NOT NULL'),
+    PartialIndex("ledger_entry", "ledger_entry_staff_set", ("staff",), '"staff" IS NOT NULL'),
+    PartialIndex("campaign_gift", "campaign_gift_voucher_set", ("voucher",), '"voucher" IS NOT NULL'),
+    PartialIndex("campaign_gift", "campaign_gift_pending", ("campaign", "id"), "\"status\" = 'pending'"),
 ]

@@ -116,9 +116,11 @@ class LedgerEntry(Keyed, Table):
     balance_after = BigInt()
     shortfall = BigInt(default=0)
     description = Varchar(length=500, default="")
-    store = ForeignKey(Store, null=True, on_delete=RESTRICT, index=True)
-    terminal = ForeignKey(Terminal, null=True, on_delete=RESTRICT, index=True)
-    staff = ForeignKey(BaseUser, null=True, on_delete=RESTRICT, index=True)
+    # Mostly NULL (gifts, adjustments…): partial indexes on the set values only, installed by
+    # migration (loyalty.guards.LEAN_INDEXES), so a million gifts add no entries to them.
+    store = ForeignKey(Store, null=True, on_delete=RESTRICT)
+    terminal = ForeignKey(Terminal, null=True, on_delete=RESTRICT)
+    staff = ForeignKey(BaseUser, null=True, on_delete=RESTRICT)
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     prev_hash = Varchar(length=64, default="")
     entry_hash = Varchar(length=64, default="")
