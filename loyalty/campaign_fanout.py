@@ -5,37 +5,46 @@ run's row is locked (FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transaction se
 next ``GIVE_BATCH`` audience members after its ``cursor`` not yet gifted this occurrence are
 chosen, the budget is reserved with one conditional UPDATE of the campaign's counters
 (``gifts_issued + n <= max_gifts`` …; when it fails, the campaign row is locked and only what is
-left is reserved), the points credited set-wise, and each gift row written once, already
-``given`` with its ledger entry (or ``over_budget``; then the rest of the run's audience is
-recorded ``over_budget`` and the campaign finished), and the cursor moved to the last member
-taken. A crash rolls the whole batch back; the next run carries on after the cursor, and
-UNIQUE (campaign, occurrence, member) makes a second gift impossible. Two workers on the same
-run queue on its row and take consecutive batches.
+left is reserved), the points credited set-wise, each gift row written once, already ``given``
+with its ledger entry, one ``campaign_gifts`` event written for the batch, and the cursor moved
+to the last member taken. When the budget runs out, the rest of the run's audience is recorded
+``over_budget`` and the campaign finished. A crash rolls the whole batch back; the next run
+carries on after the cursor, and UNIQUE (campaign, occurrence, member), on the gift rows and in
+the ledger reference (``campaign-gift:<campaign>:<occurrence>:<member>``), makes a second gift
+impossible. Two workers on the same run queue on its row and take consecutive batches.
+
+Points are credited by :func:`loyalty.bulk_ledger.bulk_credit`, which keeps every ledger
+invariant exactly like ``loyalty.ledger.credit`` (one entry and one lot per gift, the hash chain,
+guarded balance moves). The batch's event names its gift id range and carries the campaign's
+words; the notifications side writes each member's message from it (:class:`GiftBatch`), in
+the member's locale and under the consent, quiet-hour and cap rules. One event per batch instead
+of one per gift: a million gifts would otherwise write a million payloads nobody reads twice.
 
 *Voucher* gifts take two phases: *choose* (``INSERT … SELECT … ON CONFLICT DO NOTHING`` of the
 audience as ``pending`` rows, per member-id range, the cursor advanced by a conditional UPDATE)
 and *give* (pending rows taken ``FOR UPDATE SKIP LOCKED``, budget reserved as above, vouchers
-issued one by one, rows marked ``given`` / ``over_budget`` / ``failed``). One event per gift.
-
-Points are credited by :func:`loyalty.bulk_ledger.bulk_credit`, which keeps every ledger
-invariant exactly like ``loyalty.ledger.credit``: one ``gift`` entry per gift (reference
-``campaign-gift:<id>``, so the unique reference makes a repeat impossible), one new lot each,
-``balance_after`` and the hash chain computed with ``loyalty.ledger.entry_hash`` in Python, and
-the balances moved by one guarded statement that checks every member's balance is still the one
-the entries were computed from. Entries, lots and events are written with COPY (PostgreSQL) or
-``executemany`` (SQLite); on SQLite the batch runs with a larger page cache
-(``bulk_ledger.larger_cache``; durability pragmas untouched).
+issued one by one through ``issue_voucher``, rows marked ``given`` / ``over_budget`` /
+``failed``). One ``campaign_gift`` event per voucher, carrying its code.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from string import Template
 from typing import Any
 
-from loyalty.bulk_ledger import bulk_credit, execute, fetch, insert_rows, larger_cache, next_ids, update_rows
+from loyalty.bulk_ledger import (
+    Holder,
+    bulk_credit,
+    bulk_settings,
+    execute,
+    fetch,
+    holder,
+    lock_members,
+    next_ids,
+    sqlite_timestamp,
+)
 from loyalty.campaign_tables import CampaignGift, CampaignRun
 from loyalty.db import is_sqlite, write_transaction
 from loyalty.events import EventKind, emit
@@ -123,13 +132,19 @@ async def choose_batch(
 # --- points: choose and give in one go ---------------------------------------------------
 
 
+def gift_reference(campaign_id: int, occurrence: str, member_id: int) -> str:
+    """The ledger reference of a points gift: unique exactly when (campaign, occurrence, member) is."""
+    return f"{REFERENCE_PREFIX}{campaign_id}:{occurrence}:{member_id}"
+
+
 async def gift_points_batch(
     run_id: int, spec: GiftSpec, *, audience_from: str, audience_where: str, audience_args: list[Any], now: datetime
 ) -> int | None:
     """Give points to the next ``GIVE_BATCH`` members of a run's audience after its cursor, in one
-    transaction: the gift rows are written once, already ``given`` (with their ledger entry), the
-    cursor moves to the last member taken. Returns gifts given, None when the run is done."""
-    async with write_transaction(), larger_cache():
+    transaction: the gift rows are written once, already ``given`` (with their ledger entry), one
+    event reports the batch, the cursor moves to the last member taken. Returns gifts given, None
+    when the run is done."""
+    async with write_transaction(), bulk_settings():
         lock = "" if is_sqlite() else " FOR UPDATE"
         run = await fetch(
             f"SELECT campaign, occurrence, cursor, selected_at FROM campaign_run WHERE id = $1{lock}", run_id
@@ -140,9 +155,12 @@ async def gift_points_batch(
         if not status or status[0]["status"] not in LIVE:
             return None
         occurrence, cursor = str(run[0]["occurrence"]), int(run[0]["cursor"])
+        # SQLite: the IMMEDIATE transaction is the only writer, so the balances read with the
+        # audience are current. PostgreSQL: the chosen members are locked (and re-read) below.
+        columns = "m.id, m.points_balance, m.ledger_head" if is_sqlite() else "m.id"
         # Members already gifted this occurrence (an earlier run of it, or a restarted run) are skipped.
         chosen = await CampaignGift.raw(
-            f"SELECT m.id FROM {audience_from} WHERE ({audience_where}) AND m.id > {{}} AND NOT EXISTS "
+            f"SELECT {columns} FROM {audience_from} WHERE ({audience_where}) AND m.id > {{}} AND NOT EXISTS "
             "(SELECT 1 FROM campaign_gift g WHERE g.campaign = {} AND g.occurrence = {} AND g.member = m.id) "
             f"ORDER BY m.id LIMIT {GIVE_BATCH}",
             *audience_args,
@@ -163,55 +181,109 @@ async def gift_points_batch(
         if not members:
             return 0 if not done else None
         allowed = await _reserve(spec, len(members))
-        give, refuse = members[:allowed], members[allowed:]
-        gift_ids = await next_ids("campaign_gift", len(members))
-        rows: list[tuple[Any, ...]] = []
-        if give:
-            references = [f"{REFERENCE_PREFIX}{g}" for g in gift_ids[: len(give)]]
-            credited = await bulk_credit(
-                list(zip(give, references, strict=True)), spec.points, description=f"Gift: {spec.name}"[:500], now=now
-            )
-            for gift_id, member_id, entry in zip(gift_ids, give, credited.entry_ids, strict=False):
-                rows.append(
-                    (gift_id, spec.campaign_id, occurrence, member_id, "given", spec.points, entry, "", now, now)
-                )
-        for gift_id, member_id in zip(gift_ids[len(give) :], refuse, strict=True):
-            rows.append((gift_id, spec.campaign_id, occurrence, member_id, "over_budget", 0, None, "", now, None))
-        await insert_rows("campaign_gift", GIFT_COLUMNS, rows)
-        if give:
-            payload = PayloadWriter(spec)
-            events = [
-                (
-                    EventKind.CAMPAIGN_GIFT.value,
-                    member_id,
-                    payload.json({"id": gift_id, "occurrence": occurrence}, balance, credited.names[member_id]),
-                    now,
-                )
-                for gift_id, member_id, balance in zip(gift_ids, give, credited.balances, strict=False)
-            ]
-            await insert_rows("domain_event", ("kind", "member", "payload", "created_at"), events)
-            await CampaignGift.raw(
-                "UPDATE campaign SET status = 'running', updated_at = {} WHERE id = {} AND status = 'scheduled'",
+        if allowed:
+            holders = [holder(r) for r in chosen[:allowed]] if is_sqlite() else await lock_members(members[:allowed])
+            if len(holders) != allowed:
+                raise LedgerBroken("a gifted member does not exist")
+            references = [gift_reference(spec.campaign_id, occurrence, h.id) for h in holders]
+            async with bulk_credit(
+                holders, references, spec.points, description=f"Gift: {spec.name}"[:500], now=now
+            ) as credited:
+                first, last = await _record_given(spec, occurrence, holders, credited.entry_ids, now)
+            await emit(EventKind.CAMPAIGN_GIFTS, None, **batch_payload(spec, occurrence, first, last))
+            await execute(
+                "UPDATE campaign SET status = 'running', updated_at = $1 WHERE id = $2 AND status = 'scheduled'",
                 now,
                 spec.campaign_id,
             )
-        if refuse:
-            await _refuse_the_rest(spec, run_id, occurrence, high, audience_from, audience_where, audience_args, now)
-        return len(give)
+        if allowed < len(members):
+            after = members[allowed - 1] if allowed else cursor
+            await _refuse_the_rest(spec, run_id, occurrence, after, audience_from, audience_where, audience_args, now)
+        return allowed
 
 
-GIFT_COLUMNS = (
-    "id",
-    "campaign",
-    "occurrence",
-    "member",
-    "status",
-    "points",
-    "entry",
-    "error",
-    "created_at",
-    "given_at",
-)
+async def _record_given(
+    spec: GiftSpec, occurrence: str, holders: list[Holder], entry_ids: list[int], now: datetime
+) -> tuple[int, int]:
+    """One ``given`` gift row per credit, set-wise; returns the first and last gift id written.
+    SQLite: from the entries' id range (the only writer, so ids run on from MAX(id)).
+    PostgreSQL: from arrays, ids from the sequence."""
+    if is_sqlite():
+        first = (await next_ids("campaign_gift", 1))[0]
+        at = sqlite_timestamp(now)
+        await execute(
+            "INSERT INTO campaign_gift (campaign, occurrence, member, status, points, entry, error, created_at, "
+            "given_at) SELECT $1, $2, member, 'given', delta, id, '', $3, $4 FROM ledger_entry "
+            "WHERE id BETWEEN $5 AND $6 ORDER BY id",
+            spec.campaign_id,
+            occurrence,
+            at,
+            at,
+            entry_ids[0],
+            entry_ids[-1],
+        )
+        return first, first + len(holders) - 1
+    rows = await fetch(
+        "WITH g AS (INSERT INTO campaign_gift (campaign, occurrence, member, status, points, entry, error, "
+        "created_at, given_at) SELECT $1, $2, v.member, 'given', $3, v.entry, '', $4, $4 "
+        "FROM unnest($5::bigint[], $6::bigint[]) AS v(member, entry) RETURNING id) "
+        "SELECT MIN(id) AS first, MAX(id) AS last FROM g",
+        spec.campaign_id,
+        occurrence,
+        spec.points,
+        now,
+        [h.id for h in holders],
+        entry_ids,
+    )
+    return int(rows[0]["first"]), int(rows[0]["last"])
+
+
+def batch_payload(spec: GiftSpec, occurrence: str, first: int, last: int) -> dict[str, Any]:
+    """The ``campaign_gifts`` event: one per batch, naming its gift id range and carrying the
+    campaign's words as they were when given; the notifications side writes each member's message
+    from it (:class:`GiftBatch`)."""
+    return {
+        "campaign_id": spec.campaign_id,
+        "campaign": spec.name,
+        "occurrence": occurrence,
+        "first_gift": first,
+        "last_gift": last,
+        "points": spec.points,
+        "texts": spec.texts,
+        "reward_names": spec.reward_names,
+    }
+
+
+class GiftBatch:
+    """A ``campaign_gifts`` event's payload, read once; :meth:`message` gives each member's
+    ``campaign_gift`` message payload (the campaign's words with the member's name)."""
+
+    def __init__(self, batch: dict[str, Any]) -> None:
+        self.occurrence = batch["occurrence"]
+        self.spec = GiftSpec(
+            campaign_id=int(batch["campaign_id"]),
+            name=str(batch["campaign"]),
+            status="",
+            gift_kind="points",
+            points=int(batch["points"]),
+            reward_id=None,
+            valid_days=None,
+            texts={k: str(v) for k, v in dict(batch["texts"]).items()},
+            reward_names={k: str(v) for k, v in dict(batch.get("reward_names") or {}).items()},
+        )
+
+    def message(self, gift_id: int, name: str, balance: int | None) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "campaign_id": self.spec.campaign_id,
+            "campaign": self.spec.name,
+            "occurrence": self.occurrence,
+            "gift_id": gift_id,
+            "points": self.spec.points,
+        }
+        if balance is not None:
+            payload["balance"] = balance
+        payload.update(_texts(self.spec, {"name": name}))
+        return payload
 
 
 async def _refuse_the_rest(
@@ -224,8 +296,8 @@ async def _refuse_the_rest(
     audience_args: list[Any],
     now: datetime,
 ) -> None:
-    """The budget is spent: the rest of the run's audience is recorded ``over_budget`` set-wise,
-    the run is done and the campaign finished (nothing more can be given)."""
+    """The budget is spent: the rest of the run's audience (after member ``after``) is recorded
+    ``over_budget`` set-wise, the run is done and the campaign finished (nothing more can be given)."""
     await CampaignGift.raw(
         "INSERT INTO campaign_gift (campaign, occurrence, member, status, points, error, created_at) "
         f"SELECT {{}}, {{}}, m.id, 'over_budget', 0, '', {_cast('TIMESTAMPTZ')} "
@@ -251,8 +323,9 @@ async def _refuse_the_rest(
 
 
 async def give_batch(spec: GiftSpec, *, now: datetime) -> int | None:
-    """Give one batch of pending gifts; returns how many were given, None when nothing is pending."""
-    size = GIVE_BATCH if spec.gift_kind == "points" else VOUCHER_BATCH
+    """Give one batch of pending voucher gifts; returns how many were given, None when nothing is
+    pending. (Points gifts never wait as pending: :func:`gift_points_batch` gives them at once.)"""
+    size = VOUCHER_BATCH
     async with write_transaction():
         status = await CampaignGift.raw("SELECT status FROM campaign WHERE id = {}", spec.campaign_id)
         if not status or status[0]["status"] not in LIVE:
@@ -270,10 +343,7 @@ async def give_batch(spec: GiftSpec, *, now: datetime) -> int | None:
         if refuse:
             await _mark_over_budget(spec.campaign_id, [g["id"] for g in refuse], everything_left=allowed == 0)
         if give:
-            if spec.gift_kind == "points":
-                await _give_points(spec, give, now)
-            else:
-                await _give_vouchers(spec, give, now)
+            await _give_vouchers(spec, give, now)
             await CampaignGift.raw(
                 "UPDATE campaign SET status = 'running', updated_at = {} WHERE id = {} AND status = 'scheduled'",
                 now,
@@ -352,81 +422,6 @@ def _texts(spec: GiftSpec, member: dict[str, Any], voucher_code: str = "") -> di
         out[f"title_{locale}"] = render(spec.texts[f"title_{locale}"], values)
         out[f"body_{locale}"] = render(spec.texts[f"message_{locale}"], values)
     return out
-
-
-async def _give_points(spec: GiftSpec, gifts: list[dict[str, Any]], now: datetime) -> None:
-    credited = await bulk_credit(
-        [(int(g["member"]), f"{REFERENCE_PREFIX}{g['id']}") for g in gifts],
-        spec.points,
-        description=f"Gift: {spec.name}"[:500],
-        now=now,
-    )
-    marked = await update_rows(
-        "UPDATE campaign_gift SET given_at = ?, points = ?, status = 'given', entry = ? "
-        "WHERE id = ? AND status = 'pending'",
-        "UPDATE campaign_gift AS g SET given_at = $3, points = $4, status = 'given', entry = v.entry "
-        "FROM unnest($1::bigint[], $2::bigint[]) AS v(entry, id) WHERE g.id = v.id AND g.status = 'pending'",
-        [(entry, g["id"]) for entry, g in zip(credited.entry_ids, gifts, strict=True)],
-        now,
-        spec.points,
-    )
-    if marked != len(gifts):
-        raise LedgerBroken(f"campaign {spec.campaign_id}: a gift left 'pending' under its giver")
-    payload = PayloadWriter(spec)
-    events = [
-        (
-            EventKind.CAMPAIGN_GIFT.value,
-            int(g["member"]),
-            payload.json(g, balance, credited.names[int(g["member"])]),
-            now,
-        )
-        for g, balance in zip(gifts, credited.balances, strict=True)
-    ]
-    await insert_rows("domain_event", ("kind", "member", "payload", "created_at"), events)
-
-
-class PayloadWriter:
-    """The ``campaign_gift`` event's JSON, exactly ``json.dumps`` of the payload ``_texts`` gives,
-    built from pieces escaped once per batch: only the member's name, the gift id, occurrence and
-    balance change from one gift to the next (a million ``json.dumps`` calls cost seconds)."""
-
-    SENTINEL = "\x00name\x00"
-
-    def __init__(self, spec: GiftSpec) -> None:
-        self.spec = spec
-        head = json.dumps({"campaign_id": spec.campaign_id, "campaign": spec.name}, ensure_ascii=False)
-        self.head = head[:-1] + ', "occurrence": '
-        self.points = f', "points": {spec.points}, "balance": '
-        rendered = _texts(spec, {"name": self.SENTINEL})
-        fixed = [spec.name, *spec.reward_names.values()]
-        self.exact = not any(self.SENTINEL in value for value in fixed)
-        # Each text as its JSON-escaped pieces around the name (escaping is per character).
-        self.pieces = {k: [_escape(part) for part in text.split(self.SENTINEL)] for k, text in rendered.items()}
-
-    def json(self, gift: dict[str, Any], balance: int, name: str) -> str:
-        occurrence = json.dumps(gift["occurrence"], ensure_ascii=False)
-        start = f'{self.head}{occurrence}, "gift_id": {gift["id"]}{self.points}{balance}'
-        if not self.exact:
-            payload = {
-                "campaign_id": self.spec.campaign_id,
-                "campaign": self.spec.name,
-                "occurrence": gift["occurrence"],
-                "gift_id": gift["id"],
-                "points": self.spec.points,
-                "balance": balance,
-                **_texts(self.spec, {"name": name}),
-            }
-            return json.dumps(payload, ensure_ascii=False)
-        shown = name.strip()[:100]
-        texts = []
-        for key, pieces in self.pieces.items():
-            value = shown or ("bạn" if key.endswith("_vi") else "there")
-            texts.append(f'"{key}": "{_escape(value).join(pieces)}"')
-        return f"{start}, {', '.join(texts)}}}"
-
-
-def _escape(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)[1:-1]
 
 
 async def _give_vouchers(spec: GiftSpec, gifts: list[dict[str, Any]], now: datetime) -> None:

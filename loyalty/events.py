@@ -28,6 +28,7 @@ class EventKind(StrEnum):
     VOUCHER_CANCELLED = "voucher_cancelled"
     VOUCHER_EXPIRING_SOON = "voucher_expiring_soon"
     CAMPAIGN_GIFT = "campaign_gift"
+    CAMPAIGN_GIFTS = "campaign_gifts"  # a batch of points gifts (member NULL; payload names the gift ids)
     COMPLAINT_UPDATED = "complaint_updated"
 
 

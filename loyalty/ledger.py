@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -100,6 +101,20 @@ def entry_hash(
     micros = (created_at.astimezone(UTC) - EPOCH) // timedelta(microseconds=1)
     content = f"{prev_hash}|{member_id}|{delta}|{kind}|{reference}|{balance_after}|{shortfall}|{micros}"
     return hashlib.sha256(content.encode()).hexdigest()
+
+
+def gift_hashes(
+    chains: Sequence[tuple[int, str, str, int]], delta: int, kind: str, created_at: datetime
+) -> list[str]:
+    """``entry_hash`` of many entries written at one moment, each (member, prev_hash, reference,
+    balance_after) with no shortfall: the same text hashed, the moment formatted once."""
+    micros = (created_at.astimezone(UTC) - EPOCH) // timedelta(microseconds=1)
+    tail = f"|0|{micros}"
+    sha256 = hashlib.sha256
+    return [
+        sha256(f"{prev}|{member}|{delta}|{kind}|{reference}|{after}{tail}".encode()).hexdigest()
+        for member, prev, reference, after in chains
+    ]
 
 
 def default_expiry(now: datetime) -> datetime:

@@ -5,8 +5,10 @@ Rules and invariants:
   (PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so workers split the work; SQLite: the IMMEDIATE
   transaction already admits one writer at a time), render each in its member's locale, insert
   the messages (``ON CONFLICT DO NOTHING`` on the unique (event, member)), insert one delivery
-  per active device with ``INSERT … SELECT``, and mark the events processed. A crash rolls the
-  whole batch back; nothing is half-made and nothing is made twice.
+  per active device of each new message with ``INSERT … SELECT``, and mark the events processed.
+  A ``campaign_gifts`` event (a batch of points gifts) yields one message per gift, spread over
+  as many transactions as it needs. A crash rolls the whole batch back; nothing is half-made and
+  nothing is made twice.
 * **Deliveries**: transactional ones start ``pending``; marketing ones start ``held`` with the
   member's push-marketing consent, ``skipped`` ("no marketing consent") without. Held ones are
   released (→ pending) outside quiet hours and under the frequency cap, else kept or skipped.
@@ -31,7 +33,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from loyalty.campaign_fanout import GiftBatch
 from loyalty.db import is_sqlite, write_transaction
+from loyalty.events import EventKind
 from loyalty.tables import DomainEvent
 from notifications import consent, messages
 from notifications.config import NotifySettings
@@ -79,7 +83,12 @@ def _json(value: Any) -> dict[str, Any]:
 
 
 async def materialize(settings: NotifySettings, *, now: datetime | None = None) -> int:
-    """Turn one batch of unprocessed events into messages and deliveries; returns events handled."""
+    """Turn one batch of unprocessed events into messages and deliveries; returns the events
+    handled (a gift batch with messages made counts even before its last message).
+
+    A ``campaign_gifts`` event (one per batch of points gifts) becomes one message per gift, at
+    most ``event_batch`` messages per transaction: members who already have their message from
+    that event are skipped, and the event is marked processed once none is left."""
     now = _now(now)
     async with write_transaction():
         events = await DomainEvent.raw(
@@ -91,30 +100,37 @@ async def materialize(settings: NotifySettings, *, now: datetime | None = None) 
         if not events:
             return 0
         rows: list[InboxMessage] = []
+        done: list[int] = []
+        progressed = 0  # gift batches with messages made but more to come
+        budget = settings.event_batch
         for event in events:
+            if budget <= 0:
+                break
+            if event["kind"] == EventKind.CAMPAIGN_GIFTS.value:
+                made, finished = await _gift_messages(event, budget, now)
+                rows.extend(made)
+                budget -= len(made)
+                if finished:
+                    done.append(event["id"])
+                elif made:
+                    progressed += 1
+                continue
+            budget -= 1
+            done.append(event["id"])
             if event["member"] is None:
                 continue
             rendered = messages.render(event["kind"], _json(event["payload"]), event["locale"] or "vi")
-            if rendered is None:
-                continue
-            rows.append(
-                InboxMessage(
-                    member=event["member"],
-                    event=event["id"],
-                    kind=rendered.kind,
-                    category=rendered.category,
-                    purpose=rendered.purpose,
-                    locale=rendered.locale,
-                    title=rendered.title,
-                    body=rendered.body,
-                    data=json.dumps(rendered.data, ensure_ascii=False),
-                    created_at=now,
-                )
-            )
+            if rendered is not None:
+                rows.append(_message(event["member"], event["id"], rendered, now))
+        made_ids: list[int] = []
         for start in range(0, len(rows), INSERT_CHUNK):
-            await InboxMessage.insert(*rows[start : start + INSERT_CHUNK]).on_conflict(action="DO NOTHING")
-        event_ids = _ids(e["id"] for e in events)
-        if rows:
+            inserted = (
+                await InboxMessage.insert(*rows[start : start + INSERT_CHUNK])
+                .on_conflict(action="DO NOTHING")
+                .returning(InboxMessage.id)
+            )
+            made_ids.extend(int(r["id"]) for r in inserted)
+        if made_ids:
             await Delivery.raw(
                 "INSERT INTO delivery (message, device, member, purpose, status, attempts, next_attempt_at, "
                 "last_error, provider_id, created_at) "
@@ -122,20 +138,62 @@ async def materialize(settings: NotifySettings, *, now: datetime | None = None) 
                 "CASE WHEN im.purpose = 'transactional' THEN 'pending' WHEN c.id IS NOT NULL THEN 'held' "
                 "ELSE 'skipped' END, 0, {}, "
                 "CASE WHEN im.purpose <> 'transactional' AND c.id IS NULL THEN 'no marketing consent' ELSE '' END, "
-                # CROSS JOIN: SQLite then starts from this batch's messages (event IN …) instead of
+                # CROSS JOIN: SQLite then starts from this batch's messages (id IN …) instead of
                 # every active device, which made each batch slower as devices grew.
                 "'', {} FROM inbox_message im CROSS JOIN device d "
                 "LEFT JOIN consent c ON c.member = im.member AND c.channel = 'push' "
                 "AND c.purpose = 'marketing' AND c.granted = {} "
-                f"WHERE im.event IN ({event_ids}) AND d.member = im.member AND d.active = {{}} "
+                f"WHERE im.id IN ({_ids(made_ids)}) AND d.member = im.member AND d.active = {{}} "
                 "ON CONFLICT DO NOTHING",
                 now,
                 now,
                 True,
                 True,
             )
-        await DomainEvent.raw(f"UPDATE domain_event SET processed_at = {{}} WHERE id IN ({event_ids})", now)
-    return len(events)
+        if done:
+            await DomainEvent.raw(f"UPDATE domain_event SET processed_at = {{}} WHERE id IN ({_ids(done)})", now)
+    return len(done) + progressed
+
+
+def _message(member: int, event: int, rendered: messages.Rendered, now: datetime) -> InboxMessage:
+    return InboxMessage(
+        member=member,
+        event=event,
+        kind=rendered.kind,
+        category=rendered.category,
+        purpose=rendered.purpose,
+        locale=rendered.locale,
+        title=rendered.title,
+        body=rendered.body,
+        data=json.dumps(rendered.data, ensure_ascii=False),
+        created_at=now,
+    )
+
+
+async def _gift_messages(event: dict[str, Any], limit: int, now: datetime) -> tuple[list[InboxMessage], bool]:
+    """Up to ``limit`` messages of a ``campaign_gifts`` event for members who have none from it yet;
+    True when that was the last of them."""
+    batch = _json(event["payload"])
+    gifts = await DomainEvent.raw(
+        "SELECT g.id, g.member, m.name, m.locale, e.balance_after FROM campaign_gift g "
+        "JOIN member m ON m.id = g.member LEFT JOIN ledger_entry e ON e.id = g.entry "
+        "WHERE g.campaign = {} AND g.id BETWEEN {} AND {} AND g.status = 'given' AND NOT EXISTS "
+        "(SELECT 1 FROM inbox_message im WHERE im.event = {} AND im.member = g.member) "
+        "ORDER BY g.id LIMIT {}",
+        int(batch["campaign_id"]),
+        int(batch["first_gift"]),
+        int(batch["last_gift"]),
+        event["id"],
+        limit,
+    )
+    made = []
+    words = GiftBatch(batch)
+    for gift in gifts:
+        payload = words.message(int(gift["id"]), str(gift["name"] or ""), gift["balance_after"])
+        rendered = messages.render(EventKind.CAMPAIGN_GIFT.value, payload, gift["locale"] or "vi")
+        if rendered is not None:
+            made.append(_message(int(gift["member"]), event["id"], rendered, now))
+    return made, len(gifts) < limit
 
 
 # --- held marketing pushes -------------------------------------------------------------------

@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 
 from loyalty import campaigns, ledger
-from loyalty.bulk_ledger import bulk_credit
-from loyalty.campaign_fanout import GiftSpec, PayloadWriter, _texts
+from loyalty.bulk_ledger import Credited, Holder, bulk_credit, lock_members
+from loyalty.campaign_fanout import GiftBatch, GiftSpec, _texts, batch_payload
 from loyalty.db import write_transaction
+from loyalty.ledger import LedgerBroken
 from loyalty.ledger_check import check
-from loyalty.tables import DomainEvent, Member
+from loyalty.tables import DomainEvent, LedgerEntry, Member, PointLot
 from tests.support.campaigns import NOW, ledger_holds, member
 
 SPEC = GiftSpec(
@@ -34,34 +35,42 @@ SPEC = GiftSpec(
 
 
 @pytest.mark.parametrize("name", ["Lan", "", "   ", ' Quote "me" \\ back\nslash\t', "Nguyễn Thị Ánh", "x" * 150])
-def test_payload_json_is_what_json_dumps_of_the_texts_gives(name: str) -> None:
-    gift = {"id": 12, "occurrence": "2027-02-06", "member": 3}
-    expected = {
+def test_a_gift_message_is_the_campaigns_words_for_that_member(name: str) -> None:
+    batch = batch_payload(SPEC, "2027-02-06", 10, 20)
+    assert json.loads(json.dumps(batch)) == batch  # it travels as the event's JSON
+    assert GiftBatch(batch).message(12, name, 4500) == {
         "campaign_id": SPEC.campaign_id,
         "campaign": SPEC.name,
-        "occurrence": gift["occurrence"],
+        "occurrence": "2027-02-06",
         "gift_id": 12,
         "points": SPEC.points,
         "balance": 4500,
         **_texts(SPEC, {"name": name}),
     }
-    assert PayloadWriter(SPEC).json(gift, 4500, name) == json.dumps(expected, ensure_ascii=False)
+    shown = name.strip()[:100] or "bạn"
+    assert GiftBatch(batch).message(12, name, None)["title_vi"] == f"Quà cho {shown}"
 
 
-def test_payload_falls_back_when_a_fixed_value_contains_the_marker() -> None:
-    spec = GiftSpec(**{**SPEC.__dict__, "name": f"odd {PayloadWriter.SENTINEL} name"})
-    gift = {"id": 1, "occurrence": "once", "member": 3}
-    payload = json.loads(PayloadWriter(spec).json(gift, 10, "Lan"))
-    assert payload["body_vi"] == _texts(spec, {"name": "Lan"})["body_vi"]
+async def _holders(*member_ids: int) -> list[Holder]:
+    async with write_transaction():  # joins the caller's, if one is open
+        return await lock_members(list(member_ids))
+
+
+async def _credit(holders: list[Holder], references: list[str]) -> Credited:
+    async with write_transaction(), bulk_credit(holders, references, 5, description="gift", now=NOW) as credited:
+        return credited
 
 
 async def test_bulk_credit_continues_each_members_chain_and_check_ledger_agrees() -> None:
     a, b = await member(name="A"), await member(name="B")
     await ledger.credit(a, 30, kind=ledger.Kind.EARN, reference="earn-a", now=NOW)
-    async with write_transaction():
-        credited = await bulk_credit([(a, "g1"), (b, "g2"), (a, "g3")], 5, description="gift", now=NOW)
-    assert credited.balances == [35, 5, 40]
-    assert len(set(credited.entry_ids)) == 3
+    credited = await _credit(await _holders(a, b), ["g1", "g2"])
+    assert credited.balances == [35, 5]
+    again = await _credit(await _holders(a), ["g3"])
+    assert again.balances == [40]
+    assert len({*credited.entry_ids, *again.entry_ids}) == 3
+    lots = await PointLot.select(PointLot.entry, PointLot.points_left).where(PointLot.member == a)
+    assert sorted(lot["points_left"] for lot in lots) == [5, 5, 30]
     await ledger.debit(a, 38, kind=ledger.Kind.REDEEM, reference="spend-a", now=NOW + timedelta(minutes=1))
     for m in (a, b):
         await ledger_holds(m)
@@ -71,21 +80,48 @@ async def test_bulk_credit_continues_each_members_chain_and_check_ledger_agrees(
 
 
 async def test_bulk_credit_refuses_a_reference_used_before_and_writes_nothing() -> None:
-    a = await member()
+    a, b = await member(), await member()
     await ledger.credit(a, 30, kind=ledger.Kind.EARN, reference="taken", now=NOW)
     import sqlite3
 
     import asyncpg
 
     with pytest.raises((sqlite3.IntegrityError, asyncpg.UniqueViolationError)):
-        async with write_transaction():
-            await bulk_credit([(a, "fresh"), (a, "taken")], 5, description="gift", now=NOW)
-    row = await Member.select(Member.points_balance).where(Member.id == a).first()
-    assert row == {"points_balance": 30}
+        await _credit(await _holders(a, b), ["taken", "fresh"])
+    rows = await Member.select(Member.points_balance).where(Member.id.is_in([a, b])).order_by(Member.id)
+    assert [r["points_balance"] for r in rows] == [30, 0]
+    assert await LedgerEntry.count() == 1
     await ledger_holds(a)
 
 
-async def test_gift_events_carry_the_balance_after_each_gift() -> None:
+async def test_bulk_credit_gives_each_member_once_per_call() -> None:
+    a = await member()
+    holders = await _holders(a)
+    with pytest.raises(ValueError, match="one credit"):
+        await _credit(holders * 2, ["g1", "g2"])
+    assert await LedgerEntry.count() == 0
+
+
+async def test_bulk_credit_from_a_stale_balance_or_head_writes_nothing() -> None:
+    a, b = await member(), await member()
+    stale = await _holders(a, b)
+    # The member's balance moves after it was read, then moves back: same balance, new head.
+    await ledger.credit(a, 10, kind=ledger.Kind.EARN, reference="earn", now=NOW)
+    await ledger.debit(a, 10, kind=ledger.Kind.REDEEM, reference="spend", now=NOW)
+    with pytest.raises(LedgerBroken):
+        await _credit(stale, ["g1", "g2"])
+    rows = await Member.select(Member.points_balance).where(Member.id.is_in([a, b])).order_by(Member.id)
+    assert [r["points_balance"] for r in rows] == [0, 0]
+    assert await PointLot.count() == 1
+    for m in (a, b):
+        await ledger_holds(m)
+
+
+async def test_one_event_reports_each_batch_of_gifts(monkeypatch: pytest.MonkeyPatch) -> None:
+    from loyalty import campaign_fanout
+    from loyalty.campaign_tables import CampaignGift
+
+    monkeypatch.setattr(campaign_fanout, "GIVE_BATCH", 2)
     people = [await member(name=f"Mai {i}") for i in range(3)]
     campaign_id = await campaigns.create_campaign(
         {
@@ -103,11 +139,16 @@ async def test_gift_events_carry_the_balance_after_each_gift() -> None:
     )
     await campaigns.change_status(campaign_id, "launch")
     assert await campaigns.run_campaign(campaign_id, now=NOW) == 3
-    events = await DomainEvent.select(DomainEvent.member, DomainEvent.payload).order_by(DomainEvent.member)
+    events = await DomainEvent.select(DomainEvent.kind, DomainEvent.member, DomainEvent.payload).order_by(
+        DomainEvent.id
+    )
     payloads = [json.loads(e["payload"]) if isinstance(e["payload"], str) else e["payload"] for e in events]
-    assert [p["title_vi"] for p in payloads] == [f"Quà cho Mai {i}" for i in range(3)]
-    assert all(p["balance"] == 20 and p["points"] == 20 for p in payloads)
-    assert [e["member"] for e in events] == people
+    assert [(e["kind"], e["member"]) for e in events] == [("campaign_gifts", None)] * 2
+    gifts = await CampaignGift.select(CampaignGift.id, CampaignGift.member).order_by(CampaignGift.id)
+    assert [g["member"] for g in gifts] == people
+    ids = [g["id"] for g in gifts]
+    assert [(p["first_gift"], p["last_gift"]) for p in payloads] == [(ids[0], ids[1]), (ids[2], ids[2])]
+    assert all(p["points"] == 20 and p["texts"]["title_vi"] == "Quà cho $name" for p in payloads)
 
 
 @pytest.mark.parametrize(
@@ -167,17 +208,25 @@ async def test_points_gift_rows_are_written_once_given_with_their_entry(monkeypa
         assert (g["status"], g["points"], g["given_at"] is not None) == ("given", 7, True)
         entry = await LedgerEntry.select().where(LedgerEntry.id == g["entry"]).first()
         assert entry is not None and entry["member"] == g["member"]
-        assert entry["reference"] == f"campaign-gift:{g['id']}"
+        assert entry["reference"] == f"campaign-gift:{campaign_id}:once:{g['member']}"
     report = await check(progress=False)
     assert report.ok, report.breaches
 
 
 @pytest.mark.sqlite_only
 async def test_the_larger_bulk_cache_is_put_back_on_the_connection() -> None:
-    from loyalty.bulk_ledger import BULK_CACHE_KIB, fetch, larger_cache
+    from loyalty.bulk_ledger import BULK_CACHE_KIB, bulk_settings, fetch
 
     async with write_transaction():
         before = (await fetch("PRAGMA cache_size"))[0]["cache_size"]
-        async with larger_cache():
+        async with bulk_settings():
             assert (await fetch("PRAGMA cache_size"))[0]["cache_size"] == -BULK_CACHE_KIB
         assert (await fetch("PRAGMA cache_size"))[0]["cache_size"] == before
+
+
+def test_gift_hashes_are_the_entry_hashes_of_each_gift() -> None:
+    chains = [(1, "", "campaign-gift:7:once:1", 10), (42, "ab" * 32, "r|x", 1_000_000)]
+    assert ledger.gift_hashes(chains, 10, "gift", NOW) == [
+        ledger.entry_hash(prev, member, 10, "gift", reference, after, 0, NOW)
+        for member, prev, reference, after in chains
+    ]
