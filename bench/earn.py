@@ -15,13 +15,14 @@ What it does, per engine:
    keep-alive HTTP/1.1 connections at each concurrency (a raw asyncio client: it shares the
    CPUs with the server, so it must be cheap), each request with a fresh member QR code.
 3. Runs the raw baseline: the same SQL statements the earn issues (``statements()``: the app's
-   own statement texts imported from loyalty.cards / tiers / earning / ledger / events; the till
-   key lookup is cached by the app for 5 s, so it is not per earn): one transaction with the
-   member of the code, the guarded use of the step (which locks the member), tier ladder,
-   purchase history, rules, credit (entry + lot + guarded balance: one statement on PostgreSQL,
-   three on SQLite), tier upgrade + tier change + its event, purchase with its answer, points
-   event; straight through asyncpg (a pool of the app's size) or sqlite3 (one connection per
-   thread, BEGIN IMMEDIATE, same pragmas), at the same concurrency.
+   own statement texts imported from loyalty.cards / tiers / earning / ledger / events /
+   statistics; the till key lookup is cached by the app for 5 s, so it is not per earn): one
+   transaction with the member of the code, the guarded use of the step (which locks the
+   member), tier ladder, purchase history, rules, credit (entry + lot + guarded balance: one
+   statement on PostgreSQL, three on SQLite), tier upgrade + tier change + its event, purchase
+   with its answer, the member's statistics row, points event; straight through asyncpg (a pool
+   of the app's size) or sqlite3 (one connection per thread, BEGIN IMMEDIATE, same pragmas), at
+   the same concurrency.
 4. Prints throughput, p50 and p99 for both and the ratio app/raw.
 
 Client, server and database share the machine, so absolute numbers are those of this box.
@@ -245,7 +246,7 @@ def statements(sqlite: bool) -> dict[str, str]:
     """The earn's SQL: the app's own statement texts, imported from the modules that run them
     (``$n`` for asyncpg, SQLite's ``?n``). The till key lookup is not among them: the app caches
     it for 5 s, so it is not a per-earn statement."""
-    from loyalty import cards, earning, events, ledger, tiers
+    from loyalty import cards, earning, events, ledger, statistics, tiers
     from loyalty.hot_sql import for_sqlite
 
     sql = {
@@ -262,6 +263,7 @@ def statements(sqlite: bool) -> dict[str, str]:
         "tier_change": tiers.CHANGE_SQL,
         "event": events.EMIT_SQL,
         "purchase": earning.PURCHASE_SQL,
+        "stats": statistics.EARN_SQL,
     }
     return {k: for_sqlite(v) for k, v in sql.items()} if sqlite else sql
 
@@ -316,6 +318,7 @@ async def drive_raw_postgres(
                 sql["purchase"], store_id, v["receipt"], m, terminal_id, "till", 1_250_000, 150, row["entry"],
                 v["hash"], v["answer"], now,
             )  # fmt: skip
+            await c.execute(sql["stats"], m, now, 1_250_000, "till")
             await c.execute(sql["event"], "points_earned", m, v["payload"], now)
 
     try:
@@ -364,6 +367,7 @@ async def drive_raw_sqlite(
                 sql["purchase"],
                 (store_id, v["receipt"], m, terminal_id, "till", 1_250_000, 150, eid, v["hash"], v["answer"], now),
             ).fetchone()
+            c.execute(sql["stats"], (m, now, 1_250_000, "till"))
             c.execute(sql["event"], ("points_earned", m, v["payload"], now))
             c.execute("COMMIT")
         except BaseException:

@@ -10,7 +10,8 @@ Rules:
   different body is 409 ``duplicate_receipt``. The answer is stored on the ``Purchase``.
 * One transaction: the member code is used up, the purchase recorded, the points credited
   (one lot, expiring after ``POINTS_EXPIRY_MONTHS``), the tier upgraded at once if the earn
-  qualifies, and ``points_earned`` emitted. A failure leaves nothing, not even a used code.
+  qualifies, the purchase counted into the member's statistics (:mod:`loyalty.statistics`), and
+  ``points_earned`` emitted. A failure leaves nothing, not even a used code.
 * Amounts are whole đồng, 1 … 1,000,000,000; ``receipt_no`` is 1–64 printable characters;
   items' amounts add up to at most the receipt's amount. Points come from
   :mod:`loyalty.earning_rules` (pure).
@@ -25,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from loyalty import cards, hot_sql, ledger, tiers
+from loyalty import cards, hot_sql, ledger, statistics, tiers
 from loyalty.config import PROGRAMME
 from loyalty.db import is_unique_violation, write_transaction
 from loyalty.earning_rules import Earned, Line, Rule, compute
@@ -283,6 +284,7 @@ async def award_purchase(
             now,
         )
         assert row is not None
+        await statistics.record_purchase(member_id, amount, channel, now=now)
         if earned.points:
             await emit(
                 EventKind.POINTS_EARNED,

@@ -11,6 +11,8 @@ Rules:
 * Points go back through ``ledger.take_back`` from the purchase's own lot first; points
   already spent are taken back only down to a zero balance, the rest is the ``shortfall``.
 * Without an Idempotency-Key every call is a new refund (the API wraps it in ``run_once``).
+* The member's statistics row is recomputed in the same transaction (refunded spend may remove a
+  visit), under the member's lock, whether or not points go back.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from datetime import UTC, datetime
 
 from piccolo.columns.combination import WhereRaw
 
-from loyalty import ledger
+from loyalty import ledger, statistics
 from loyalty.db import write_transaction
 from loyalty.earning import MAX_AMOUNT
 from loyalty.errors import InvalidInput, NotFound
@@ -87,6 +89,10 @@ async def refund(
                 f"only {left} đ of receipt {receipt_no} can still be refunded", refundable=left, receipt_no=receipt_no
             )
         row = rows[0]
+        # The member's lock first, as the earn takes it: the recompute then sees every purchase
+        # of the member committed before it, and a concurrent earn counts in after it.
+        await ledger.lock_member(row["member"])
+        await statistics.refresh_member(row["member"], now=now)
         due = reversal_due(row["points_earned"], row["amount"], row["refunded_amount"])
         points = due - row["points_reversed"]
         if points <= 0 or row["earn_entry"] is None:

@@ -22,9 +22,36 @@ Rules:
   1     longer ago                0–1                           less
   ====  ========================  ===========================  ==========================
 
-* Freshness: the worker job ``stats.refresh_recent`` (every minute) refreshes the members who
-  bought in the last 10 minutes; ``stats.refresh_all`` (every 6 hours) rebuilds every row so the
-  90-day and 12-month windows slide and refunds are counted. Segments that read recency use
+* Freshness: every change of a member's purchases updates the member's row in the same write
+  transaction, so the row shows a purchase or a refund as soon as it is committed:
+
+  - an earn (at the till, or an approved receipt claim; ``earning.award_purchase``) counts the
+    purchase in with :func:`record_purchase`: one upsert by member (``EARN_SQL``) that adds the
+    visit and spend to every window and the totals and derives last purchase, average basket,
+    channel and the RFM scores from the new counters. It reads no purchases;
+  - a refund (``refunds.refund``) recomputes the member's row with :func:`refresh_member`, the
+    set-wise statement restricted to one member id (its purchases by the indexed
+    ``purchase.member``): a refund may remove a visit and with it the last purchase or a channel,
+    which counters cannot undo. Refunds are rare next to earns.
+
+  Why counters on the earn and not the recompute: the earn is the hot path (≈ 4.4 ms in-process,
+  sequential, on either engine) and the members who earn most often have the longest history.
+  Measured inside a write transaction (medians, 2-CPU box): the counters take 0.21 ms on
+  PostgreSQL and 0.09 ms on SQLite whatever the history; the recompute 0.48 / 0.71 / 1.17 ms on
+  PostgreSQL and 0.37 / 0.80 / 1.64 ms on SQLite for a member with 0 / 300 / 1,000 earlier
+  receipts.
+
+  Both writes hold the member's row lock first (``cards.use_code`` / ``ledger.lock_member``), so
+  one member's earns and refunds write the row one after the other and a recompute sees every
+  purchase committed before it.
+
+  The worker jobs stay: ``stats.refresh_recent`` (every minute) recomputes the members who bought
+  in the last 10 minutes and any member without a row, which makes an earn's counters exact
+  (the windows as of now; a row the earn created for a member whose earlier receipts were never
+  counted); ``stats.refresh_all`` (every 6 hours) rebuilds every row so the 90-day and 12-month
+  windows slide. ``refreshed_at`` is the time of the last recomputation: the windows and
+  ``days_since_last_visit`` are as of then, plus the earns since (an earn sets
+  ``days_since_last_visit`` to 0 and the recency score to 5). Segments that read recency use
   ``last_purchase_at`` against the current time, so they never go stale by the window sliding.
 """
 
@@ -32,6 +59,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from loyalty import hot_sql
 from loyalty.db import is_sqlite, write_transaction
 from loyalty.jobs import job
 from loyalty.tables import Member
@@ -70,14 +98,17 @@ def _days_since(now_sql: str, column: str) -> str:
     return f"CAST(FLOOR(EXTRACT(EPOCH FROM ({now_sql} - {column})) / 86400) AS INTEGER)"
 
 
+def _whens(expression: str, cuts: tuple[int, ...], op: str) -> str:
+    return " ".join(f"WHEN {expression} {op} {cut} THEN {5 - i}" for i, cut in enumerate(cuts))
+
+
 def _score(expression: str, cuts: tuple[int, ...], *, descending_is_better: bool) -> str:
-    op = ">=" if descending_is_better else "<="
-    whens = " ".join(f"WHEN {expression} {op} {cut} THEN {5 - i}" for i, cut in enumerate(cuts))
+    whens = _whens(expression, cuts, ">=" if descending_is_better else "<=")
     return f"CASE WHEN p.last_at IS NULL THEN NULL {whens} ELSE 1 END"
 
 
 def _refresh_sql(member_condition: str) -> str:
-    """The upsert; ``{}`` placeholders: now ×3, since_90d ×2, since_12m ×2, then the condition's."""
+    """The upsert; ``{}`` placeholders: now ×2, since_90d ×2, since_12m ×2, then the condition's."""
     days = _days_since(timestamp_param(), "q.last_at")
     recency = _score("p.days", RECENCY_DAYS, descending_is_better=False)
     frequency = _score("p.v12", FREQUENCY_VISITS, descending_is_better=True)
@@ -127,8 +158,47 @@ async def refresh_range(low: int, high: int, *, now: datetime | None = None) -> 
 
 
 async def refresh_member(member_id: int, *, now: datetime | None = None) -> None:
-    """Cheap single-member refresh, for callers that want the row current after an earn."""
+    """Recompute one member's row (a refund; inside the caller's write transaction if one is open)."""
     await refresh_range(member_id, member_id, now=now)
+
+
+def _counted(expression: str, cuts: tuple[int, ...]) -> str:
+    return f"CASE {_whens(expression, cuts, '>=')} ELSE 1 END"
+
+
+# The earn's update, on its hot path (a fixed text through loyalty.hot_sql). $1 member, $2 the
+# purchase's time, $3 its amount, $4 its channel. The purchase is new, so it falls in every window.
+# Without a row the member is taken to have bought nothing before (refresh_recent corrects that).
+_AMOUNT = "CAST($3 AS BIGINT)"  # PostgreSQL cannot tell $3's type from its uses alone
+_SPEND_12M = "member_stats.spend_12m + excluded.spend_12m"
+EARN_SQL = f"""
+INSERT INTO member_stats (member, {", ".join(STAT_COLUMNS)})
+VALUES ($1, $2, $2, 1, {_AMOUNT}, 1, {_AMOUNT}, 1, {_AMOUNT}, {_AMOUNT}, $4, 0, 5, 1,
+  {_counted(_AMOUNT, MONETARY_DONG)}, $2)
+ON CONFLICT (member) DO UPDATE SET
+  first_purchase_at = CASE WHEN member_stats.first_purchase_at < excluded.first_purchase_at
+    THEN member_stats.first_purchase_at ELSE excluded.first_purchase_at END,
+  last_purchase_at = CASE WHEN member_stats.last_purchase_at > excluded.last_purchase_at
+    THEN member_stats.last_purchase_at ELSE excluded.last_purchase_at END,
+  visits_90d = member_stats.visits_90d + 1,
+  spend_90d = member_stats.spend_90d + excluded.spend_90d,
+  visits_12m = member_stats.visits_12m + 1,
+  spend_12m = {_SPEND_12M},
+  visits_total = member_stats.visits_total + 1,
+  spend_total = member_stats.spend_total + excluded.spend_total,
+  avg_basket = ({_SPEND_12M}) / (member_stats.visits_12m + 1),
+  channel = CASE WHEN member_stats.channel IN ('none', excluded.channel) THEN excluded.channel ELSE 'both' END,
+  days_since_last_visit = 0,
+  recency_score = 5,
+  frequency_score = {_counted("member_stats.visits_12m + 1", FREQUENCY_VISITS)},
+  monetary_score = {_counted(_SPEND_12M, MONETARY_DONG)}
+"""
+
+
+async def record_purchase(member_id: int, amount: int, channel: str, *, now: datetime) -> None:
+    """Count a purchase just recorded into the member's row, in the earn's write transaction
+    (which holds the member's lock)."""
+    await hot_sql.fetch(EARN_SQL, member_id, now, amount, channel)
 
 
 async def refresh_all(*, now: datetime | None = None, batch: int = BATCH) -> int:
