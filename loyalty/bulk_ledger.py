@@ -26,10 +26,12 @@ entries with ``executemany`` (ids after MAX(id), timestamps as text formatted on
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
+from string import Formatter
 from typing import Any, NamedTuple
 
 from piccolo.engine.sqlite import convert_datetime_in
@@ -59,10 +61,30 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
     conn = connection()
     if is_sqlite():
         cursor = await conn.execute(_qmarks(sql), args)
-        rows = await cursor.fetchall()
+        rows: list[dict[str, Any]] = await cursor.fetchall()  # dicts already (the engine's row factory)
         await cursor.close()
-        return [dict(r) for r in rows]
+        return rows
     return [dict(r) for r in await conn.fetch(sql, *args)]
+
+
+async def fetch_template(template: str, *args: Any) -> list[dict[str, Any]]:
+    """:func:`fetch` for SQL written with Piccolo's ``{}`` placeholders (compiled segment filters),
+    skipping the query builder's per-row work: a fan-out batch reads twenty thousand rows."""
+    return await fetch(numbered(template), *args)
+
+
+def numbered(template: str) -> str:
+    """``{}`` placeholders, in order, to ``$1…``; ``{{``/``}}`` to literal braces (Piccolo's rules)."""
+    parts: list[str] = []
+    n = 0
+    for literal, field, _spec, _conversion in Formatter().parse(template):
+        parts.append(literal)
+        if field is not None:
+            if field:
+                raise ValueError(f"only bare {{}} placeholders are supported, not {{{field}}}")
+            n += 1
+            parts.append(f"${n}")
+    return "".join(parts)
 
 
 async def execute(sql: str, *args: Any) -> int:
@@ -139,7 +161,7 @@ async def lock_members(member_ids: Sequence[int]) -> list[Holder]:
             "SELECT id, points_balance, ledger_head FROM member WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
             ids,
         )
-    return [holder(r) for r in rows]
+    return holders(rows)
 
 
 class Holder(NamedTuple):
@@ -151,9 +173,9 @@ class Holder(NamedTuple):
     head: str
 
 
-def holder(row: dict[str, Any]) -> Holder:
-    """A holder from a row with ``id``, ``points_balance`` and ``ledger_head``."""
-    return Holder(row["id"], row["points_balance"], row["ledger_head"])
+def holders(rows: Iterable[dict[str, Any]]) -> list[Holder]:
+    """Holders from rows with ``id``, ``points_balance`` and ``ledger_head``."""
+    return list(map(Holder._make, map(itemgetter("id", "points_balance", "ledger_head"), rows)))
 
 
 def sqlite_timestamp(moment: datetime) -> str:

@@ -40,10 +40,13 @@ from loyalty.bulk_ledger import (
     bulk_settings,
     execute,
     fetch,
-    holder,
+    fetch_template,
     lock_members,
     next_ids,
     sqlite_timestamp,
+)
+from loyalty.bulk_ledger import (
+    holders as bulk_holders,
 )
 from loyalty.campaign_tables import CampaignGift, CampaignRun
 from loyalty.db import is_sqlite, write_transaction
@@ -159,7 +162,7 @@ async def gift_points_batch(
         # audience are current. PostgreSQL: the chosen members are locked (and re-read) below.
         columns = "m.id, m.points_balance, m.ledger_head" if is_sqlite() else "m.id"
         # Members already gifted this occurrence (an earlier run of it, or a restarted run) are skipped.
-        chosen = await CampaignGift.raw(
+        chosen = await fetch_template(
             f"SELECT {columns} FROM {audience_from} WHERE ({audience_where}) AND m.id > {{}} AND NOT EXISTS "
             "(SELECT 1 FROM campaign_gift g WHERE g.campaign = {} AND g.occurrence = {} AND g.member = m.id) "
             f"ORDER BY m.id LIMIT {GIVE_BATCH}",
@@ -182,7 +185,7 @@ async def gift_points_batch(
             return 0 if not done else None
         allowed = await _reserve(spec, len(members))
         if allowed:
-            holders = [holder(r) for r in chosen[:allowed]] if is_sqlite() else await lock_members(members[:allowed])
+            holders = bulk_holders(chosen[:allowed]) if is_sqlite() else await lock_members(members[:allowed])
             if len(holders) != allowed:
                 raise LedgerBroken("a gifted member does not exist")
             references = [gift_reference(spec.campaign_id, occurrence, h.id) for h in holders]

@@ -230,3 +230,11 @@ def test_gift_hashes_are_the_entry_hashes_of_each_gift() -> None:
         ledger.entry_hash(prev, member, 10, "gift", reference, after, 0, NOW)
         for member, prev, reference, after in chains
     ]
+
+
+def test_piccolo_placeholders_become_numbered_ones() -> None:
+    from loyalty.bulk_ledger import numbered
+
+    assert numbered("a = {} AND b IN ({}, {}) AND c = '{{x}}'") == "a = $1 AND b IN ($2, $3) AND c = '{x}'"
+    with pytest.raises(ValueError):
+        numbered("a = {name}")
