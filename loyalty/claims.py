@@ -9,9 +9,10 @@ Rules:
   short enough for a small QR. It is valid ``CLAIM_VALID_DAYS`` (7) days.
 * Claiming is one guarded UPDATE (``WHERE claimed_at IS NULL AND expires_at > now``), in the
   transaction that records the purchase and credits the points, so 20 concurrent claims of a
-  code give exactly one success. Unknown code 404, used 409 ``code_reused``, expired 410
-  ``code_expired``. A receipt earns once: the purchase row and ledger reference are shared
-  with the till path (see :mod:`loyalty.earning`).
+  code give exactly one success. The claiming member's row is locked first (as every earn
+  does), so one member's concurrent claims queue instead of deadlocking. Unknown code 404,
+  used 409 ``code_reused``, expired 410 ``code_expired``. A receipt earns once: the purchase
+  row and ledger reference are shared with the till path (see :mod:`loyalty.earning`).
 """
 
 from __future__ import annotations
@@ -145,6 +146,10 @@ async def claim(member_id: int, code: str, *, now: datetime | None = None) -> Cl
         raise UnknownClaim("no claim with this code")
     try:
         async with write_transaction():
+            # The member's FOR UPDATE before the claim row points at the member: that UPDATE's
+            # foreign-key check takes KEY SHARE on the member (PostgreSQL), and two claims by one
+            # member each holding KEY SHARE while asking for FOR UPDATE deadlock.
+            member = await ledger.lock_member(member_id)
             taken = (
                 await ReceiptClaim.update({ReceiptClaim.claimed_by: member_id, ReceiptClaim.claimed_at: now})
                 .where(
@@ -168,6 +173,7 @@ async def claim(member_id: int, code: str, *, now: datetime | None = None) -> Cl
             items = [earning.Item(**i) for i in _json(row["items"])]
             award = await earning.award_purchase(
                 member_id,
+                locked=member,
                 store_id=row["store"],
                 terminal_id=row["terminal"],
                 receipt_no=row["receipt_no"],

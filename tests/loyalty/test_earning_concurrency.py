@@ -65,3 +65,25 @@ async def test_twenty_concurrent_claims_of_one_code_give_one_success(app: Any, t
     assert results.count("ok") == 1 and results.count("reused") == 19
     assert await LedgerEntry.count() == 1
     assert (await check(progress=False)).ok
+
+
+async def test_one_member_claiming_two_receipts_at_once_gets_both(app: Any, till: dict[str, Any]) -> None:
+    # Claiming writes a row that references the member (its FK check takes a KEY SHARE lock on
+    # the member on PostgreSQL); taking the member's FOR UPDATE only after it deadlocked two
+    # claims by one member. Several rounds, as the two transactions need to overlap.
+    member = await record_member("0901234567")
+    expected = 0
+    for round_no in range(5):
+        made = [
+            await claims.create_claim(
+                store_id=till["store_id"], terminal_id=None, receipt_no=f"C-{round_no}-{i}", amount=300_000
+            )
+            for i in range(2)
+        ]
+        results = await asyncio.gather(*(claims.claim(member.id, m.code) for m in made))
+        expected += sum(r.points_earned for r in results)
+        assert all(r.points_earned > 0 for r in results)
+    row = await Member.select(Member.points_balance).where(Member.id == member.id).first()
+    assert row is not None and row["points_balance"] == expected
+    assert await Purchase.count() == 10 and await LedgerEntry.count() == 10
+    assert (await check(progress=False)).ok
