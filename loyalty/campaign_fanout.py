@@ -41,7 +41,6 @@ from loyalty.bulk_ledger import (
     execute,
     fetch,
     fetch_template,
-    lock_members,
     next_ids,
     sqlite_timestamp,
 )
@@ -158,21 +157,32 @@ async def gift_points_batch(
         if not status or status[0]["status"] not in LIVE:
             return None
         occurrence, cursor = str(run[0]["occurrence"]), int(run[0]["cursor"])
-        # SQLite: the IMMEDIATE transaction is the only writer, so the balances read with the
-        # audience are current. PostgreSQL: the chosen members are locked (and re-read) below.
-        columns = "m.id, m.points_balance, m.ledger_head" if is_sqlite() else "m.id"
+        # The balances read here are current: SQLite's IMMEDIATE transaction is the only writer;
+        # on PostgreSQL the chosen members are locked as they are read, in id order (the order
+        # every bulk writer locks in), and a row changed meanwhile is read again.
+        lock = "" if is_sqlite() else " FOR UPDATE OF m"
         # Members already gifted this occurrence (an earlier run of it, or a restarted run) are skipped.
+        audience = (
+            f"FROM {audience_from} WHERE ({audience_where}) AND m.id > {{}} AND NOT EXISTS "
+            "(SELECT 1 FROM campaign_gift g WHERE g.campaign = {} AND g.occurrence = {} AND g.member = m.id)"
+        )
         chosen = await fetch_template(
-            f"SELECT {columns} FROM {audience_from} WHERE ({audience_where}) AND m.id > {{}} AND NOT EXISTS "
-            "(SELECT 1 FROM campaign_gift g WHERE g.campaign = {} AND g.occurrence = {} AND g.member = m.id) "
-            f"ORDER BY m.id LIMIT {GIVE_BATCH}",
+            f"SELECT m.id, m.points_balance, m.ledger_head {audience} ORDER BY m.id LIMIT {GIVE_BATCH}{lock}",
             *audience_args,
             cursor,
             spec.campaign_id,
             occurrence,
         )
         members = [int(r["id"]) for r in chosen]
-        done = len(members) < GIVE_BATCH
+        # A short batch means the end, unless a member left the audience while being locked (a
+        # concurrent change re-read on PostgreSQL): look once more before calling the run done.
+        done = len(members) < GIVE_BATCH and not await fetch_template(
+            f"SELECT 1 AS more {audience} LIMIT 1",
+            *audience_args,
+            members[-1] if members else cursor,
+            spec.campaign_id,
+            occurrence,
+        )
         high = members[-1] if members else cursor
         await execute(
             "UPDATE campaign_run SET cursor = $1, selected = selected + $2, selected_at = $3 WHERE id = $4",
@@ -185,9 +195,7 @@ async def gift_points_batch(
             return 0 if not done else None
         allowed = await _reserve(spec, len(members))
         if allowed:
-            holders = bulk_holders(chosen[:allowed]) if is_sqlite() else await lock_members(members[:allowed])
-            if len(holders) != allowed:
-                raise LedgerBroken("a gifted member does not exist")
+            holders = bulk_holders(chosen[:allowed])
             references = [gift_reference(spec.campaign_id, occurrence, h.id) for h in holders]
             async with bulk_credit(
                 holders, references, spec.points, description=f"Gift: {spec.name}"[:500], now=now
