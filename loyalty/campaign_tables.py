@@ -130,9 +130,9 @@ class CampaignRun(Keyed, Table):
 
 
 class CampaignGift(Keyed, Table):
-    # Indexes: UNIQUE (campaign, occurrence, member) serves lookups by campaign; pending gifts
-    # and given vouchers have partial indexes (loyalty.guards.LEAN_INDEXES). Nothing looks a
-    # gift up by its ledger entry.
+    # Indexes: UNIQUE (campaign, occurrence, member) serves lookups by campaign; pending gifts,
+    # ledger entries and vouchers have partial indexes (loyalty.guards.LEAN_INDEXES), so a
+    # points gift adds nothing to the voucher index and a pending row nothing to the entry one.
     campaign = ForeignKey(Campaign, on_delete=RESTRICT)
     occurrence = Varchar(length=40)
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)

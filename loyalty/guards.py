@@ -156,5 +156,6 @@ LEAN_INDEXES: list[Rule] = [
     PartialIndex("ledger_entry", "ledger_entry_terminal_set", ("terminal",), '"terminal" IS NOT NULL'),
     PartialIndex("ledger_entry", "ledger_entry_staff_set", ("staff",), '"staff" IS NOT NULL'),
     PartialIndex("campaign_gift", "campaign_gift_voucher_set", ("voucher",), '"voucher" IS NOT NULL'),
+    PartialIndex("campaign_gift", "campaign_gift_entry_set", ("entry",), '"entry" IS NOT NULL'),
     PartialIndex("campaign_gift", "campaign_gift_pending", ("campaign", "id"), "\"status\" = 'pending'"),
 ]
