@@ -7,10 +7,10 @@ Rules (the same as :func:`loyalty.ledger.credit`; ``piccolo loyalty check_ledger
 * one ``PointLot`` per entry holding exactly its points (expiring at ``default_expiry(now)``),
   so balance = Σ deltas = Σ points left stays true;
 * ``balance_after``, ``prev_hash`` and ``entry_hash`` are computed in Python with
-  :func:`loyalty.ledger.entry_hash` from the member's balance and ``ledger_head`` read in the
-  transaction (locked: FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transaction serialises
-  writers). Each member gets one credit per call, so the entries of a call never chain on each
-  other;
+  :func:`loyalty.ledger.gift_hashes` (the text :func:`loyalty.ledger.entry_hash` hashes) from the
+  member's balance and ``ledger_head`` read in the transaction (locked: FOR UPDATE on
+  PostgreSQL; SQLite's IMMEDIATE transaction serialises writers). Each member gets one credit
+  per call, so the entries of a call never chain on each other;
 * the balances and heads are moved (when the ``bulk_credit`` block ends) by one guarded
   statement that only moves a member whose balance *and* head are still the ones the entry was
   computed from; if any did not move (``LedgerBroken``), the batch rolls back. The guard, not
