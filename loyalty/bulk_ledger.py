@@ -209,10 +209,8 @@ async def bulk_credit(
     if not holders:
         yield Credited([], [])
         return
-    if is_sqlite():
-        entry_ids = await _post_sqlite(holders, references, balances, hashes, points, description, now)
-    else:
-        entry_ids = await _post_postgres(holders, references, balances, hashes, points, description, now)
+    batch = _Entries(holders, references, balances, hashes, points, description, now)
+    entry_ids = await (_post_sqlite(batch) if is_sqlite() else _post_postgres(batch))
     yield Credited(entry_ids, balances)
     if is_sqlite():
         moved = await execute(
@@ -239,33 +237,39 @@ async def bulk_credit(
         raise LedgerBroken("a balance changed under a bulk credit")
 
 
-async def _post_sqlite(
-    holders: Sequence[Holder],
-    references: Sequence[str],
-    balances: list[int],
-    hashes: list[str],
-    points: int,
-    description: str,
-    now: datetime,
-) -> list[int]:
+class _Entries(NamedTuple):
+    """The entries of one bulk credit, aligned: one per holder."""
+
+    holders: Sequence[Holder]
+    references: Sequence[str]
+    balances: list[int]
+    hashes: list[str]
+    points: int
+    description: str
+    now: datetime
+
+
+async def _post_sqlite(batch: _Entries) -> list[int]:
     """Entries with ids after MAX(id) (the IMMEDIATE transaction is the only writer), then their
     lots derived from that id range in one statement."""
     first = (await next_ids("ledger_entry", 1))[0]
-    ids = list(range(first, first + len(holders)))
-    at = sqlite_timestamp(now)
-    kind = Kind.GIFT.value
+    ids = list(range(first, first + len(batch.holders)))
+    at = sqlite_timestamp(batch.now)
+    kind, points, description = Kind.GIFT.value, batch.points, batch.description
     await connection().executemany(
         "INSERT INTO ledger_entry (id, member, delta, kind, reference, balance_after, shortfall, description, "
         "created_at, prev_hash, entry_hash) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
         [
             (i, h.id, points, kind, reference, after, description, at, h.head, digest)
-            for i, h, reference, after, digest in zip(ids, holders, references, balances, hashes, strict=True)
+            for i, h, reference, after, digest in zip(
+                ids, batch.holders, batch.references, batch.balances, batch.hashes, strict=True
+            )
         ],
     )
     await execute(
         "INSERT INTO point_lot (member, entry, points, points_left, expires_at, created_at) "
         "SELECT member, id, delta, delta, $1, $2 FROM ledger_entry WHERE id BETWEEN $3 AND $4",
-        sqlite_timestamp(default_expiry(now)),
+        sqlite_timestamp(default_expiry(batch.now)),
         at,
         first,
         ids[-1],
@@ -289,32 +293,24 @@ SELECT id, member FROM e
 """
 
 
-async def _post_postgres(
-    holders: Sequence[Holder],
-    references: Sequence[str],
-    balances: list[int],
-    hashes: list[str],
-    points: int,
-    description: str,
-    now: datetime,
-) -> list[int]:
+async def _post_postgres(batch: _Entries) -> list[int]:
     """Entries and lots in one statement (data-modifying CTEs, one round trip); the entry ids come
     from the sequence as the rows are written."""
     rows = await connection().fetch(
         POST_POSTGRES,
-        [h.id for h in holders],
-        list(references),
-        balances,
-        [h.head for h in holders],
-        hashes,
-        points,
+        [h.id for h in batch.holders],
+        list(batch.references),
+        batch.balances,
+        [h.head for h in batch.holders],
+        batch.hashes,
+        batch.points,
         Kind.GIFT.value,
-        description,
-        now,
-        default_expiry(now),
+        batch.description,
+        batch.now,
+        default_expiry(batch.now),
     )
     entry_of = {int(r["member"]): int(r["id"]) for r in rows}
-    return [entry_of[h.id] for h in holders]
+    return [entry_of[h.id] for h in batch.holders]
 
 
 def _qmarks(sql: str) -> str:

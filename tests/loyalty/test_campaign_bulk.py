@@ -14,7 +14,7 @@ from loyalty.db import write_transaction
 from loyalty.ledger import LedgerBroken
 from loyalty.ledger_check import check
 from loyalty.tables import DomainEvent, LedgerEntry, Member, PointLot
-from tests.support.campaigns import NOW, ledger_holds, member
+from tests.support.campaigns import NOW, launched_campaign, ledger_holds, member
 
 SPEC = GiftSpec(
     campaign_id=7,
@@ -123,21 +123,7 @@ async def test_one_event_reports_each_batch_of_gifts(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(campaign_fanout, "GIVE_BATCH", 2)
     people = [await member(name=f"Mai {i}") for i in range(3)]
-    campaign_id = await campaigns.create_campaign(
-        {
-            "name": "Bulk",
-            "audience": "everyone",
-            "gift_kind": "points",
-            "gift_points": 20,
-            "title_vi": "Quà cho $name",
-            "title_en": "A gift for $name",
-            "message_vi": "Tặng bạn $points điểm",
-            "message_en": "Here are $points points",
-            "schedule": "once",
-            "run_at": NOW - timedelta(minutes=1),
-        }
-    )
-    await campaigns.change_status(campaign_id, "launch")
+    campaign_id = await launched_campaign(name="Bulk", gift_points=20)
     assert await campaigns.run_campaign(campaign_id, now=NOW) == 3
     events = await DomainEvent.select(DomainEvent.kind, DomainEvent.member, DomainEvent.payload).order_by(
         DomainEvent.id
@@ -183,21 +169,7 @@ async def test_points_gift_rows_are_written_once_given_with_their_entry(monkeypa
 
     monkeypatch.setattr(campaign_fanout, "GIVE_BATCH", 2)
     people = [await member(name=f"Hoa {i}") for i in range(5)]
-    campaign_id = await campaigns.create_campaign(
-        {
-            "name": "Once",
-            "audience": "everyone",
-            "gift_kind": "points",
-            "gift_points": 7,
-            "title_vi": "Quà cho $name",
-            "title_en": "A gift for $name",
-            "message_vi": "Tặng bạn $points điểm",
-            "message_en": "Here are $points points",
-            "schedule": "once",
-            "run_at": NOW - timedelta(minutes=1),
-        }
-    )
-    await campaigns.change_status(campaign_id, "launch")
+    campaign_id = await launched_campaign(name="Once", gift_points=7)
     # Two batches only: the run stops after member 4, and the cursor says so.
     assert await campaigns.run_campaign(campaign_id, now=NOW, max_batches=2) == 4
     assert await CampaignGift.count().where(CampaignGift.status != "given") == 0

@@ -13,30 +13,7 @@ from loyalty import campaign_fanout, campaign_results, campaigns, segments, vouc
 from loyalty.campaign_tables import Campaign, CampaignGift, CampaignRun
 from loyalty.errors import InvalidInput
 from loyalty.tables import DomainEvent, LedgerEntry, Member, Reward, Terminal
-from tests.support.campaigns import NOW, ledger_holds, member, purchase
-
-
-def _values(**changes: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "name": "Thank you",
-        "audience": "everyone",
-        "gift_kind": "points",
-        "gift_points": 50,
-        "title_vi": "Quà cho $name",
-        "title_en": "A gift for $name",
-        "message_vi": "Tặng bạn $points điểm",
-        "message_en": "Here are $points points",
-        "schedule": "once",
-        "run_at": NOW - timedelta(minutes=1),
-    }
-    values.update(changes)
-    return values
-
-
-async def _launched(**changes: Any) -> int:
-    campaign_id = await campaigns.create_campaign(_values(**changes))
-    await campaigns.change_status(campaign_id, "launch")
-    return campaign_id
+from tests.support.campaigns import NOW, campaign_values, launched_campaign, ledger_holds, member, purchase
 
 
 async def _gifts(campaign_id: int, status: str = "given") -> int:
@@ -48,7 +25,7 @@ async def _gifts(campaign_id: int, status: str = "given") -> int:
 async def test_a_once_campaign_gives_points_to_everyone_once_with_a_message() -> None:
     people = [await member(name=f"Lan {i}") for i in range(5)]
     await member(name="gone", erased_at=NOW)
-    campaign_id = await _launched()
+    campaign_id = await launched_campaign()
     assert await campaigns.run_campaign(campaign_id, now=NOW) == 5
     for m in people:
         await ledger_holds(m)
@@ -64,7 +41,7 @@ async def test_a_once_campaign_gives_points_to_everyone_once_with_a_message() ->
 
 async def test_rerunning_an_occurrence_gives_nothing_twice() -> None:
     people = [await member() for _ in range(4)]
-    campaign_id = await _launched()
+    campaign_id = await launched_campaign()
     await campaigns.run_campaign(campaign_id, now=NOW)
     # As if the worker crashed and the run was started over from scratch.
     await CampaignRun.delete().where(CampaignRun.campaign == campaign_id)
@@ -79,7 +56,7 @@ async def test_a_crash_between_batches_resumes_without_giving_twice(monkeypatch:
     monkeypatch.setattr(campaign_fanout, "CHOOSE_BATCH", 2)
     monkeypatch.setattr(campaign_fanout, "GIVE_BATCH", 2)
     people = [await member() for _ in range(7)]
-    campaign_id = await _launched()
+    campaign_id = await launched_campaign()
     first = await campaigns.run_campaign(campaign_id, now=NOW, max_batches=3)  # stops part-way
     assert 0 <= first < 7
     await campaigns.run_campaign(campaign_id, now=NOW)
@@ -92,7 +69,7 @@ async def test_budget_cap_holds_when_two_workers_run_the_same_occurrence(monkeyp
     monkeypatch.setattr(campaign_fanout, "CHOOSE_BATCH", 3)
     monkeypatch.setattr(campaign_fanout, "GIVE_BATCH", 2)
     people = [await member() for _ in range(20)]
-    campaign_id = await _launched(max_gifts=100, max_points=350)  # 7 gifts of 50 points
+    campaign_id = await launched_campaign(max_gifts=100, max_points=350)  # 7 gifts of 50 points
     results = await asyncio.gather(*(campaigns.run_campaign(campaign_id, now=NOW) for _ in range(4)))
     assert sum(results) == 7
     assert await _gifts(campaign_id) == 7 and await _gifts(campaign_id, "over_budget") == 13
@@ -106,7 +83,7 @@ async def test_budget_cap_holds_when_two_workers_run_the_same_occurrence(monkeyp
 async def test_birthday_on_29_february_is_celebrated_on_28_february_in_common_years() -> None:
     leapling = await member(name="leap", birthday=date(2000, 2, 29))
     await member(name="other", birthday=date(2000, 3, 1))
-    campaign_id = await _launched(schedule="birthday", run_at=None, days_before=0)
+    campaign_id = await launched_campaign(schedule="birthday", run_at=None, days_before=0)
     morning = datetime(2027, 2, 28, 1, 0, tzinfo=UTC)  # 08:00 in Hồ Chí Minh City
     assert await campaigns.run_campaign(campaign_id, now=morning) == 1
     assert await campaigns.run_campaign(campaign_id, now=morning + timedelta(hours=5)) == 0
@@ -120,7 +97,7 @@ async def test_birthday_on_29_february_is_celebrated_on_28_february_in_common_ye
 async def test_birthday_gift_follows_each_members_own_time_zone() -> None:
     saigon = await member(birthday=date(1990, 3, 15), timezone="Asia/Ho_Chi_Minh")
     la = await member(birthday=date(1990, 3, 15), timezone="America/Los_Angeles")
-    campaign_id = await _launched(schedule="birthday", run_at=None, days_before=3)
+    campaign_id = await launched_campaign(schedule="birthday", run_at=None, days_before=3)
     # 14:00 UTC on 12 March: 21:00 on the 12th in Saigon (3 days before), 07:00 on the 12th in LA.
     assert await campaigns.run_campaign(campaign_id, now=datetime(2027, 3, 11, 18, tzinfo=UTC)) == 1
     given = await CampaignGift.select(CampaignGift.member).where(CampaignGift.status == "given")
@@ -137,7 +114,7 @@ async def test_tet_campaign_falls_on_the_lunar_new_year_from_the_library() -> No
     assert holiday_dates("Lunar New Year", 2028) == [date(2028, 1, 26)]
     assert lunar_to_solar(2027, 8, 15) == date(2027, 9, 15)  # Trung Thu
     await member()
-    campaign_id = await _launched(schedule="holiday", holiday="Lunar New Year", run_at=None)
+    campaign_id = await launched_campaign(schedule="holiday", holiday="Lunar New Year", run_at=None)
     assert await campaigns.run_campaign(campaign_id, now=datetime(2027, 2, 4, 3, tzinfo=UTC)) == 0
     assert await campaigns.run_campaign(campaign_id, now=datetime(2027, 2, 6, 3, tzinfo=UTC)) == 1
     assert await campaigns.run_campaign(campaign_id, now=datetime(2027, 2, 7, 3, tzinfo=UTC)) == 0
@@ -149,11 +126,11 @@ async def test_tet_campaign_falls_on_the_lunar_new_year_from_the_library() -> No
 async def test_anniversary_and_lunar_schedules() -> None:
     joined = await member(joined_days_ago=0, now=datetime(2025, 9, 15, 5, tzinfo=UTC))
     await member(joined_days_ago=0, now=datetime(2025, 9, 16, 5, tzinfo=UTC))
-    anniversary = await _launched(name="Anniversary", schedule="anniversary", run_at=None)
+    anniversary = await launched_campaign(name="Anniversary", schedule="anniversary", run_at=None)
     assert await campaigns.run_campaign(anniversary, now=datetime(2026, 9, 15, 3, tzinfo=UTC)) == 1
     gift = await CampaignGift.select(CampaignGift.member).first()
     assert gift == {"member": joined}
-    moon = await _launched(name="Trung Thu", schedule="lunar", lunar_month=8, lunar_day=15, run_at=None)
+    moon = await launched_campaign(name="Trung Thu", schedule="lunar", lunar_month=8, lunar_day=15, run_at=None)
     assert await campaigns.run_campaign(moon, now=datetime(2027, 9, 15, 3, tzinfo=UTC)) == 2
 
 
@@ -168,13 +145,13 @@ async def test_segment_and_vip_audiences() -> None:
 
     await statistics.refresh_all()
     segment = await segments.segment_id_by_name("regular")
-    by_segment = await _launched(name="Regulars", audience="segment", segment=segment, run_at=datetime.now(UTC))
+    by_segment = await launched_campaign(name="Regulars", audience="segment", segment=segment, run_at=datetime.now(UTC))
     assert await campaigns.audience_size(by_segment) == 1
     assert await campaigns.run_campaign(by_segment) == 1
     group = await vip.create_group("Friends")
     phone = (await Member.select(Member.phone).where(Member.name == "idle").first() or {})["phone"]
     await vip.add_phones(group, phone)
-    by_group = await _launched(name="Friends", audience="vip_group", vip_group=group, run_at=datetime.now(UTC))
+    by_group = await launched_campaign(name="Friends", audience="vip_group", vip_group=group, run_at=datetime.now(UTC))
     assert await campaigns.run_campaign(by_group) == 1
 
 
@@ -183,7 +160,7 @@ async def test_results_count_vouchers_redeemed_and_their_receipts(till: dict[str
     reward = Reward(name_vi="Cà phê", name_en="Coffee", points_cost=0, voucher_valid_days=30)
     await reward.save()
     now = datetime.now(UTC)
-    campaign_id = await _launched(
+    campaign_id = await launched_campaign(
         gift_kind="voucher", reward=reward.id, gift_points=0, run_at=now, message_en="Enjoy a $reward, code $code"
     )
     assert await campaigns.run_campaign(campaign_id, now=now) == 3
@@ -219,14 +196,14 @@ async def test_results_count_vouchers_redeemed_and_their_receipts(till: dict[str
 )
 async def test_bad_campaigns_are_refused(changes: dict[str, Any], field: str) -> None:
     with pytest.raises(InvalidInput) as caught:
-        await campaigns.create_campaign(_values(**changes))
+        await campaigns.create_campaign(campaign_values(**changes))
     assert caught.value.data["field"] == field
     assert await Campaign.count() == 0
 
 
 async def test_paused_and_cancelled_campaigns_give_nothing() -> None:
     await member()
-    campaign_id = await _launched()
+    campaign_id = await launched_campaign()
     await campaigns.change_status(campaign_id, "pause")
     assert await campaigns.run_campaign(campaign_id, now=NOW) == 0
     await campaigns.change_status(campaign_id, "cancel")

@@ -14,6 +14,7 @@ from notifications import consent, dispatcher
 from notifications.config import NotifySettings
 from notifications.senders import FcmSender
 from notifications.tables import Delivery, InboxMessage
+from tests.support.campaigns import launched_campaign
 from tests.support.fake_fcm import FakeFcm
 from tests.support.notifications import member_with_devices
 
@@ -27,21 +28,7 @@ async def _named(name: str, *tokens: str, locale: str = "vi") -> int:
 
 
 async def _gift_everyone(points: int) -> int:
-    campaign_id = await campaigns.create_campaign(
-        {
-            "name": "Tết",
-            "audience": "everyone",
-            "gift_kind": "points",
-            "gift_points": points,
-            "title_vi": "Quà cho $name",
-            "title_en": "A gift for $name",
-            "message_vi": "Tặng bạn $points điểm",
-            "message_en": "Here are $points points",
-            "schedule": "once",
-            "run_at": MORNING - timedelta(minutes=1),
-        }
-    )
-    await campaigns.change_status(campaign_id, "launch")
+    campaign_id = await launched_campaign(name="Tết", gift_points=points, run_at=MORNING - timedelta(minutes=1))
     return await campaigns.run_campaign(campaign_id, now=MORNING)
 
 

@@ -6,7 +6,7 @@ import itertools
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from loyalty import stores
+from loyalty import campaigns, stores
 from loyalty.members import new_public_id
 from loyalty.tables import LedgerEntry, Member, PointLot, Purchase, Store
 
@@ -79,3 +79,27 @@ async def ledger_holds(member_id: int) -> None:
         assert e["entry_hash"] == digest
         head = digest
     assert m["ledger_head"] == head
+
+
+def campaign_values(**changes: Any) -> dict[str, Any]:
+    """A one-off 50-point gift to everyone, due a minute before NOW, with these changes."""
+    values: dict[str, Any] = {
+        "name": "Thank you",
+        "audience": "everyone",
+        "gift_kind": "points",
+        "gift_points": 50,
+        "title_vi": "Quà cho $name",
+        "title_en": "A gift for $name",
+        "message_vi": "Tặng bạn $points điểm",
+        "message_en": "Here are $points points",
+        "schedule": "once",
+        "run_at": NOW - timedelta(minutes=1),
+    }
+    values.update(changes)
+    return values
+
+
+async def launched_campaign(**changes: Any) -> int:
+    campaign_id = await campaigns.create_campaign(campaign_values(**changes))
+    await campaigns.change_status(campaign_id, "launch")
+    return campaign_id
