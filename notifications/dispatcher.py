@@ -171,13 +171,14 @@ def _message(member: int, event: int, rendered: messages.Rendered, now: datetime
 
 
 async def _gift_messages(event: dict[str, Any], limit: int, now: datetime) -> tuple[list[InboxMessage], bool]:
-    """Up to ``limit`` messages of a ``campaign_gifts`` event for members who have none from it yet;
-    True when that was the last of them."""
+    """Up to ``limit`` messages of a ``campaign_gifts`` event for members who have none from it yet
+    (a member erased since the gift gets none); True when that was the last of them."""
     batch = _json(event["payload"])
     gifts = await DomainEvent.raw(
         "SELECT g.id, g.member, m.name, m.locale, e.balance_after FROM campaign_gift g "
         "JOIN member m ON m.id = g.member LEFT JOIN ledger_entry e ON e.id = g.entry "
-        "WHERE g.campaign = {} AND g.id BETWEEN {} AND {} AND g.status = 'given' AND NOT EXISTS "
+        "WHERE g.campaign = {} AND g.id BETWEEN {} AND {} AND g.status = 'given' AND m.erased_at IS NULL "
+        "AND NOT EXISTS "
         "(SELECT 1 FROM inbox_message im WHERE im.event = {} AND im.member = g.member) "
         "ORDER BY g.id LIMIT {}",
         int(batch["campaign_id"]),

@@ -10,7 +10,7 @@ import time_machine
 
 from loyalty import campaigns
 from loyalty.tables import DomainEvent, Member
-from notifications import consent, dispatcher
+from notifications import consent, dispatcher, privacy
 from notifications.config import NotifySettings
 from notifications.senders import FcmSender
 from notifications.tables import Delivery, InboxMessage
@@ -73,3 +73,13 @@ async def test_a_gift_batch_seen_again_makes_no_second_message(settings: NotifyS
     assert await dispatcher.materialize(small, now=MORNING) == 1
     assert await InboxMessage.count() == 3
     assert await Delivery.count() == 3
+
+
+async def test_a_member_erased_after_the_gift_gets_no_message(settings: NotifySettings) -> None:
+    kept, gone = await _named("Lan", "ok-kept"), await _named("Hoa", "ok-gone")
+    assert await _gift_everyone(10) == 2
+    await privacy.erase(gone)
+    assert await dispatcher.materialize(settings, now=MORNING) == 1
+    rows = await InboxMessage.select(InboxMessage.member)
+    assert [r["member"] for r in rows] == [kept]
+    assert await DomainEvent.count().where(DomainEvent.processed_at.is_null()) == 0
