@@ -33,26 +33,11 @@ def _configure(url: str | None) -> str:
 
 
 async def _prepare(url: str) -> None:
+    from tests.support.database import migrate, recreate_postgres_schema
+
     if url.startswith("postgres"):
-        from urllib.parse import urlparse, urlunparse
-
-        import asyncpg
-
-        try:
-            connection = await asyncpg.connect(url)
-        except asyncpg.InvalidCatalogNameError:
-            parsed = urlparse(url)
-            admin = await asyncpg.connect(urlunparse(parsed._replace(path="/postgres")))
-            await admin.execute(f'CREATE DATABASE "{parsed.path.lstrip("/")}"')
-            await admin.close()
-            connection = await asyncpg.connect(url)
-        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        await connection.close()
-    from piccolo.apps.migrations.commands.forwards import run_forwards
-
-    result = await run_forwards(app_name="all")
-    if not result.success:
-        raise RuntimeError(result.message)
+        await recreate_postgres_schema(url)
+    await migrate()
 
 
 def _rss_mib() -> float:

@@ -49,7 +49,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_POOL_SIZE = 20  # loyalty.db.open_pool's default
@@ -76,34 +75,22 @@ class Result:
 
 
 async def prepare_database(url: str) -> None:
-    if url.startswith("sqlite"):
-        return
-    import asyncpg
+    from tests.support.database import recreate_postgres_schema
 
-    parsed = urlparse(url)
-    try:
-        connection = await asyncpg.connect(url)
-    except asyncpg.InvalidCatalogNameError:
-        admin = await asyncpg.connect(urlunparse(parsed._replace(path="/postgres")))
-        await admin.execute(f'CREATE DATABASE "{parsed.path.lstrip("/")}"')
-        await admin.close()
-        connection = await asyncpg.connect(url)
-    await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    await connection.close()
+    if not url.startswith("sqlite"):
+        await recreate_postgres_schema(url)
 
 
 async def seed(members: int) -> tuple[str, int, list[tuple[int, str, str]]]:
     """Migrate and seed; return the till key, the store id and (id, public_id, secret) per member."""
     import pyotp
-    from piccolo.apps.migrations.commands.forwards import run_forwards
 
     from loyalty import demo, stores
     from loyalty.members import new_public_id
     from loyalty.tables import EarningRule, Member
+    from tests.support.database import migrate
 
-    result = await run_forwards(app_name="all")
-    if not result.success:
-        raise RuntimeError(result.message)
+    await migrate()
     await demo.seed_tiers()
     store = await stores.create_store("BENCH", "Bench store")
     till = await stores.create_terminal("BENCH", "Bench till")

@@ -17,10 +17,12 @@ def prepare(url: str) -> None:
     """Make sure the database exists and is empty before Piccolo imports its engine."""
     if url.startswith("sqlite"):
         return  # a new file in a new temporary folder
-    asyncio.run(_recreate_postgres_schema(url))
+    asyncio.run(recreate_postgres_schema(url))
 
 
-async def _recreate_postgres_schema(url: str) -> None:
+async def recreate_postgres_schema(url: str) -> None:
+    """Create the PostgreSQL database if it is missing, else empty its public schema (tests and
+    benchmarks: everything in it is dropped)."""
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")
     try:
@@ -35,6 +37,7 @@ async def _recreate_postgres_schema(url: str) -> None:
 
 
 async def migrate() -> None:
+    """Run every app's migrations forwards."""
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
     result = await run_forwards(app_name="all")
