@@ -25,7 +25,6 @@ entries with ``executemany`` (ids after MAX(id), timestamps as text formatted on
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -99,18 +98,6 @@ async def execute(sql: str, *args: Any) -> int:
     return int(status.rsplit(" ", 1)[-1]) if status.split(" ", 1)[0] in ("UPDATE", "DELETE", "INSERT") else 0
 
 
-async def insert_rows(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """Append many rows: COPY on PostgreSQL, one ``executemany`` on SQLite."""
-    if not rows:
-        return
-    conn = connection()
-    if is_sqlite():
-        marks = ", ".join("?" for _ in columns)
-        await conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
-    else:
-        await conn.copy_records_to_table(table, records=rows, columns=list(columns))
-
-
 BULK_CACHE_KIB = 65_536  # SQLite page cache for a bulk batch (the default 2 MiB thrashes the indexes)
 
 
@@ -118,8 +105,9 @@ BULK_CACHE_KIB = 65_536  # SQLite page cache for a bulk batch (the default 2 MiB
 async def bulk_settings() -> AsyncIterator[None]:
     """Settings for the open bulk transaction. SQLite: a larger page cache, put back afterwards (the
     connection returns to the pool). PostgreSQL: no JIT (``SET LOCAL``, so until the transaction
-    ends): the planner's row guesses for array parameters make it compile every batch's statements,
-    which cost more than running them. Durability settings are untouched."""
+    ends): the planner's row estimates for array parameters are high enough to compile each
+    batch's statements (tens of milliseconds), which these simple plans do not gain back.
+    Durability settings are untouched."""
     if not is_sqlite():
         await execute("SET LOCAL jit = off")
         yield
@@ -132,36 +120,11 @@ async def bulk_settings() -> AsyncIterator[None]:
         await execute(f"PRAGMA cache_size = {before}")
 
 
-async def next_ids(table: str, n: int) -> list[int]:
-    """``n`` fresh ids for ``table``: from its sequence on PostgreSQL; after MAX(id) on SQLite,
-    where the IMMEDIATE transaction holds the only write lock, so nobody else can take them."""
-    if is_sqlite():
-        top = await fetch(f"SELECT COALESCE(MAX(id), 0) AS top FROM {table}")
-        first = int(top[0]["top"]) + 1
-        return list(range(first, first + n))
-    rows = await connection().fetch(
-        "SELECT nextval(pg_get_serial_sequence($1, 'id')) AS id FROM generate_series(1, $2)", table, n
-    )
-    return [int(r["id"]) for r in rows]
-
-
-async def lock_members(member_ids: Sequence[int]) -> list[Holder]:
-    """These members' balance and ledger head, locked until the end of the transaction, in
-    id order (the order every writer locks in, so two never deadlock). On SQLite the IMMEDIATE
-    transaction already holds the only write lock."""
-    ids = sorted(set(member_ids))
-    if is_sqlite():
-        rows = await fetch(
-            "SELECT id, points_balance, ledger_head FROM member "
-            "WHERE id IN (SELECT value FROM json_each($1)) ORDER BY id",
-            json.dumps(ids),
-        )
-    else:
-        rows = await fetch(
-            "SELECT id, points_balance, ledger_head FROM member WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
-            ids,
-        )
-    return holders(rows)
+async def next_sqlite_id(table: str) -> int:
+    """The id the next row of ``table`` gets on SQLite: after MAX(id). The IMMEDIATE transaction
+    holds the only write lock, so the rows this transaction appends take the ids that follow."""
+    top = await fetch(f"SELECT COALESCE(MAX(id), 0) AS top FROM {table}")
+    return int(top[0]["top"]) + 1
 
 
 class Holder(NamedTuple):
@@ -252,7 +215,7 @@ class _Entries(NamedTuple):
 async def _post_sqlite(batch: _Entries) -> list[int]:
     """Entries with ids after MAX(id) (the IMMEDIATE transaction is the only writer), then their
     lots derived from that id range in one statement."""
-    first = (await next_ids("ledger_entry", 1))[0]
+    first = await next_sqlite_id("ledger_entry")
     ids = list(range(first, first + len(batch.holders)))
     at = sqlite_timestamp(batch.now)
     kind, points, description = Kind.GIFT.value, batch.points, batch.description

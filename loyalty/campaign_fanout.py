@@ -41,7 +41,7 @@ from loyalty.bulk_ledger import (
     execute,
     fetch,
     fetch_template,
-    next_ids,
+    next_sqlite_id,
     sqlite_timestamp,
 )
 from loyalty.bulk_ledger import (
@@ -220,7 +220,7 @@ async def _record_given(
     SQLite: from the entries' id range (the only writer, so ids run on from MAX(id)).
     PostgreSQL: from arrays, ids from the sequence."""
     if is_sqlite():
-        first = (await next_ids("campaign_gift", 1))[0]
+        first = await next_sqlite_id("campaign_gift")
         at = sqlite_timestamp(now)
         await execute(
             "INSERT INTO campaign_gift (campaign, occurrence, member, status, points, entry, error, created_at, "
