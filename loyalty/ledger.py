@@ -98,23 +98,35 @@ def entry_hash(
     shortfall: int,
     created_at: datetime,
 ) -> str:
-    micros = (created_at.astimezone(UTC) - EPOCH) // timedelta(microseconds=1)
+    return _digest(prev_hash, member_id, delta, kind, reference, balance_after, shortfall, _micros(created_at))
+
+
+def gift_hashes(chains: Sequence[tuple[int, str, str, int]], delta: int, kind: str, created_at: datetime) -> list[str]:
+    """``entry_hash`` of many entries written at one moment, each (member, prev_hash, reference,
+    balance_after) with no shortfall; the moment is converted once."""
+    micros = _micros(created_at)
+    return [
+        _digest(prev, member, delta, kind, reference, after, 0, micros) for member, prev, reference, after in chains
+    ]
+
+
+def _micros(created_at: datetime) -> int:
+    return (created_at.astimezone(UTC) - EPOCH) // timedelta(microseconds=1)
+
+
+def _digest(
+    prev_hash: str,
+    member_id: int,
+    delta: int,
+    kind: str,
+    reference: str,
+    balance_after: int,
+    shortfall: int,
+    micros: int,
+) -> str:
+    """The hashed text of an entry: one definition, which ``check_ledger`` recomputes."""
     content = f"{prev_hash}|{member_id}|{delta}|{kind}|{reference}|{balance_after}|{shortfall}|{micros}"
     return hashlib.sha256(content.encode()).hexdigest()
-
-
-def gift_hashes(
-    chains: Sequence[tuple[int, str, str, int]], delta: int, kind: str, created_at: datetime
-) -> list[str]:
-    """``entry_hash`` of many entries written at one moment, each (member, prev_hash, reference,
-    balance_after) with no shortfall: the same text hashed, the moment formatted once."""
-    micros = (created_at.astimezone(UTC) - EPOCH) // timedelta(microseconds=1)
-    tail = f"|0|{micros}"
-    sha256 = hashlib.sha256
-    return [
-        sha256(f"{prev}|{member}|{delta}|{kind}|{reference}|{after}{tail}".encode()).hexdigest()
-        for member, prev, reference, after in chains
-    ]
 
 
 def default_expiry(now: datetime) -> datetime:
