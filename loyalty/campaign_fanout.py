@@ -41,11 +41,9 @@ from loyalty.bulk_ledger import (
     execute,
     fetch,
     fetch_template,
+    holders,
     next_sqlite_id,
     sqlite_timestamp,
-)
-from loyalty.bulk_ledger import (
-    holders as bulk_holders,
 )
 from loyalty.campaign_tables import CampaignGift, CampaignRun
 from loyalty.db import is_sqlite, write_transaction
@@ -195,12 +193,12 @@ async def gift_points_batch(
             return 0 if not done else None
         allowed = await _reserve(spec, len(members))
         if allowed:
-            holders = bulk_holders(chosen[:allowed])
-            references = [gift_reference(spec.campaign_id, occurrence, h.id) for h in holders]
+            given = holders(chosen[:allowed])
+            references = [gift_reference(spec.campaign_id, occurrence, h.id) for h in given]
             async with bulk_credit(
-                holders, references, spec.points, description=f"Gift: {spec.name}"[:500], now=now
+                given, references, spec.points, description=f"Gift: {spec.name}"[:500], now=now
             ) as credited:
-                first, last = await _record_given(spec, occurrence, holders, credited.entry_ids, now)
+                first, last = await _record_given(spec, occurrence, given, credited.entry_ids, now)
             await emit(EventKind.CAMPAIGN_GIFTS, None, **batch_payload(spec, occurrence, first, last))
             await execute(
                 "UPDATE campaign SET status = 'running', updated_at = $1 WHERE id = $2 AND status = 'scheduled'",
@@ -214,7 +212,7 @@ async def gift_points_batch(
 
 
 async def _record_given(
-    spec: GiftSpec, occurrence: str, holders: list[Holder], entry_ids: list[int], now: datetime
+    spec: GiftSpec, occurrence: str, given: list[Holder], entry_ids: list[int], now: datetime
 ) -> tuple[int, int]:
     """One ``given`` gift row per credit, set-wise; returns the first and last gift id written.
     SQLite: from the entries' id range (the only writer, so ids run on from MAX(id)).
@@ -233,7 +231,7 @@ async def _record_given(
             entry_ids[0],
             entry_ids[-1],
         )
-        return first, first + len(holders) - 1
+        return first, first + len(given) - 1
     rows = await fetch(
         "WITH g AS (INSERT INTO campaign_gift (campaign, occurrence, member, status, points, entry, error, "
         "created_at, given_at) SELECT $1, $2, v.member, 'given', $3, v.entry, '', $4, $4 "
@@ -243,7 +241,7 @@ async def _record_given(
         occurrence,
         spec.points,
         now,
-        [h.id for h in holders],
+        [h.id for h in given],
         entry_ids,
     )
     return int(rows[0]["first"]), int(rows[0]["last"])
