@@ -94,12 +94,12 @@ async def _generate(n: int, now: datetime) -> None:
 
 
 async def main(n: int, url: str, trace: bool) -> None:
-    from loyalty import campaign_fanout, campaigns, segments, statistics
+    from loyalty import campaign_points, campaigns, segments, statistics
     from loyalty.tables import LedgerEntry, Member, PointLot
 
     now = datetime.now(UTC)
     engine = "postgresql" if url.startswith("postgres") else "sqlite"
-    print(f"engine: {engine}  members: {n:,}  give batch: {campaign_fanout.GIVE_BATCH}", flush=True)
+    print(f"engine: {engine}  members: {n:,}  give batch: {campaign_points.GIVE_BATCH}", flush=True)
     print(f"database: {url}", flush=True)
     await _prepare(url)
     from loyalty.db import open_pool

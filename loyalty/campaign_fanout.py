@@ -1,24 +1,12 @@
 """Fan-out of a campaign's gifts: set-based SQL in batches, resumable, safe with many workers.
 
-*Points* gifts take one pass (:func:`gift_points_batch`), each batch one write transaction: the
-run's row is locked (FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transaction serialises), the
-next ``GIVE_BATCH`` audience members after its ``cursor`` not yet gifted this occurrence are
-chosen, the budget is reserved with one conditional UPDATE of the campaign's counters
-(``gifts_issued + n <= max_gifts`` …; when it fails, the campaign row is locked and only what is
-left is reserved), the points credited set-wise, each gift row written once, already ``given``
-with its ledger entry, one ``campaign_gifts`` event written for the batch, and the cursor moved
-to the last member taken. When the budget runs out, the rest of the run's audience is recorded
-``over_budget`` and the campaign finished. A crash rolls the whole batch back; the next run
-carries on after the cursor, and UNIQUE (campaign, occurrence, member), on the gift rows and in
-the ledger reference (``campaign-gift:<campaign>:<occurrence>:<member>``), makes a second gift
-impossible. Two workers on the same run queue on its row and take consecutive batches.
+This module holds what both kinds of gift share (:class:`GiftSpec`, the campaign's words, the
+budget) and the *voucher* fan-out; *points* gifts are given by lanes of the audience, several
+workers side by side, in :mod:`loyalty.campaign_points`.
 
-Points are credited by :func:`loyalty.bulk_ledger.bulk_credit`, which keeps every ledger
-invariant exactly like ``loyalty.ledger.credit`` (one entry and one lot per gift, the hash chain,
-guarded balance moves). The batch's event names its gift id range and carries the campaign's
-words; the notifications side writes each member's message from it (:class:`GiftBatch`), in
-the member's locale and under the consent, quiet-hour and cap rules. One event per batch instead
-of one per gift: a million gifts would otherwise write a million payloads nobody reads twice.
+Budget: the campaign's counters are raised only by one conditional UPDATE
+(``gifts_issued + n <= max_gifts`` …, :func:`take_budget`); when it fails, the campaign row is
+locked and only what is left is taken (:func:`budget_left`), so the caps hold across workers.
 
 *Voucher* gifts take two phases: *choose* (``INSERT … SELECT … ON CONFLICT DO NOTHING`` of the
 audience as ``pending`` rows, per member-id range, the cursor advanced by a conditional UPDATE)
@@ -34,17 +22,7 @@ from datetime import datetime
 from string import Template
 from typing import Any
 
-from loyalty.bulk_ledger import (
-    Holder,
-    bulk_credit,
-    bulk_settings,
-    execute,
-    fetch,
-    fetch_template,
-    holders,
-    next_sqlite_id,
-    sqlite_timestamp,
-)
+from loyalty.bulk_ledger import fetch
 from loyalty.campaign_tables import CampaignGift, CampaignRun
 from loyalty.db import is_sqlite, write_transaction
 from loyalty.events import EventKind, emit
@@ -52,7 +30,6 @@ from loyalty.ledger import LedgerBroken
 from loyalty.tables import Member
 
 CHOOSE_BATCH = 50_000
-GIVE_BATCH = 20_000  # one write transaction: ~0.5 s of SQLite's write lock
 VOUCHER_BATCH = 200
 LIVE = ("scheduled", "running")
 REFERENCE_PREFIX = "campaign-gift:"
@@ -129,205 +106,6 @@ async def choose_batch(
         return not done
 
 
-# --- points: choose and give in one go ---------------------------------------------------
-
-
-def gift_reference(campaign_id: int, occurrence: str, member_id: int) -> str:
-    """The ledger reference of a points gift: unique exactly when (campaign, occurrence, member) is."""
-    return f"{REFERENCE_PREFIX}{campaign_id}:{occurrence}:{member_id}"
-
-
-async def gift_points_batch(
-    run_id: int, spec: GiftSpec, *, audience_from: str, audience_where: str, audience_args: list[Any], now: datetime
-) -> int | None:
-    """Give points to the next ``GIVE_BATCH`` members of a run's audience after its cursor, in one
-    transaction: the gift rows are written once, already ``given`` (with their ledger entry), one
-    event reports the batch, the cursor moves to the last member taken. Returns gifts given, None
-    when the run is done."""
-    async with write_transaction(), bulk_settings():
-        lock = "" if is_sqlite() else " FOR UPDATE"
-        run = await fetch(
-            f"SELECT campaign, occurrence, cursor, selected_at FROM campaign_run WHERE id = $1{lock}", run_id
-        )
-        if not run or run[0]["selected_at"] is not None:
-            return None
-        status = await fetch("SELECT status FROM campaign WHERE id = $1", spec.campaign_id)
-        if not status or status[0]["status"] not in LIVE:
-            return None
-        occurrence, cursor = str(run[0]["occurrence"]), int(run[0]["cursor"])
-        # The balances read here are current: SQLite's IMMEDIATE transaction is the only writer;
-        # on PostgreSQL the chosen members are locked as they are read, in id order (the order
-        # every bulk writer locks in), and a row changed meanwhile is read again.
-        lock = "" if is_sqlite() else " FOR UPDATE OF m"
-        # Members already gifted this occurrence (an earlier run of it, or a restarted run) are skipped.
-        audience = (
-            f"FROM {audience_from} WHERE ({audience_where}) AND m.id > {{}} AND NOT EXISTS "
-            "(SELECT 1 FROM campaign_gift g WHERE g.campaign = {} AND g.occurrence = {} AND g.member = m.id)"
-        )
-        chosen = await fetch_template(
-            f"SELECT m.id, m.points_balance, m.ledger_head {audience} ORDER BY m.id LIMIT {GIVE_BATCH}{lock}",
-            *audience_args,
-            cursor,
-            spec.campaign_id,
-            occurrence,
-        )
-        members = [int(r["id"]) for r in chosen]
-        # A short batch means the end, unless a member left the audience while being locked (a
-        # concurrent change re-read on PostgreSQL): look once more before calling the run done.
-        done = len(members) < GIVE_BATCH and not await fetch_template(
-            f"SELECT 1 AS more {audience} LIMIT 1",
-            *audience_args,
-            members[-1] if members else cursor,
-            spec.campaign_id,
-            occurrence,
-        )
-        high = members[-1] if members else cursor
-        await execute(
-            "UPDATE campaign_run SET cursor = $1, selected = selected + $2, selected_at = $3 WHERE id = $4",
-            high,
-            len(members),
-            now if done else None,
-            run_id,
-        )
-        if not members:
-            return 0 if not done else None
-        allowed = await _reserve(spec, len(members))
-        if allowed:
-            given = holders(chosen[:allowed])
-            references = [gift_reference(spec.campaign_id, occurrence, h.id) for h in given]
-            async with bulk_credit(
-                given, references, spec.points, description=f"Gift: {spec.name}"[:500], now=now
-            ) as credited:
-                first, last = await _record_given(spec, occurrence, given, credited.entry_ids, now)
-            await emit(EventKind.CAMPAIGN_GIFTS, None, **batch_payload(spec, occurrence, first, last))
-            await execute(
-                "UPDATE campaign SET status = 'running', updated_at = $1 WHERE id = $2 AND status = 'scheduled'",
-                now,
-                spec.campaign_id,
-            )
-        if allowed < len(members):
-            after = members[allowed - 1] if allowed else cursor
-            await _refuse_the_rest(spec, run_id, occurrence, after, audience_from, audience_where, audience_args, now)
-        return allowed
-
-
-async def _record_given(
-    spec: GiftSpec, occurrence: str, given: list[Holder], entry_ids: list[int], now: datetime
-) -> tuple[int, int]:
-    """One ``given`` gift row per credit, set-wise; returns the first and last gift id written.
-    SQLite: from the entries' id range (the only writer, so ids run on from MAX(id)).
-    PostgreSQL: from arrays, ids from the sequence."""
-    if is_sqlite():
-        first = await next_sqlite_id("campaign_gift")
-        at = sqlite_timestamp(now)
-        await execute(
-            "INSERT INTO campaign_gift (campaign, occurrence, member, status, points, entry, error, created_at, "
-            "given_at) SELECT $1, $2, member, 'given', delta, id, '', $3, $4 FROM ledger_entry "
-            "WHERE id BETWEEN $5 AND $6 ORDER BY id",
-            spec.campaign_id,
-            occurrence,
-            at,
-            at,
-            entry_ids[0],
-            entry_ids[-1],
-        )
-        return first, first + len(given) - 1
-    rows = await fetch(
-        "WITH g AS (INSERT INTO campaign_gift (campaign, occurrence, member, status, points, entry, error, "
-        "created_at, given_at) SELECT $1, $2, v.member, 'given', $3, v.entry, '', $4, $4 "
-        "FROM unnest($5::bigint[], $6::bigint[]) AS v(member, entry) RETURNING id) "
-        "SELECT MIN(id) AS first, MAX(id) AS last FROM g",
-        spec.campaign_id,
-        occurrence,
-        spec.points,
-        now,
-        [h.id for h in given],
-        entry_ids,
-    )
-    return int(rows[0]["first"]), int(rows[0]["last"])
-
-
-def batch_payload(spec: GiftSpec, occurrence: str, first: int, last: int) -> dict[str, Any]:
-    """The ``campaign_gifts`` event: one per batch, naming its gift id range and carrying the
-    campaign's words as they were when given; the notifications side writes each member's message
-    from it (:class:`GiftBatch`)."""
-    return {
-        "campaign_id": spec.campaign_id,
-        "campaign": spec.name,
-        "occurrence": occurrence,
-        "first_gift": first,
-        "last_gift": last,
-        "points": spec.points,
-        "texts": spec.texts,
-        "reward_names": spec.reward_names,
-    }
-
-
-class GiftBatch:
-    """A ``campaign_gifts`` event's payload, read once; :meth:`message` gives each member's
-    ``campaign_gift`` message payload (the campaign's words with the member's name)."""
-
-    def __init__(self, batch: dict[str, Any]) -> None:
-        self.occurrence = batch["occurrence"]
-        self.spec = GiftSpec(
-            campaign_id=int(batch["campaign_id"]),
-            name=str(batch["campaign"]),
-            status="",
-            gift_kind="points",
-            points=int(batch["points"]),
-            reward_id=None,
-            valid_days=None,
-            texts={k: str(v) for k, v in dict(batch["texts"]).items()},
-            reward_names={k: str(v) for k, v in dict(batch.get("reward_names") or {}).items()},
-        )
-
-    def message(self, gift_id: int, name: str, balance: int | None) -> dict[str, Any]:
-        payload: dict[str, Any] = {
-            "campaign_id": self.spec.campaign_id,
-            "campaign": self.spec.name,
-            "occurrence": self.occurrence,
-            "gift_id": gift_id,
-            "points": self.spec.points,
-        }
-        if balance is not None:
-            payload["balance"] = balance
-        payload.update(_texts(self.spec, {"name": name}))
-        return payload
-
-
-async def _refuse_the_rest(
-    spec: GiftSpec,
-    run_id: int,
-    occurrence: str,
-    after: int,
-    audience_from: str,
-    audience_where: str,
-    audience_args: list[Any],
-    now: datetime,
-) -> None:
-    """The budget is spent: the rest of the run's audience (after member ``after``) is recorded
-    ``over_budget`` set-wise, the run is done and the campaign finished (nothing more can be given)."""
-    await CampaignGift.raw(
-        "INSERT INTO campaign_gift (campaign, occurrence, member, status, points, error, created_at) "
-        f"SELECT {{}}, {{}}, m.id, 'over_budget', 0, '', {_cast('TIMESTAMPTZ')} "
-        f"FROM {audience_from} WHERE ({audience_where}) AND m.id > {{}} "
-        "ON CONFLICT (campaign, occurrence, member) DO NOTHING",
-        spec.campaign_id,
-        occurrence,
-        now,
-        *audience_args,
-        after,
-    )
-    top = await fetch("SELECT COALESCE(MAX(id), 0) AS top FROM member")
-    await execute(
-        "UPDATE campaign_run SET cursor = $1, selected_at = $2 WHERE id = $3", int(top[0]["top"]), now, run_id
-    )
-    await CampaignGift.raw(
-        "UPDATE campaign SET status = 'finished' WHERE id = {} AND status IN ('scheduled', 'running')",
-        spec.campaign_id,
-    )
-
-
 # --- vouchers, phase 2: give -------------------------------------------------------------
 
 
@@ -363,39 +141,47 @@ async def give_batch(spec: GiftSpec, *, now: datetime) -> int | None:
 
 async def _reserve(spec: GiftSpec, wanted: int) -> int:
     """Raise the campaign's counters for up to ``wanted`` gifts within the caps; how many fit."""
-    points = spec.points if spec.gift_kind == "points" else 0
-
-    async def take(n: int) -> bool:
-        rows = await CampaignGift.raw(
-            "UPDATE campaign SET gifts_issued = gifts_issued + {}, points_given = points_given + {} "
-            "WHERE id = {} AND (max_gifts IS NULL OR gifts_issued + {} <= max_gifts) "
-            "AND (max_points IS NULL OR points_given + {} <= max_points) RETURNING id",
-            n,
-            n * points,
-            spec.campaign_id,
-            n,
-            n * points,
-        )
-        return bool(rows)
-
-    if await take(wanted):
+    if await take_budget(spec, wanted):
         return wanted
-    lock = "" if is_sqlite() else " FOR UPDATE"
+    left = await budget_left(spec, wanted)
+    if left and not await take_budget(spec, left):
+        raise LedgerBroken(f"campaign {spec.campaign_id}: budget moved under a locked row")
+    return left
+
+
+async def take_budget(spec: GiftSpec, n: int) -> bool:
+    """Raise the campaign's counters by ``n`` gifts if that stays within its caps (one guarded UPDATE)."""
+    points = n * (spec.points if spec.gift_kind == "points" else 0)
+    rows = await fetch(
+        "UPDATE campaign SET gifts_issued = gifts_issued + $1, points_given = points_given + $2 "
+        "WHERE id = $3 AND (max_gifts IS NULL OR gifts_issued + $4 <= max_gifts) "
+        "AND (max_points IS NULL OR points_given + $5 <= max_points) RETURNING id",
+        n,
+        points,
+        spec.campaign_id,
+        n,
+        points,
+    )
+    return bool(rows)
+
+
+async def budget_left(spec: GiftSpec, wanted: int) -> int:
+    """How many of ``wanted`` gifts still fit the caps, with the campaign's row locked until the
+    transaction ends (FOR NO KEY UPDATE: the foreign-key checks of gift rows still pass it)."""
+    lock = "" if is_sqlite() else " FOR NO KEY UPDATE"
     row = (
-        await CampaignGift.raw(
-            f"SELECT max_gifts, max_points, gifts_issued, points_given FROM campaign WHERE id = {{}}{lock}",
+        await fetch(
+            f"SELECT max_gifts, max_points, gifts_issued, points_given FROM campaign WHERE id = $1{lock}",
             spec.campaign_id,
         )
     )[0]
     left = wanted
     if row["max_gifts"] is not None:
         left = min(left, int(row["max_gifts"]) - int(row["gifts_issued"]))
+    points = spec.points if spec.gift_kind == "points" else 0
     if row["max_points"] is not None and points:
         left = min(left, (int(row["max_points"]) - int(row["points_given"])) // points)
-    left = max(left, 0)
-    if left and not await take(left):
-        raise LedgerBroken(f"campaign {spec.campaign_id}: budget moved under a locked row")
-    return left
+    return max(left, 0)
 
 
 async def _mark_over_budget(campaign_id: int, gift_ids: list[int], *, everything_left: bool) -> None:

@@ -129,6 +129,20 @@ class CampaignRun(Keyed, Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class CampaignLane(Keyed, Table):
+    """One member-id range of a points run, (``cursor``, ``high``], given batch by batch by one
+    worker at a time; lanes let several workers give one run side by side (loyalty.campaign_points).
+    ``high`` NULL: no upper end (the run's last lane, which takes members who join meanwhile)."""
+
+    run = ForeignKey(CampaignRun, on_delete=OnDelete.cascade, index=True)
+    number = Integer()
+    cursor = BigInt()
+    high = BigInt(null=True, default=None)
+    given = BigInt(default=0)
+    done_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class CampaignGift(Keyed, Table):
     # Indexes: UNIQUE (campaign, occurrence, member) serves lookups by campaign; pending gifts,
     # ledger entries and vouchers have partial indexes (loyalty.guards.LEAN_INDEXES), so a

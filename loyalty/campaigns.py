@@ -20,6 +20,7 @@ Rules:
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from string import Template
@@ -27,10 +28,11 @@ from typing import Any
 
 from loyalty import campaign_schedule as schedule
 from loyalty.audit import StaffActor
-from loyalty.campaign_fanout import GiftSpec, choose_batch, gift_points_batch, give_batch
+from loyalty.campaign_fanout import GiftSpec, choose_batch, give_batch
+from loyalty.campaign_points import gift_points_batch, plan_lanes, refuse_the_rest
 from loyalty.campaign_tables import Campaign, CampaignRun, Segment, VipGroup
 from loyalty.config import PROGRAMME
-from loyalty.db import write_transaction
+from loyalty.db import is_sqlite, write_transaction
 from loyalty.errors import Conflict, InvalidInput, NotFound
 from loyalty.jobs import job
 from loyalty.segment_filters import Context, compile_filter
@@ -360,13 +362,12 @@ async def run_campaign(campaign_id: int, *, now: datetime | None = None, max_bat
             "now": now,
         }
         if spec.gift_kind == "points":
-            # One pass: each batch chooses, credits and records its gifts (no pending rows).
-            while batches < max_batches:
-                batches += 1
-                done = await gift_points_batch(run["id"], spec, **chosen)
-                if done is None:
-                    break
-                given += done
+            # One pass: each batch chooses, credits and records its gifts (no pending rows),
+            # on lanes of the audience that several workers give side by side.
+            await plan_lanes(run["id"], **chosen)
+            points_given, count = await _give_points(run["id"], spec, chosen, max_batches - batches)
+            batches += count
+            given += points_given
             continue
         while batches < max_batches and await choose_batch(run["id"], **chosen):
             batches += 1
@@ -387,6 +388,37 @@ async def run_campaign(campaign_id: int, *, now: datetime | None = None, max_bat
         if runs and not left[0]["n"] and not pending[0]["n"]:
             await _finish(campaign_id)
     return given
+
+
+async def _give_points(run_id: int, spec: GiftSpec, chosen: dict[str, Any], max_batches: int) -> tuple[int, int]:
+    """Points batches of one run by ``PROGRAMME.fanout_workers`` workers at once (one on SQLite,
+    whose single writer gains nothing from more); each takes a free lane per batch and stops when
+    none is left. Returns (gifts given, batches run)."""
+    given = 0
+    batches = 0
+
+    async def worker() -> None:
+        nonlocal given, batches
+        while batches < max_batches:
+            batches += 1
+            outcome = await gift_points_batch(run_id, spec, **chosen)
+            if outcome is None:
+                batches -= 1
+                return
+            given += outcome.given
+            if outcome.budget_spent:
+                await refuse_the_rest(run_id, spec, **chosen)
+                return
+
+    workers = 1 if is_sqlite() else PROGRAMME.fanout_workers
+    tasks = [asyncio.create_task(worker()) for _ in range(workers)]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()  # a worker failed: the others stop (their batches roll back)
+        await asyncio.gather(*tasks, return_exceptions=True)
+    return given, batches
 
 
 async def _finish(campaign_id: int) -> None:

@@ -15,6 +15,8 @@ class Programme:
     tier_review_grace_days: int = 30
     expiring_soon_days: int = 30
     timezone: str = "Asia/Ho_Chi_Minh"
+    # Workers per process giving one campaign run's points side by side (PostgreSQL only).
+    fanout_workers: int = 2
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Programme:
@@ -26,6 +28,7 @@ class Programme:
             tier_review_grace_days=env_int(env, "TIER_REVIEW_GRACE_DAYS", cls.tier_review_grace_days),
             expiring_soon_days=env_int(env, "EXPIRING_SOON_DAYS", cls.expiring_soon_days),
             timezone=env.get("PROGRAMME_TIMEZONE", cls.timezone),
+            fanout_workers=env_int(env, "FANOUT_WORKERS", cls.fanout_workers),
         )
 
 

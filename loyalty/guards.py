@@ -126,6 +126,8 @@ CAMPAIGN_RULES: list[Rule] = [
     CheckRule("campaign", "campaign_gift_points_not_negative", '"gift_points" >= 0'),
 ]
 
+LANE_RULES: list[Rule] = [UniqueRule("campaign_lane", "campaign_lane_number_unique", ("run", "number"))]
+
 NOTIFICATION_RULES: list[Rule] = [
     UniqueRule("inbox_message", "inbox_message_once_per_event_member", ("event", "member")),
     UniqueRule("delivery", "delivery_once_per_message_device", ("message", "device")),

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from loyalty.campaign_fanout import GiftBatch
+from loyalty.campaign_points import GiftBatch
 from loyalty.db import is_sqlite, write_transaction
 from loyalty.events import EventKind
 from loyalty.tables import DomainEvent
@@ -173,22 +173,24 @@ def _message(member: int, event: int, rendered: messages.Rendered, now: datetime
 async def _gift_messages(event: dict[str, Any], limit: int, now: datetime) -> tuple[list[InboxMessage], bool]:
     """Up to ``limit`` messages of a ``campaign_gifts`` event for members who have none from it yet
     (a member erased since the gift gets none); True when that was the last of them."""
-    batch = _json(event["payload"])
+    words = GiftBatch(_json(event["payload"]))
     gifts = await DomainEvent.raw(
         "SELECT g.id, g.member, m.name, m.locale, e.balance_after FROM campaign_gift g "
         "JOIN member m ON m.id = g.member LEFT JOIN ledger_entry e ON e.id = g.entry "
-        "WHERE g.campaign = {} AND g.id BETWEEN {} AND {} AND g.status = 'given' AND m.erased_at IS NULL "
-        "AND NOT EXISTS "
+        "WHERE g.campaign = {} AND g.occurrence = {} AND g.id BETWEEN {} AND {} AND g.member BETWEEN {} AND {} "
+        "AND g.status = 'given' AND m.erased_at IS NULL AND NOT EXISTS "
         "(SELECT 1 FROM inbox_message im WHERE im.event = {} AND im.member = g.member) "
         "ORDER BY g.id LIMIT {}",
-        int(batch["campaign_id"]),
-        int(batch["first_gift"]),
-        int(batch["last_gift"]),
+        words.spec.campaign_id,
+        words.occurrence,
+        words.first_gift,
+        words.last_gift,
+        words.first_member,
+        words.last_member,
         event["id"],
         limit,
     )
     made = []
-    words = GiftBatch(batch)
     for gift in gifts:
         payload = words.message(int(gift["id"]), str(gift["name"] or ""), gift["balance_after"])
         rendered = messages.render(EventKind.CAMPAIGN_GIFT.value, payload, gift["locale"] or "vi")

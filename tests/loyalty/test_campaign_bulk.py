@@ -9,7 +9,8 @@ import pytest
 
 from loyalty import campaigns, ledger
 from loyalty.bulk_ledger import Credited, Holder, bulk_credit, holders
-from loyalty.campaign_fanout import GiftBatch, GiftSpec, _texts, batch_payload
+from loyalty.campaign_fanout import GiftSpec, _texts
+from loyalty.campaign_points import GiftBatch, batch_payload
 from loyalty.db import write_transaction
 from loyalty.ledger import LedgerBroken
 from loyalty.ledger_check import check
@@ -36,7 +37,7 @@ SPEC = GiftSpec(
 
 @pytest.mark.parametrize("name", ["Lan", "", "   ", ' Quote "me" \\ back\nslash\t', "Nguyễn Thị Ánh", "x" * 150])
 def test_a_gift_message_is_the_campaigns_words_for_that_member(name: str) -> None:
-    batch = batch_payload(SPEC, "2027-02-06", 10, 20)
+    batch = batch_payload(SPEC, "2027-02-06", (10, 20), [Holder(3, 0, ""), Holder(9, 0, "")])
     assert json.loads(json.dumps(batch)) == batch  # it travels as the event's JSON
     assert GiftBatch(batch).message(12, name, 4500) == {
         "campaign_id": SPEC.campaign_id,
@@ -121,10 +122,10 @@ async def test_bulk_credit_from_a_stale_balance_or_head_writes_nothing() -> None
 
 
 async def test_one_event_reports_each_batch_of_gifts(monkeypatch: pytest.MonkeyPatch) -> None:
-    from loyalty import campaign_fanout
+    from loyalty import campaign_points
     from loyalty.campaign_tables import CampaignGift
 
-    monkeypatch.setattr(campaign_fanout, "GIVE_BATCH", 2)
+    monkeypatch.setattr(campaign_points, "GIVE_BATCH", 2)
     people = [await member(name=f"Mai {i}") for i in range(3)]
     campaign_id = await launched_campaign(name="Bulk", gift_points=20)
     assert await campaigns.run_campaign(campaign_id, now=NOW) == 3
@@ -166,11 +167,11 @@ async def test_statistics_conditions_treat_a_member_without_statistics_as_zero(
 
 
 async def test_points_gift_rows_are_written_once_given_with_their_entry(monkeypatch: pytest.MonkeyPatch) -> None:
-    from loyalty import campaign_fanout
+    from loyalty import campaign_points
     from loyalty.campaign_tables import CampaignGift
     from loyalty.tables import LedgerEntry
 
-    monkeypatch.setattr(campaign_fanout, "GIVE_BATCH", 2)
+    monkeypatch.setattr(campaign_points, "GIVE_BATCH", 2)
     people = [await member(name=f"Hoa {i}") for i in range(5)]
     campaign_id = await launched_campaign(name="Once", gift_points=7)
     # Two batches only: the run stops after member 4, and the cursor says so.

@@ -6,9 +6,10 @@ import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 
-from loyalty import campaigns
+from loyalty import campaign_points, campaigns
 from loyalty.tables import DomainEvent, Member
 from notifications import consent, dispatcher, privacy
 from notifications.config import NotifySettings
@@ -83,3 +84,28 @@ async def test_a_member_erased_after_the_gift_gets_no_message(settings: NotifySe
     rows = await InboxMessage.select(InboxMessage.member)
     assert [r["member"] for r in rows] == [kept]
     assert await DomainEvent.count().where(DomainEvent.processed_at.is_null()) == 0
+
+
+async def test_gift_batches_whose_id_ranges_overlap_message_each_member_once(
+    settings: NotifySettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL two lanes' batches draw gift ids from one sequence at once, so their ranges of
+    gift ids can overlap: each batch's member range keeps its messages to its own gifts."""
+    monkeypatch.setattr(campaign_points, "GIVE_BATCH", 2)
+    monkeypatch.setattr(campaign_points, "LANE_BATCHES", 1)
+    for name in ("An", "Bình", "Chi", "Dũng"):
+        await _named(name, f"ok-{name}")
+    assert await _gift_everyone(10) == 4
+    events = await DomainEvent.select(DomainEvent.id, DomainEvent.payload).order_by(DomainEvent.id)
+    assert len(events) == 2
+    payloads = [json.loads(e["payload"]) if isinstance(e["payload"], str) else e["payload"] for e in events]
+    widest = (min(p["first_gift"] for p in payloads), max(p["last_gift"] for p in payloads))
+    for event, payload in zip(events, payloads, strict=True):
+        payload["first_gift"], payload["last_gift"] = widest  # as if their ids had interleaved
+        await DomainEvent.update({DomainEvent.payload: json.dumps(payload)}).where(DomainEvent.id == event["id"])
+    assert await dispatcher.materialize(settings, now=MORNING) == 2
+    messages = await InboxMessage.select(InboxMessage.member, InboxMessage.event).order_by(InboxMessage.member)
+    assert len(messages) == 4 and len({m["member"] for m in messages}) == 4
+    for m in messages:
+        payload = payloads[[e["id"] for e in events].index(m["event"])]
+        assert payload["first_member"] <= m["member"] <= payload["last_member"]

@@ -1,0 +1,117 @@
+"""Points runs on lanes: cut once, given once, by several workers at once, resumable after a crash."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from loyalty import campaign_points, campaigns
+from loyalty.campaign_tables import Campaign, CampaignGift, CampaignLane, CampaignRun
+from loyalty.ledger_check import check
+from loyalty.tables import LedgerEntry
+from tests.support.campaigns import NOW, launched_campaign, ledger_holds, member
+
+
+@pytest.fixture
+def small_lanes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of 2 members and lanes of 2 batches, so a handful of members makes several lanes."""
+    monkeypatch.setattr(campaign_points, "GIVE_BATCH", 2)
+    monkeypatch.setattr(campaign_points, "LANE_BATCHES", 2)
+
+
+async def _lanes(campaign_id: int) -> list[dict[str, Any]]:
+    return list(
+        await CampaignLane.select(CampaignLane.number, CampaignLane.cursor, CampaignLane.high, CampaignLane.done_at)
+        .where(CampaignLane.run.campaign == campaign_id)
+        .order_by(CampaignLane.number)
+    )
+
+
+async def test_the_audience_is_cut_into_lanes_of_whole_batches_the_last_open_ended(small_lanes: None) -> None:
+    people = [await member() for _ in range(9)]
+    await member(name="gone", erased_at=NOW)
+    campaign_id = await launched_campaign()
+    assert await campaigns.run_campaign(campaign_id, now=NOW) == 9
+    lanes = await _lanes(campaign_id)
+    # Four audience members per lane: lanes end at the 4th and 8th member (the erased one is skipped).
+    assert [(lane["cursor"], lane["high"]) for lane in lanes] == [
+        (people[3], people[3]),
+        (people[7], people[7]),
+        (people[8], None),
+    ]
+    assert all(lane["done_at"] is not None for lane in lanes)
+    run = await CampaignRun.select(CampaignRun.selected, CampaignRun.selected_at).first()
+    assert run is not None and run["selected"] == 9 and run["selected_at"] is not None
+    assert await LedgerEntry.count() == 9
+    for m in people:
+        await ledger_holds(m)
+
+
+async def test_a_member_who_joins_during_the_run_is_in_the_last_lane(small_lanes: None) -> None:
+    for _ in range(5):
+        await member()
+    campaign_id = await launched_campaign()
+    assert await campaigns.run_campaign(campaign_id, now=NOW, max_batches=1) == 2
+    late = await member(name="late")
+    assert await campaigns.run_campaign(campaign_id, now=NOW) == 4
+    assert await CampaignGift.count().where(CampaignGift.member == late) == 1
+
+
+async def test_workers_on_lanes_give_everyone_exactly_once(small_lanes: None) -> None:
+    people = [await member() for _ in range(15)]
+    campaign_id = await launched_campaign()
+    results = await asyncio.gather(*(campaigns.run_campaign(campaign_id, now=NOW) for _ in range(3)))
+    assert sum(results) == 15
+    gifts = await CampaignGift.select(CampaignGift.member).where(CampaignGift.status == "given")
+    assert sorted(g["member"] for g in gifts) == people
+    assert all(lane["done_at"] is not None for lane in await _lanes(campaign_id))
+    campaign = await Campaign.select(Campaign.status, Campaign.gifts_issued).where(Campaign.id == campaign_id).first()
+    assert campaign == {"status": "finished", "gifts_issued": 15}
+    report = await check(progress=False)
+    assert report.ok, report.breaches
+
+
+async def test_a_batch_that_fails_leaves_its_lane_to_the_next_run(
+    small_lanes: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = [await member() for _ in range(10)]
+    campaign_id = await launched_campaign()
+    real = campaign_points._record_given
+    calls = 0
+
+    async def dies_on_the_third_batch(*args: Any, **kwargs: Any) -> tuple[int, int]:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise RuntimeError("worker killed")
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(campaign_points, "_record_given", dies_on_the_third_batch)
+    with pytest.raises(RuntimeError, match="worker killed"):
+        await campaigns.run_campaign(campaign_id, now=NOW)
+    given = await CampaignGift.count()
+    # What landed before the failure stays (whole batches); the failed batch left nothing.
+    assert given < 10 and given % 2 == 0 and await LedgerEntry.count() == given
+    assert any(lane["done_at"] is None for lane in await _lanes(campaign_id))
+    monkeypatch.setattr(campaign_points, "_record_given", real)
+    assert await campaigns.run_campaign(campaign_id, now=NOW) == 10 - given
+    gifts = await CampaignGift.select(CampaignGift.member)
+    assert sorted(g["member"] for g in gifts) == people
+    for m in people:
+        await ledger_holds(m)
+
+
+async def test_the_budget_running_out_mid_lane_refuses_the_rest_of_every_lane(small_lanes: None) -> None:
+    people = [await member() for _ in range(12)]
+    campaign_id = await launched_campaign(max_gifts=5)
+    assert await campaigns.run_campaign(campaign_id, now=NOW) == 5
+    given = await CampaignGift.select(CampaignGift.member).where(CampaignGift.status == "given")
+    refused = await CampaignGift.select(CampaignGift.member).where(CampaignGift.status == "over_budget")
+    assert len(given) == 5 and sorted(g["member"] for g in given + refused) == people
+    assert all(lane["done_at"] is not None for lane in await _lanes(campaign_id))
+    campaign = await Campaign.select(Campaign.status, Campaign.gifts_issued).where(Campaign.id == campaign_id).first()
+    assert campaign == {"status": "finished", "gifts_issued": 5}
+    for m in people:
+        await ledger_holds(m)
