@@ -125,7 +125,7 @@ async def give_batch(spec: GiftSpec, *, now: datetime) -> int | None:
         )
         if not pending:
             return None
-        allowed = await _reserve(spec, len(pending))
+        allowed = await reserve_budget(spec, len(pending))
         give, refuse = pending[:allowed], pending[allowed:]
         if refuse:
             await _mark_over_budget(spec.campaign_id, [g["id"] for g in refuse], everything_left=allowed == 0)
@@ -139,7 +139,7 @@ async def give_batch(spec: GiftSpec, *, now: datetime) -> int | None:
         return len(give)
 
 
-async def _reserve(spec: GiftSpec, wanted: int) -> int:
+async def reserve_budget(spec: GiftSpec, wanted: int) -> int:
     """Raise the campaign's counters for up to ``wanted`` gifts within the caps; how many fit."""
     if await take_budget(spec, wanted):
         return wanted

@@ -2,10 +2,10 @@
 
 Rules and invariants:
 
-* When a run starts, its audience is cut once into *lanes* (:class:`CampaignLane`): consecutive
-  member-id ranges of ``LANE_BATCHES × GIVE_BATCH`` audience members each, the last one without an
-  upper end (so a member who joins during the run is still in it). :func:`plan_lanes` does it
-  under the run's lock; a second call finds the lanes made.
+* When a run starts, its members are cut once into *lanes* (:class:`CampaignLane`): consecutive
+  ranges of ``LANE_BATCHES × GIVE_BATCH`` member ids, the last one without an upper end (so a
+  member who joins during the run is still in it). :func:`plan_lanes` does it under the run's
+  lock; a second call finds the lanes made.
 * A batch (:func:`gift_points_batch`) is one write transaction. It takes a lane nobody holds
   (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's IMMEDIATE transaction serialises writers),
   chooses the lane's next ``GIVE_BATCH`` audience members after its cursor without a gift this
@@ -46,13 +46,13 @@ from loyalty.bulk_ledger import (
     next_sqlite_id,
     sqlite_timestamp,
 )
-from loyalty.campaign_fanout import LIVE, REFERENCE_PREFIX, GiftSpec, _texts, budget_left, take_budget
+from loyalty.campaign_fanout import LIVE, REFERENCE_PREFIX, GiftSpec, _texts, budget_left, reserve_budget, take_budget
 from loyalty.db import is_sqlite, write_transaction
 from loyalty.events import EventKind, emit
 from loyalty.ledger import LedgerBroken
 
 GIVE_BATCH = 20_000  # one write transaction: ~0.5 s of SQLite's write lock
-LANE_BATCHES = 5  # a lane is this many batches of the audience: enough lanes for workers to share
+LANE_BATCHES = 5  # a lane spans this many batches of member ids: enough lanes for workers to share
 
 
 class Lane(NamedTuple):
@@ -75,42 +75,31 @@ def gift_reference(campaign_id: int, occurrence: str, member_id: int) -> str:
     return f"{REFERENCE_PREFIX}{campaign_id}:{occurrence}:{member_id}"
 
 
-async def plan_lanes(
-    run_id: int, *, audience_from: str, audience_where: str, audience_args: list[Any], now: datetime
-) -> None:
-    """Cut the run's audience (members after the run's cursor, not gifted this occurrence) into
-    lanes, once: one pass over the audience numbers it in id order and keeps every lane's last id."""
+async def plan_lanes(run_id: int, *, now: datetime) -> None:
+    """Cut the run's members (after the run's cursor) into lanes of ``LANE_BATCHES × GIVE_BATCH``
+    member ids, once. By id, not by audience: it costs two index lookups instead of a pass over
+    the audience, and a lane holding little of the audience is quick to give."""
     async with write_transaction():
         lock = "" if is_sqlite() else " FOR UPDATE"
-        run = await fetch(
-            f"SELECT campaign, occurrence, cursor, selected_at FROM campaign_run WHERE id = $1{lock}", run_id
-        )
+        run = await fetch(f"SELECT cursor, selected_at FROM campaign_run WHERE id = $1{lock}", run_id)
         if not run or run[0]["selected_at"] is not None:
             return
         if await fetch("SELECT 1 AS planned FROM campaign_lane WHERE run = $1 LIMIT 1", run_id):
             return
-        start = int(run[0]["cursor"])
-        size = LANE_BATCHES * GIVE_BATCH
-        ends = await fetch_template(
-            "SELECT id FROM (SELECT m.id, ROW_NUMBER() OVER (ORDER BY m.id) AS n "
-            f"FROM {audience_from} WHERE ({audience_where}) AND m.id > {{}} AND NOT EXISTS "
-            "(SELECT 1 FROM campaign_gift g WHERE g.campaign = {} AND g.occurrence = {} AND g.member = m.id)"
-            f") AS numbered WHERE n % {size} = 0 ORDER BY id",
-            *audience_args,
-            start,
-            run[0]["campaign"],
-            run[0]["occurrence"],
-        )
-        bounds = [start, *(int(r["id"]) for r in ends)]
-        for number, low in enumerate(bounds):
-            high = bounds[number + 1] if number + 1 < len(bounds) else None
+        cursor = int(run[0]["cursor"])
+        span = await fetch("SELECT MIN(id) AS low, MAX(id) AS high FROM member WHERE id > $1", cursor)
+        low, high = span[0]["low"], span[0]["high"]
+        start = cursor if low is None else int(low) - 1
+        bounds = list(range(start, cursor if high is None else int(high), LANE_BATCHES * GIVE_BATCH))
+        for number, first in enumerate(bounds or [start]):
+            last = bounds[number + 1] if number + 1 < len(bounds) else None
             await execute(
                 "INSERT INTO campaign_lane (run, number, cursor, high, given, done_at, created_at) "
                 "VALUES ($1, $2, $3, $4, 0, NULL, $5)",
                 run_id,
                 number,
-                low,
-                high,
+                first,
+                last,
                 now,
             )
 
@@ -197,29 +186,47 @@ async def _take_lane(run_id: int) -> Lane | None:
 
 
 async def _give(spec: GiftSpec, occurrence: str, chosen: list[Holder], now: datetime) -> int:
-    """Credit the chosen members and record their gifts, then raise the budget counters; if the
-    caps refuse that, start again from the savepoint with only what is left. Returns gifts given."""
-    await execute("SAVEPOINT gifts")
-    gifts = await _credit_and_record(spec, occurrence, chosen, now)
-    if await take_budget(spec, len(chosen)):
-        await execute("RELEASE SAVEPOINT gifts")
-    else:
-        await execute("ROLLBACK TO SAVEPOINT gifts")
-        await execute("RELEASE SAVEPOINT gifts")
-        left = await budget_left(spec, len(chosen))
-        if not left:
-            return 0
-        if not await take_budget(spec, left):
-            raise LedgerBroken(f"campaign {spec.campaign_id}: budget moved under a locked row")
-        chosen = chosen[:left]
-        gifts = await _credit_and_record(spec, occurrence, chosen, now)
-    await emit(EventKind.CAMPAIGN_GIFTS, None, **batch_payload(spec, occurrence, gifts, chosen))
+    """Credit the chosen members within the budget, record their gifts and report the batch;
+    returns gifts given."""
+    given = await (_reserving_first if is_sqlite() else _reserving_last)(spec, occurrence, chosen, now)
+    if given is None:
+        return 0
+    members, gifts = given
+    await emit(EventKind.CAMPAIGN_GIFTS, None, **batch_payload(spec, occurrence, gifts, members))
     await execute(
         "UPDATE campaign SET status = 'running', updated_at = $1 WHERE id = $2 AND status = 'scheduled'",
         now,
         spec.campaign_id,
     )
-    return len(chosen)
+    return len(members)
+
+
+Given = tuple[list[Holder], tuple[int, int]] | None  # members given, and their first and last gift id
+
+
+async def _reserving_first(spec: GiftSpec, occurrence: str, chosen: list[Holder], now: datetime) -> Given:
+    """SQLite: the budget is reserved before the gifts are written. The one writer makes the order
+    moot there, and a savepoint would copy every page the batch then changes."""
+    chosen = chosen[: await reserve_budget(spec, len(chosen))]
+    return (chosen, await _credit_and_record(spec, occurrence, chosen, now)) if chosen else None
+
+
+async def _reserving_last(spec: GiftSpec, occurrence: str, chosen: list[Holder], now: datetime) -> Given:
+    """PostgreSQL: the gifts are written first and the counters raised last, so the campaign row is
+    locked from that UPDATE to the commit only and other lanes' batches run meanwhile. If the caps
+    refuse, back to the savepoint, lock the row and give only what is left."""
+    await execute("SAVEPOINT gifts")
+    gifts = await _credit_and_record(spec, occurrence, chosen, now)
+    if await take_budget(spec, len(chosen)):
+        await execute("RELEASE SAVEPOINT gifts")
+        return chosen, gifts
+    await execute("ROLLBACK TO SAVEPOINT gifts")
+    await execute("RELEASE SAVEPOINT gifts")
+    left = await budget_left(spec, len(chosen))
+    if left and not await take_budget(spec, left):
+        raise LedgerBroken(f"campaign {spec.campaign_id}: budget moved under a locked row")
+    chosen = chosen[:left]
+    return (chosen, await _credit_and_record(spec, occurrence, chosen, now)) if chosen else None
 
 
 async def _credit_and_record(spec: GiftSpec, occurrence: str, given: list[Holder], now: datetime) -> tuple[int, int]:
