@@ -245,7 +245,13 @@ def _without_missing(spec: Field, op: str, sql: str, args: list[Any]) -> tuple[s
     """Compare the bare statistics column when a member without statistics cannot match anyway."""
     if not spec.column or _holds(op, spec.missing, args):
         return sql, args
-    return spec.column + sql[len(spec.expression) :], args
+    bare = spec.column + sql[len(spec.expression) :]
+    if op == "in":
+        # "col = col" (true exactly when col is not NULL) is implied by the IN, but SQLite turns the
+        # LEFT JOIN of the statistics into an inner join only for a comparison that rules out
+        # NULL, and IN is not one: the "online" preview at 1M members took 1.1 s, now 0.35 s.
+        return f"{bare} AND {spec.column} = {spec.column}", args
+    return bare, args
 
 
 def _holds(op: str, left: Any, args: list[Any]) -> bool:
