@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from typing import Any
 
 import pytest
 
 from loyalty import campaign_points, campaigns
+from loyalty.bulk_ledger import fetch
 from loyalty.campaign_tables import Campaign, CampaignGift, CampaignLane, CampaignRun
+from loyalty.db import write_transaction
 from loyalty.ledger_check import check
 from loyalty.tables import LedgerEntry
 from tests.support.campaigns import NOW, launched_campaign, ledger_holds, member
@@ -115,3 +118,23 @@ async def test_the_budget_running_out_mid_lane_refuses_the_rest_of_every_lane(sm
     assert campaign == {"status": "finished", "gifts_issued": 5}
     for m in people:
         await ledger_holds(m)
+
+
+@pytest.mark.postgres_only
+async def test_a_lane_held_by_one_worker_does_not_hold_up_another(small_lanes: None) -> None:
+    """While one worker's batch is in flight on a lane (its transaction open, the lane locked),
+    another worker gives the next lane instead of waiting."""
+    people = [await member() for _ in range(8)]
+    campaign_id = await launched_campaign()
+    assert await campaigns.run_campaign(campaign_id, now=NOW, max_batches=0) == 0  # lanes planned
+    run = await CampaignRun.select(CampaignRun.id).where(CampaignRun.campaign == campaign_id).first()
+    assert run is not None
+    async with write_transaction():
+        await fetch("SELECT id FROM campaign_lane WHERE run = $1 AND number = 0 FOR UPDATE", run["id"])
+        # A fresh context: the other worker has its own transaction and connection.
+        other = asyncio.create_task(
+            campaigns.run_campaign(campaign_id, now=NOW, max_batches=1), context=contextvars.Context()
+        )
+        assert await asyncio.wait_for(other, timeout=30) == 2
+    gifts = await CampaignGift.select(CampaignGift.member).order_by(CampaignGift.member)
+    assert [g["member"] for g in gifts] == people[4:6]
