@@ -50,8 +50,8 @@ class GiftSpec:
     reward_names: dict[str, str]
 
 
-def _cast(kind: str) -> str:
-    """A VALUES placeholder, typed on PostgreSQL (where a bare parameter in VALUES is text)."""
+def typed_param(kind: str) -> str:
+    """A placeholder in VALUES or a SELECT list, typed on PostgreSQL (where a bare parameter there is text)."""
     return "{}" if is_sqlite() else f"CAST({{}} AS {kind})"
 
 
@@ -88,7 +88,7 @@ async def choose_batch(
         points_sql = "{}"
         inserted = await CampaignGift.raw(
             f"INSERT INTO campaign_gift (campaign, occurrence, member, status, points, error, created_at) "
-            f"SELECT {{}}, {{}}, m.id, 'pending', {points_sql}, '', {_cast('TIMESTAMPTZ')} "
+            f"SELECT {{}}, {{}}, m.id, 'pending', {points_sql}, '', {typed_param('TIMESTAMPTZ')} "
             f"FROM {audience_from} WHERE ({audience_where}) AND m.id BETWEEN {{}} AND {{}} "
             f"ON CONFLICT (campaign, occurrence, member) DO NOTHING RETURNING id",
             run["campaign"],
@@ -204,7 +204,7 @@ async def _mark_over_budget(campaign_id: int, gift_ids: list[int], *, everything
         )
 
 
-def _texts(spec: GiftSpec, member: dict[str, Any], voucher_code: str = "") -> dict[str, str]:
+def gift_texts(spec: GiftSpec, member: dict[str, Any], voucher_code: str = "") -> dict[str, str]:
     out = {}
     for locale in ("vi", "en"):
         values = {
@@ -255,5 +255,5 @@ async def _give_vouchers(spec: GiftSpec, gifts: list[dict[str, Any]], now: datet
             gift_id=g["id"],
             voucher_id=voucher.id,
             code=voucher.code,
-            **_texts(spec, dict(member), voucher.code),
+            **gift_texts(spec, dict(member), voucher.code),
         )

@@ -46,7 +46,16 @@ from loyalty.bulk_ledger import (
     next_sqlite_id,
     sqlite_timestamp,
 )
-from loyalty.campaign_fanout import LIVE, REFERENCE_PREFIX, GiftSpec, _texts, budget_left, reserve_budget, take_budget
+from loyalty.campaign_fanout import (
+    LIVE,
+    REFERENCE_PREFIX,
+    GiftSpec,
+    budget_left,
+    gift_texts,
+    reserve_budget,
+    take_budget,
+    typed_param,
+)
 from loyalty.db import is_sqlite, write_transaction
 from loyalty.events import EventKind, emit
 from loyalty.ledger import LedgerBroken
@@ -325,7 +334,7 @@ class GiftBatch:
         }
         if balance is not None:
             payload["balance"] = balance
-        payload.update(_texts(self.spec, {"name": name}))
+        payload.update(gift_texts(self.spec, {"name": name}))
         return payload
 
 
@@ -363,7 +372,7 @@ async def refuse_the_rest(
             return  # the caps were raised meanwhile: the lanes carry on
         await fetch_template(
             "INSERT INTO campaign_gift (campaign, occurrence, member, status, points, error, created_at) "
-            f"SELECT {{}}, {{}}, m.id, 'over_budget', 0, '', {_timestamp()} "
+            f"SELECT {{}}, {{}}, m.id, 'over_budget', 0, '', {typed_param('TIMESTAMPTZ')} "
             f"FROM {audience_from} WHERE ({audience_where}) "
             "ON CONFLICT (campaign, occurrence, member) DO NOTHING",
             spec.campaign_id,
@@ -379,8 +388,3 @@ async def refuse_the_rest(
             now,
             spec.campaign_id,
         )
-
-
-def _timestamp() -> str:
-    """A timestamp parameter in a SELECT list, typed on PostgreSQL (bare, it would be text)."""
-    return "{}" if is_sqlite() else "CAST({} AS TIMESTAMPTZ)"

@@ -9,7 +9,7 @@ import pytest
 
 from loyalty import campaigns, ledger
 from loyalty.bulk_ledger import Credited, Holder, bulk_credit, holders
-from loyalty.campaign_fanout import GiftSpec, _texts
+from loyalty.campaign_fanout import GiftSpec, gift_texts
 from loyalty.campaign_points import GiftBatch, batch_payload
 from loyalty.db import write_transaction
 from loyalty.ledger import LedgerBroken
@@ -46,7 +46,7 @@ def test_a_gift_message_is_the_campaigns_words_for_that_member(name: str) -> Non
         "gift_id": 12,
         "points": SPEC.points,
         "balance": 4500,
-        **_texts(SPEC, {"name": name}),
+        **gift_texts(SPEC, {"name": name}),
     }
     shown = name.strip()[:100] or "bạn"
     assert GiftBatch(batch).message(12, name, None)["title_vi"] == f"Quà cho {shown}"
