@@ -363,7 +363,7 @@ async def run_campaign(campaign_id: int, *, now: datetime | None = None, max_bat
         }
         if spec.gift_kind == "points":
             # One pass: each batch chooses, credits and records its gifts (no pending rows),
-            # on lanes of the audience that several workers give side by side.
+            # on lanes of member ids that several workers give side by side.
             await plan_lanes(run["id"], now=now)
             points_given, count = await _give_points(run["id"], spec, chosen, max_batches - batches)
             batches += count
