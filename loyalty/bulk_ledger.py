@@ -25,11 +25,10 @@ entries with ``executemany`` (ids after MAX(id), timestamps as text formatted on
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from operator import itemgetter
 from string import Formatter
 from typing import Any, NamedTuple
 
@@ -136,9 +135,19 @@ class Holder(NamedTuple):
     head: str
 
 
-def holders(rows: Iterable[dict[str, Any]]) -> list[Holder]:
-    """Holders from rows with ``id``, ``points_balance`` and ``ledger_head``."""
-    return list(map(Holder._make, map(itemgetter("id", "points_balance", "ledger_head"), rows)))
+async def fetch_holders(template: str, *args: Any) -> list[Holder]:
+    """Holders read by a query (Piccolo ``{}`` placeholders) whose columns are a member's id,
+    balance and ledger head, in that order, straight from the driver's rows: a fan-out batch reads
+    twenty thousand, and making a dict of each cost SQLite more than the query itself."""
+    sql = numbered(template)
+    conn = connection()
+    if is_sqlite():
+        cursor = await conn.execute(_qmarks(sql), args)
+        cursor.row_factory = None  # plain tuples instead of the engine's dicts, for this cursor only
+        rows = await cursor.fetchall()
+        await cursor.close()
+        return list(map(Holder._make, rows))
+    return list(map(Holder._make, await conn.fetch(sql, *args)))
 
 
 def sqlite_timestamp(moment: datetime) -> str:

@@ -41,8 +41,8 @@ from loyalty.bulk_ledger import (
     bulk_settings,
     execute,
     fetch,
+    fetch_holders,
     fetch_template,
-    holders,
     next_sqlite_id,
     sqlite_timestamp,
 )
@@ -138,7 +138,7 @@ async def gift_points_batch(
         # on PostgreSQL the chosen members are locked as they are read, in id order (the order
         # every bulk writer locks in), and a row changed meanwhile is read again.
         lock = "" if is_sqlite() else " FOR UPDATE OF m"
-        chosen = await fetch_template(
+        chosen = await fetch_holders(
             f"SELECT m.id, m.points_balance, m.ledger_head {audience} ORDER BY m.id LIMIT {GIVE_BATCH}{lock}",
             *audience_args,
             lane.cursor,
@@ -147,7 +147,7 @@ async def gift_points_batch(
             lane.occurrence,
             lane.cursor,
         )
-        last = int(chosen[-1]["id"]) if chosen else lane.cursor
+        last = chosen[-1].id if chosen else lane.cursor
         # A short batch means the lane's end, unless a member left the audience while being locked
         # (a concurrent change re-read on PostgreSQL): look once more before calling it done.
         done = (lane.high is not None and last == lane.high) or (
@@ -162,10 +162,10 @@ async def gift_points_batch(
                 last,
             )
         )
-        given = await _give(spec, lane.occurrence, holders(chosen), now) if chosen else 0
+        given = await _give(spec, lane.occurrence, chosen, now) if chosen else 0
         if given < len(chosen):
             # The budget ran out: the lane stops after the last member given; refuse_the_rest ends it.
-            last = int(chosen[given - 1]["id"]) if given else lane.cursor
+            last = chosen[given - 1].id if given else lane.cursor
             done = False
         await execute(
             "UPDATE campaign_lane SET cursor = $1, given = given + $2, done_at = $3 WHERE id = $4",

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from loyalty import campaigns, ledger
-from loyalty.bulk_ledger import Credited, Holder, bulk_credit, holders
+from loyalty.bulk_ledger import Credited, Holder, bulk_credit
 from loyalty.campaign_fanout import GiftSpec, gift_texts
 from loyalty.campaign_points import GiftBatch, batch_payload
 from loyalty.db import write_transaction
@@ -57,7 +57,7 @@ async def _holders(*member_ids: int) -> list[Holder]:
     rows = await Member.select(Member.id, Member.points_balance, Member.ledger_head).where(
         Member.id.is_in(list(member_ids))
     )
-    return holders(sorted(rows, key=lambda r: r["id"]))
+    return [Holder(r["id"], r["points_balance"], r["ledger_head"]) for r in sorted(rows, key=lambda r: r["id"])]
 
 
 async def _credit(holders: list[Holder], references: list[str]) -> Credited:
