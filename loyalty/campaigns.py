@@ -396,12 +396,17 @@ async def _give_points(run_id: int, spec: GiftSpec, chosen: dict[str, Any], max_
     none is left. Returns (gifts given, batches run)."""
     given = 0
     batches = 0
+    failed: list[Exception] = []
 
     async def worker() -> None:
         nonlocal given, batches
-        while batches < max_batches:
+        while batches < max_batches and not failed:
             batches += 1
-            outcome = await gift_points_batch(run_id, spec, **chosen)
+            try:
+                outcome = await gift_points_batch(run_id, spec, **chosen)
+            except Exception as exc:
+                failed.append(exc)
+                return
             if outcome is None:
                 batches -= 1
                 return
@@ -410,14 +415,11 @@ async def _give_points(run_id: int, spec: GiftSpec, chosen: dict[str, Any], max_
                 await refuse_the_rest(run_id, spec, **chosen)
                 return
 
-    workers = 1 if is_sqlite() else PROGRAMME.fanout_workers
-    tasks = [asyncio.create_task(worker()) for _ in range(workers)]
-    try:
-        await asyncio.gather(*tasks)
-    finally:
-        for task in tasks:
-            task.cancel()  # a worker failed: the others stop (their batches roll back)
-        await asyncio.gather(*tasks, return_exceptions=True)
+    # When one worker fails, the others end the batch they are in and stop. They are not
+    # cancelled: a task cancelled while its transaction starts leaves its connection checked out.
+    await asyncio.gather(*(worker() for _ in range(1 if is_sqlite() else PROGRAMME.fanout_workers)))
+    if failed:
+        raise failed[0]
     return given, batches
 
 

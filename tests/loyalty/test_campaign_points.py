@@ -11,9 +11,9 @@ import pytest
 from loyalty import campaign_points, campaigns
 from loyalty.bulk_ledger import fetch
 from loyalty.campaign_tables import Campaign, CampaignGift, CampaignLane, CampaignRun
-from loyalty.db import write_transaction
+from loyalty.db import is_sqlite, write_transaction
 from loyalty.ledger_check import check
-from loyalty.tables import LedgerEntry
+from loyalty.tables import LedgerEntry, Member
 from tests.support.campaigns import NOW, launched_campaign, ledger_holds, member
 
 
@@ -98,6 +98,13 @@ async def test_a_batch_that_fails_leaves_its_lane_to_the_next_run(
     # What landed before the failure stays (whole batches); the failed batch left nothing.
     assert given < 10 and given % 2 == 0 and await LedgerEntry.count() == given
     assert any(lane["done_at"] is None for lane in await _lanes(campaign_id))
+    if not is_sqlite():
+        # The other worker ended its batch and gave its connection back: none is left mid-transaction.
+        stuck = await Member.raw(
+            "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() "
+            "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"
+        )
+        assert stuck[0]["n"] == 0
     monkeypatch.setattr(campaign_points, "_record_given", real)
     assert await campaigns.run_campaign(campaign_id, now=NOW) == 10 - given
     gifts = await CampaignGift.select(CampaignGift.member)
