@@ -415,8 +415,8 @@ async def _give_points(run_id: int, spec: GiftSpec, chosen: dict[str, Any], max_
                 await refuse_the_rest(run_id, spec, **chosen)
                 return
 
-    # When one worker fails, the others end the batch they are in and stop. They are not
-    # cancelled: a task cancelled while its transaction starts leaves its connection checked out.
+    # When one worker fails, the others end the batch they are in and stop, rather than being
+    # cancelled halfway through one.
     await asyncio.gather(*(worker() for _ in range(1 if is_sqlite() else PROGRAMME.fanout_workers)))
     if failed:
         raise failed[0]

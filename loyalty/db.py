@@ -71,7 +71,31 @@ def write_transaction() -> Any:
     engine = current_engine()
     if isinstance(engine, SQLiteEngine):
         return _sqlite_write(engine)
-    return engine.transaction()
+    assert isinstance(engine, PostgresEngine)
+    return _postgres_write(engine)
+
+
+@asynccontextmanager
+async def _postgres_write(engine: PostgresEngine) -> AsyncIterator[None]:
+    """Piccolo's transaction, except that a task cancelled while it starts gives its connection
+    back. Piccolo takes the connection, then awaits BEGIN; cancelled in between, its ``__aexit__``
+    never runs, and the connection stays checked out "idle in transaction": closing the pool
+    then waits for it for ever."""
+    transaction = engine.transaction()
+    try:
+        await transaction.__aenter__()
+    except BaseException:
+        connection = getattr(transaction, "connection", None)
+        if transaction._parent is None and connection is not None:
+            # asyncpg rolls back a connection handed back mid-transaction.
+            await (engine.pool.release(connection) if engine.pool else connection.close())
+        raise
+    try:
+        yield
+    except BaseException as exc:
+        await transaction.__aexit__(type(exc), exc, exc.__traceback__)
+        raise
+    await transaction.__aexit__(None, None, None)
 
 
 _WRITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
