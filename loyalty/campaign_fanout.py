@@ -128,15 +128,29 @@ async def give_batch(spec: GiftSpec, *, now: datetime) -> int | None:
         allowed = await reserve_budget(spec, len(pending))
         give, refuse = pending[:allowed], pending[allowed:]
         if refuse:
-            await _mark_over_budget(spec.campaign_id, [g["id"] for g in refuse], everything_left=allowed == 0)
+            await _mark_over_budget(spec.campaign_id, [g["id"] for g in refuse], everything_left=allowed == 0, now=now)
         if give:
             await _give_vouchers(spec, give, now)
-            await CampaignGift.raw(
-                "UPDATE campaign SET status = 'running', updated_at = {} WHERE id = {} AND status = 'scheduled'",
-                now,
-                spec.campaign_id,
-            )
+            await mark_running(spec.campaign_id, now)
         return len(give)
+
+
+async def mark_running(campaign_id: int, now: datetime) -> None:
+    """A scheduled campaign becomes running with its first gift; any other status stays."""
+    await CampaignGift.raw(
+        "UPDATE campaign SET status = 'running', updated_at = {} WHERE id = {} AND status = 'scheduled'",
+        now,
+        campaign_id,
+    )
+
+
+async def finish_campaign(campaign_id: int, now: datetime) -> None:
+    """A live (scheduled or running) campaign becomes finished; paused or cancelled ones stay so."""
+    await CampaignGift.raw(
+        "UPDATE campaign SET status = 'finished', updated_at = {} WHERE id = {} AND status IN ('scheduled', 'running')",
+        now,
+        campaign_id,
+    )
 
 
 async def reserve_budget(spec: GiftSpec, wanted: int) -> int:
@@ -184,7 +198,7 @@ async def budget_left(spec: GiftSpec, wanted: int) -> int:
     return max(left, 0)
 
 
-async def _mark_over_budget(campaign_id: int, gift_ids: list[int], *, everything_left: bool) -> None:
+async def _mark_over_budget(campaign_id: int, gift_ids: list[int], *, everything_left: bool, now: datetime) -> None:
     marks = ", ".join("{}" for _ in gift_ids)
     await CampaignGift.raw(
         f"UPDATE campaign_gift SET status = 'over_budget' WHERE status = 'pending' AND id IN ({marks})", *gift_ids
@@ -198,10 +212,7 @@ async def _mark_over_budget(campaign_id: int, gift_ids: list[int], *, everything
             f"WHERE campaign = {{}} AND status = 'pending'{skip})",
             campaign_id,
         )
-        await CampaignGift.raw(
-            "UPDATE campaign SET status = 'finished' WHERE id = {} AND status IN ('scheduled', 'running')",
-            campaign_id,
-        )
+        await finish_campaign(campaign_id, now)
 
 
 def gift_texts(spec: GiftSpec, member: dict[str, Any], voucher_code: str = "") -> dict[str, str]:

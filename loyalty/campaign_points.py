@@ -51,7 +51,9 @@ from loyalty.campaign_fanout import (
     REFERENCE_PREFIX,
     GiftSpec,
     budget_left,
+    finish_campaign,
     gift_texts,
+    mark_running,
     reserve_budget,
     take_budget,
     typed_param,
@@ -202,11 +204,7 @@ async def _give(spec: GiftSpec, occurrence: str, chosen: list[Holder], now: date
         return 0
     members, gifts = given
     await emit(EventKind.CAMPAIGN_GIFTS, None, **batch_payload(spec, occurrence, gifts, members))
-    await execute(
-        "UPDATE campaign SET status = 'running', updated_at = $1 WHERE id = $2 AND status = 'scheduled'",
-        now,
-        spec.campaign_id,
-    )
+    await mark_running(spec.campaign_id, now)
     return len(members)
 
 
@@ -382,9 +380,4 @@ async def refuse_the_rest(
         )
         await execute("UPDATE campaign_lane SET done_at = $1 WHERE run = $2 AND done_at IS NULL", now, run_id)
         await _end_run_if_all_lanes_done(run_id, now)
-        await execute(
-            "UPDATE campaign SET status = 'finished', updated_at = $1 WHERE id = $2 "
-            "AND status IN ('scheduled', 'running')",
-            now,
-            spec.campaign_id,
-        )
+        await finish_campaign(spec.campaign_id, now)

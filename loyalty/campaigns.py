@@ -28,7 +28,7 @@ from typing import Any
 
 from loyalty import campaign_schedule as schedule
 from loyalty.audit import StaffActor
-from loyalty.campaign_fanout import GiftSpec, choose_batch, give_batch
+from loyalty.campaign_fanout import GiftSpec, choose_batch, finish_campaign, give_batch
 from loyalty.campaign_points import gift_points_batch, plan_lanes, refuse_the_rest
 from loyalty.campaign_tables import Campaign, CampaignRun, Segment, VipGroup
 from loyalty.config import PROGRAMME
@@ -334,7 +334,7 @@ async def run_campaign(campaign_id: int, *, now: datetime | None = None, max_bat
         return 0
     today = schedule.local_today(now, PROGRAMME.timezone)
     if campaign["ends_on"] and today > campaign["ends_on"] + timedelta(days=1):
-        await _finish(campaign_id)
+        await finish_campaign(campaign_id, now)
         return 0
     audience = await audience_of(campaign, now=now)
     spec = await _spec(campaign)
@@ -386,7 +386,7 @@ async def run_campaign(campaign_id: int, *, now: datetime | None = None, max_bat
         )
         runs = await CampaignRun.count().where(CampaignRun.campaign == campaign_id)
         if runs and not left[0]["n"] and not pending[0]["n"]:
-            await _finish(campaign_id)
+            await finish_campaign(campaign_id, now)
     return given
 
 
@@ -421,12 +421,6 @@ async def _give_points(run_id: int, spec: GiftSpec, chosen: dict[str, Any], max_
     if failed:
         raise failed[0]
     return given, batches
-
-
-async def _finish(campaign_id: int) -> None:
-    await Campaign.update({Campaign.status: "finished", Campaign.updated_at: datetime.now(UTC)}).where(
-        (Campaign.id == campaign_id) & Campaign.status.is_in(["scheduled", "running"])
-    )
 
 
 @job("campaigns.run", every=timedelta(minutes=5))
