@@ -56,13 +56,22 @@ def connection() -> Any:
 
 async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
     """Rows as dicts on the transaction's connection; ``$1…`` placeholders become ``?`` on SQLite."""
+    rows = await _driver_rows(sql, args, tuples=False)
+    return rows if is_sqlite() else [dict(r) for r in rows]  # SQLite's are dicts already (the engine's row factory)
+
+
+async def _driver_rows(sql: str, args: Sequence[Any], *, tuples: bool) -> list[Any]:
+    """The driver's own rows: asyncpg records, or on SQLite the engine's dicts (plain tuples
+    with ``tuples``, set on this cursor only)."""
     conn = connection()
-    if is_sqlite():
-        cursor = await conn.execute(_qmarks(sql), args)
-        rows: list[dict[str, Any]] = await cursor.fetchall()  # dicts already (the engine's row factory)
-        await cursor.close()
-        return rows
-    return [dict(r) for r in await conn.fetch(sql, *args)]
+    if not is_sqlite():
+        return list(await conn.fetch(sql, *args))
+    cursor = await conn.execute(_qmarks(sql), tuple(args))
+    if tuples:
+        cursor.row_factory = None
+    rows: list[Any] = await cursor.fetchall()
+    await cursor.close()
+    return rows
 
 
 async def fetch_template(template: str, *args: Any) -> list[dict[str, Any]]:
@@ -139,15 +148,7 @@ async def fetch_holders(template: str, *args: Any) -> list[Holder]:
     """Holders read by a query (Piccolo ``{}`` placeholders) whose columns are a member's id,
     balance and ledger head, in that order, straight from the driver's rows: a fan-out batch reads
     twenty thousand, and making a dict of each cost SQLite more than the query itself."""
-    sql = numbered(template)
-    conn = connection()
-    if is_sqlite():
-        cursor = await conn.execute(_qmarks(sql), args)
-        cursor.row_factory = None  # plain tuples instead of the engine's dicts, for this cursor only
-        rows = await cursor.fetchall()
-        await cursor.close()
-        return list(map(Holder._make, rows))
-    return list(map(Holder._make, await conn.fetch(sql, *args)))
+    return list(map(Holder._make, await _driver_rows(numbered(template), args, tuples=True)))
 
 
 def sqlite_timestamp(moment: datetime) -> str:
