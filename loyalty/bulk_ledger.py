@@ -19,14 +19,15 @@ Rules (the same as :func:`loyalty.ledger.credit`; ``piccolo loyalty check_ledger
 Must run inside ``write_transaction()``. Only the entries carry per-row values from Python; lots
 and balances are derived from them in SQL. PostgreSQL: entries and lots in one statement of
 data-modifying CTEs over ``unnest`` arrays, balances by ``UPDATE … FROM unnest``. SQLite: the
-entries with ``executemany`` (ids after MAX(id), timestamps as text formatted once), then
+entries by multi-row ``INSERT … VALUES`` (ids after MAX(id), timestamps as text formatted once), then
 ``INSERT … SELECT`` and ``UPDATE … FROM`` over that id range.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+import gc
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from string import Formatter
@@ -115,17 +116,42 @@ async def bulk_settings() -> AsyncIterator[None]:
     connection returns to the pool). PostgreSQL: no JIT (``SET LOCAL``, so until the transaction
     ends): the planner's row estimates for array parameters are high enough to compile each
     batch's statements (tens of milliseconds), which these simple plans do not gain back.
+    Both: Python's cyclic garbage collector waits until the batch ends (:func:`_cyclic_gc_paused`).
     Durability settings are untouched."""
-    if not is_sqlite():
-        await execute("SET LOCAL jit = off")
+    with _cyclic_gc_paused():
+        if not is_sqlite():
+            await execute("SET LOCAL jit = off")
+            yield
+            return
+        before = int((await fetch("PRAGMA cache_size"))[0]["cache_size"])
+        await execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            await execute(f"PRAGMA cache_size = {before}")
+
+
+_gc_pauses = 0  # bulk batches in flight in this process that paused the collector
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """A batch makes about a hundred thousand tuples (rows read, rows written) and no reference
+    cycle; counting them set off full collections over the whole heap, 40 ms each, ~6 % of a
+    fan-out. Reference counting still frees everything; the collector runs again when the last
+    batch in flight ends. Left alone if something else had already turned it off."""
+    global _gc_pauses
+    if _gc_pauses == 0 and not gc.isenabled():
         yield
         return
-    before = int((await fetch("PRAGMA cache_size"))[0]["cache_size"])
-    await execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    _gc_pauses += 1
+    gc.disable()
     try:
         yield
     finally:
-        await execute(f"PRAGMA cache_size = {before}")
+        _gc_pauses -= 1
+        if _gc_pauses == 0:
+            gc.enable()
 
 
 async def next_sqlite_id(table: str) -> int:
@@ -222,6 +248,9 @@ class _Entries(NamedTuple):
     now: datetime
 
 
+SQLITE_ROWS_PER_INSERT = 1_000  # × 10 values: within SQLite's 32,766 host parameters
+
+
 async def _post_sqlite(batch: _Entries) -> list[int]:
     """Entries with ids after MAX(id) (the IMMEDIATE transaction is the only writer), then their
     lots derived from that id range in one statement."""
@@ -229,16 +258,23 @@ async def _post_sqlite(batch: _Entries) -> list[int]:
     ids = list(range(first, first + len(batch.holders)))
     at = sqlite_timestamp(batch.now)
     kind, points, description = Kind.GIFT.value, batch.points, batch.description
-    await connection().executemany(
-        "INSERT INTO ledger_entry (id, member, delta, kind, reference, balance_after, shortfall, description, "
-        "created_at, prev_hash, entry_hash) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
-        [
-            (i, h.id, points, kind, reference, after, description, at, h.head, digest)
-            for i, h, reference, after, digest in zip(
-                ids, batch.holders, batch.references, batch.balances, batch.hashes, strict=True
-            )
-        ],
-    )
+    values = [
+        value
+        for i, h, reference, after, digest in zip(
+            ids, batch.holders, batch.references, batch.balances, batch.hashes, strict=True
+        )
+        for value in (i, h.id, points, kind, reference, after, description, at, h.head, digest)
+    ]
+    per_row = len(values) // len(ids)
+    # Many rows per statement: a quarter faster than executemany's statement step per row.
+    for start in range(0, len(values), SQLITE_ROWS_PER_INSERT * per_row):
+        chunk = values[start : start + SQLITE_ROWS_PER_INSERT * per_row]
+        await execute(
+            "INSERT INTO ledger_entry (id, member, delta, kind, reference, balance_after, shortfall, description, "
+            "created_at, prev_hash, entry_hash) VALUES "
+            + ", ".join(["(?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)"] * (len(chunk) // per_row)),
+            *chunk,
+        )
     await execute(
         "INSERT INTO point_lot (member, entry, points, points_left, expires_at, created_at) "
         "SELECT member, id, delta, delta, $1, $2 FROM ledger_entry WHERE id BETWEEN $3 AND $4",

@@ -83,6 +83,53 @@ async def test_bulk_credit_continues_each_members_chain_and_check_ledger_agrees(
     assert report.entries == 5 and report.lots == 4
 
 
+async def test_bulk_credit_spread_over_several_insert_statements_writes_every_entry_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from loyalty import bulk_ledger
+
+    monkeypatch.setattr(bulk_ledger, "SQLITE_ROWS_PER_INSERT", 2)  # 5 entries: statements of 2, 2 and 1
+    people = [await member(name=f"Chi {i}") for i in range(5)]
+    await ledger.credit(people[3], 7, kind=ledger.Kind.EARN, reference="earn-3", now=NOW)
+    references = [f"g{i}" for i in range(5)]
+    credited = await _credit(await _holders(*people), references)
+    assert credited.balances == [5, 5, 5, 12, 5]
+    rows = await LedgerEntry.select(LedgerEntry.id, LedgerEntry.member, LedgerEntry.reference).where(
+        LedgerEntry.kind == "gift"
+    )
+    assert sorted((r["id"], r["member"], r["reference"]) for r in rows) == list(
+        zip(credited.entry_ids, people, references, strict=True)
+    )
+    for m in people:
+        await ledger_holds(m)
+    report = await check(progress=False)
+    assert report.ok, report.breaches
+
+
+def test_a_bulk_batch_pauses_the_cyclic_collector_until_the_last_one_ends() -> None:
+    import gc
+
+    from loyalty.bulk_ledger import _cyclic_gc_paused
+
+    assert gc.isenabled()
+    with _cyclic_gc_paused():
+        assert not gc.isenabled()
+        with _cyclic_gc_paused():  # a second worker's batch
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), _cyclic_gc_paused():
+        raise RuntimeError("a batch fails")
+    assert gc.isenabled()
+    gc.disable()  # turned off by someone else: left off
+    try:
+        with _cyclic_gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 async def test_bulk_credit_refuses_a_reference_used_before_and_writes_nothing() -> None:
     a, b = await member(), await member()
     await ledger.credit(a, 30, kind=ledger.Kind.EARN, reference="taken", now=NOW)
