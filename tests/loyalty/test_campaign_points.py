@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from loyalty import campaign_points, campaigns
+from loyalty import campaign_points, campaigns, ledger
 from loyalty.bulk_ledger import fetch
 from loyalty.campaign_tables import Campaign, CampaignGift, CampaignLane, CampaignRun
 from loyalty.db import is_sqlite, write_transaction
@@ -145,3 +145,33 @@ async def test_a_lane_held_by_one_worker_does_not_hold_up_another(small_lanes: N
         assert await asyncio.wait_for(other, timeout=30) == 2
     gifts = await CampaignGift.select(CampaignGift.member).order_by(CampaignGift.member)
     assert [g["member"] for g in gifts] == people[4:6]
+
+
+@pytest.mark.postgres_only
+async def test_members_changed_while_a_batch_waits_for_them_are_read_again(small_lanes: None) -> None:
+    """A batch waits for the members another transaction holds. When that one commits, a member
+    who earned meanwhile is credited from the new balance (the guarded balance move passes), and a
+    member erased meanwhile is left out: the batch takes the next member of the lane instead."""
+    people = [await member() for _ in range(4)]
+    campaign_id = await launched_campaign()
+    assert await campaigns.run_campaign(campaign_id, now=NOW, max_batches=0) == 0  # lanes planned
+    async with write_transaction():
+        await ledger.credit(people[0], 30, kind=ledger.Kind.EARN, reference="earn-while-gifting", now=NOW)
+        await Member.update({Member.erased_at: NOW}).where(Member.id == people[1])
+        batch = asyncio.create_task(
+            campaigns.run_campaign(campaign_id, now=NOW, max_batches=1), context=contextvars.Context()
+        )
+        for _ in range(300):  # until the batch waits on a member this transaction holds
+            if await fetch("SELECT 1 AS waiting FROM pg_locks WHERE NOT granted LIMIT 1") or batch.done():
+                break
+            await asyncio.sleep(0.01)
+        assert not batch.done(), "the batch should wait for the members held here"
+    assert await asyncio.wait_for(batch, timeout=30) == 2
+    gifts = await CampaignGift.select(CampaignGift.member).order_by(CampaignGift.member)
+    assert [g["member"] for g in gifts] == [people[0], people[2]]
+    rows = await Member.select(Member.points_balance).where(Member.id.is_in(people)).order_by(Member.id)
+    assert [r["points_balance"] for r in rows] == [30 + 50, 0, 50, 0]
+    for m in people:
+        await ledger_holds(m)
+    report = await check(progress=False)
+    assert report.ok, report.breaches
