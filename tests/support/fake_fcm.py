@@ -105,11 +105,19 @@ class FakeFcm:
             server.close()
             if self._tls_server is not None:
                 self._tls_server.close()
+            # Connections clients kept alive end here, on a running loop, not when the loop is
+            # garbage-collected ("Event loop is closed" at interpreter exit).
+            serving = [t for t in asyncio.all_tasks(loop) if t is not asyncio.current_task()]
+            for task in serving:
+                task.cancel()
+            await asyncio.gather(*serving, return_exceptions=True)
             loop.stop()
 
         asyncio.run_coroutine_threadsafe(close(), loop)
         if self._thread:
             self._thread.join(5)
+        if not loop.is_running():
+            loop.close()
 
     def reset(self) -> None:
         with self._lock:
