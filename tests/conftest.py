@@ -34,6 +34,8 @@ database.prepare(DATABASE_URL)
 
 PROJECT_ID = os.environ["FIREBASE_PROJECT_ID"]
 
+pytest_plugins = ["tests.support.fcm_fixtures"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: runs only when the suite runs on SQLite")

@@ -1,4 +1,5 @@
-"""Fixtures for the notification tests: a fake FCM server, credentials for it, members, devices."""
+"""Fixtures for tests that push: a fake FCM server, credentials for it, settings and a sender
+(a pytest plugin of the root conftest, so the notification and admin tests share them)."""
 
 from __future__ import annotations
 
