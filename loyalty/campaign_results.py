@@ -3,7 +3,8 @@
 * ``audience``: members chosen for its occurrences (gift rows of any status).
 * ``gifts_issued`` / ``points_given``: gifts given (points are the gift rows' points).
 * ``over_budget`` / ``failed``: members chosen but not given (caps reached, reward out of stock).
-* ``pushes_delivered``: push deliveries sent for the campaign's gift events, when the
+* ``pushes_delivered``: push deliveries sent for the campaign's gift events (one per voucher
+  gift, one per batch of points gifts), when the
   notifications tables exist (they belong to another app; read by name, never imported);
   ``inbox_messages`` / ``inbox_read``: its inbox messages, and how many were opened.
 * ``vouchers_redeemed`` and ``redemption_rate`` (redeemed ÷ voucher gifts given, per mille, so
@@ -20,6 +21,7 @@ from typing import Any
 
 from loyalty.campaign_tables import Campaign
 from loyalty.db import is_sqlite
+from loyalty.events import EventKind
 from loyalty.tables import Member
 
 
@@ -80,7 +82,9 @@ async def results(campaign_id: int) -> Results:
         campaign_id,
     )
     g = {k: int(v or 0) for k, v in gifts[0].items()}
-    events = f"e.kind = 'campaign_gift' AND {_event_campaign()} = {{}}"
+    # Voucher gifts are reported one event each, points gifts one event per batch: both name the campaign.
+    kinds = f"'{EventKind.CAMPAIGN_GIFT.value}', '{EventKind.CAMPAIGN_GIFTS.value}'"
+    events = f"e.kind IN ({kinds}) AND {_event_campaign()} = {{}}"
     pushes = inbox = read = 0
     if await _table_exists("inbox_message"):
         inbox = await _one(
