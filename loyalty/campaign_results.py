@@ -3,9 +3,9 @@
 * ``audience``: members chosen for its occurrences (gift rows of any status).
 * ``gifts_issued`` / ``points_given``: gifts given (points are the gift rows' points).
 * ``over_budget`` / ``failed``: members chosen but not given (caps reached, reward out of stock).
-* ``pushes_delivered``: push deliveries sent for the campaign's gift events (one per voucher
-  gift, one per batch of points gifts), when the
-  notifications tables exist (they belong to another app; read by name, never imported);
+* ``pushes_delivered``: push deliveries sent for the campaign's gift events (one per voucher gift,
+  one per batch of points gifts), when the notifications tables exist (they belong to another
+  app; read by name, never imported);
   ``inbox_messages`` / ``inbox_read``: its inbox messages, and how many were opened.
 * ``vouchers_redeemed`` and ``redemption_rate`` (redeemed ÷ voucher gifts given, per mille, so
   integers only), ``revenue``: đồng (net of refunds) of the receipts the vouchers were redeemed
