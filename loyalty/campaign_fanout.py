@@ -85,15 +85,13 @@ async def choose_batch(
         )
         if not claimed:
             return True  # another worker took this range: look again
-        points_sql = "{}"
         inserted = await CampaignGift.raw(
             f"INSERT INTO campaign_gift (campaign, occurrence, member, status, points, error, created_at) "
-            f"SELECT {{}}, {{}}, m.id, 'pending', {points_sql}, '', {typed_param('TIMESTAMPTZ')} "
+            f"SELECT {{}}, {{}}, m.id, 'pending', 0, '', {typed_param('TIMESTAMPTZ')} "
             f"FROM {audience_from} WHERE ({audience_where}) AND m.id BETWEEN {{}} AND {{}} "
             f"ON CONFLICT (campaign, occurrence, member) DO NOTHING RETURNING id",
             run["campaign"],
             run["occurrence"],
-            0,
             now,
             *audience_args,
             low,
@@ -111,7 +109,8 @@ async def choose_batch(
 
 async def give_batch(spec: GiftSpec, *, now: datetime) -> int | None:
     """Give one batch of pending voucher gifts; returns how many were given, None when nothing is
-    pending. (Points gifts never wait as pending: :func:`gift_points_batch` gives them at once.)"""
+    pending. (Points gifts never wait as pending: :func:`loyalty.campaign_points.gift_points_batch`
+    gives them at once.)"""
     size = VOUCHER_BATCH
     async with write_transaction():
         status = await CampaignGift.raw("SELECT status FROM campaign WHERE id = {}", spec.campaign_id)
@@ -155,8 +154,12 @@ async def finish_campaign(campaign_id: int, now: datetime) -> None:
 
 async def reserve_budget(spec: GiftSpec, wanted: int) -> int:
     """Raise the campaign's counters for up to ``wanted`` gifts within the caps; how many fit."""
-    if await take_budget(spec, wanted):
-        return wanted
+    return wanted if await take_budget(spec, wanted) else await take_what_is_left(spec, wanted)
+
+
+async def take_what_is_left(spec: GiftSpec, wanted: int) -> int:
+    """After :func:`take_budget` refused ``wanted``: lock the campaign row, raise the counters by
+    what still fits, and return that (0 when the budget is spent)."""
     left = await budget_left(spec, wanted)
     if left and not await take_budget(spec, left):
         raise LedgerBroken(f"campaign {spec.campaign_id}: budget moved under a locked row")

@@ -56,11 +56,11 @@ from loyalty.campaign_fanout import (
     mark_running,
     reserve_budget,
     take_budget,
+    take_what_is_left,
     typed_param,
 )
 from loyalty.db import is_sqlite, write_transaction
 from loyalty.events import EventKind, emit
-from loyalty.ledger import LedgerBroken
 
 GIVE_BATCH = 20_000  # one write transaction: ~0.5 s of SQLite's write lock
 LANE_BATCHES = 5  # a lane spans this many batches of member ids: enough lanes for workers to share
@@ -229,10 +229,7 @@ async def _reserving_last(spec: GiftSpec, occurrence: str, chosen: list[Holder],
         return chosen, gifts
     await execute("ROLLBACK TO SAVEPOINT gifts")
     await execute("RELEASE SAVEPOINT gifts")
-    left = await budget_left(spec, len(chosen))
-    if left and not await take_budget(spec, left):
-        raise LedgerBroken(f"campaign {spec.campaign_id}: budget moved under a locked row")
-    chosen = chosen[:left]
+    chosen = chosen[: await take_what_is_left(spec, len(chosen))]
     return (chosen, await _credit_and_record(spec, occurrence, chosen, now)) if chosen else None
 
 
