@@ -12,8 +12,18 @@ export HOST PORT
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+# Whatever pip the machine's Python came with, the venv's installer is first brought to the pinned,
+# hashed pip of requirements-installer.lock; then the lock is installed as it is (--no-deps: the
+# lock is the whole set, nothing is resolved again) and checked. A constraint file from the user's
+# pip configuration is replaced by an empty one: the lock's pins are the only constraint. Extra
+# indexes and find-links stay usable, since every file must match a hash in the lock.
+PIP := PIP_CONSTRAINT=/dev/null PIP_BUILD_CONSTRAINT=/dev/null PIP_REQUIRE_VIRTUALENV=false \
+	PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/python -m pip
+
+$(VENV)/.installed: requirements.lock requirements-installer.lock pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet --require-hashes --only-binary :all: --no-deps -r requirements-installer.lock
+	$(PIP) install --quiet --require-hashes --no-deps -r requirements.lock
+	$(PIP) check
 	touch $@
 
 install: $(VENV)/.installed
