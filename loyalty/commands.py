@@ -1,4 +1,4 @@
-"""Staff commands: ``piccolo loyalty <command>`` (see README)."""
+"""Staff commands: ``piccolo loyalty <command>`` (see docs/operations.md)."""
 
 from __future__ import annotations
 

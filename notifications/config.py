@@ -1,4 +1,4 @@
-"""Notification settings, read once from the environment (README "Notifications")."""
+"""Notification settings, read once from the environment (docs/operations.md, "The worker and pushes")."""
 
 from __future__ import annotations
 

@@ -34,3 +34,14 @@ def test_package_imports_nothing_it_must_not(package: str) -> None:
         if _imports(path) & FORBIDDEN[package]
     }
     assert offenders == {}
+
+
+def test_architecture_page_names_every_domain_module() -> None:
+    """docs/architecture.md says what each domain module owns: a new module must be placed there."""
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    unnamed = sorted(
+        path.name
+        for path in (ROOT / "loyalty").glob("*.py")
+        if path.name != "__init__.py" and f"`{path.name}`" not in page
+    )
+    assert unnamed == []
