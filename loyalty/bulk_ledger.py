@@ -137,8 +137,8 @@ _gc_pauses = 0  # bulk batches in flight in this process that paused the collect
 @contextmanager
 def _cyclic_gc_paused() -> Iterator[None]:
     """A batch makes about a hundred thousand tuples (rows read, rows written) and no reference
-    cycle; counting them set off full collections over the whole heap, 40 ms each, ~6 % of a
-    fan-out. Reference counting still frees everything; the collector runs again when the last
+    cycle; counting them set off full collections over the whole heap, a noticeable share of a
+    fan-out (docs/benchmarks.md). Reference counting still frees everything; the collector runs again when the last
     batch in flight ends. Left alone if something else had already turned it off."""
     global _gc_pauses
     if _gc_pauses == 0 and not gc.isenabled():

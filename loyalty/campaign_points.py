@@ -62,7 +62,7 @@ from loyalty.campaign_fanout import (
 from loyalty.db import is_sqlite, write_transaction
 from loyalty.events import EventKind, emit
 
-GIVE_BATCH = 20_000  # one write transaction: ~0.5 s of SQLite's write lock
+GIVE_BATCH = 20_000  # one write transaction: short enough not to hold SQLite's one write lock for long
 LANE_BATCHES = 5  # a lane spans this many batches of member ids: enough lanes for workers to share
 
 
@@ -304,9 +304,7 @@ class GiftBatch:
     def __init__(self, batch: dict[str, Any]) -> None:
         self.occurrence = str(batch["occurrence"])
         self.first_gift, self.last_gift = int(batch["first_gift"]), int(batch["last_gift"])
-        # Events written before lanes carry no member range: their gift ids were never shared.
-        self.first_member = int(batch.get("first_member") or 0)
-        self.last_member = int(batch.get("last_member") or 2**62)
+        self.first_member, self.last_member = int(batch["first_member"]), int(batch["last_member"])
         self.spec = GiftSpec(
             campaign_id=int(batch["campaign_id"]),
             name=str(batch["campaign"]),

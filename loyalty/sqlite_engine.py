@@ -2,7 +2,7 @@
 
 Piccolo's SQLite engine opens a new connection (and a thread) for every query outside a
 transaction and for every transaction, and repeats ``PRAGMA foreign_keys`` before each query
-inside one: about 2 ms a query on these machines. This engine keeps a few idle connections,
+inside one, a cost every read path pays. This engine keeps a few idle connections,
 each already set up (foreign keys on, ``synchronous = FULL``, dict rows), and hands them out
 again. A connection goes back to the pool only when it is outside any transaction; otherwise
 it is closed. Pooled connection threads are daemons, so an idle pool never keeps a command

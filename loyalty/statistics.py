@@ -34,12 +34,9 @@ Rules:
     ``purchase.member``): a refund may remove a visit and with it the last purchase or a channel,
     which counters cannot undo. Refunds are rare next to earns.
 
-  Why counters on the earn and not the recompute: the earn is the hot path (≈ 4.4 ms in-process,
-  sequential, on either engine) and the members who earn most often have the longest history.
-  Measured inside a write transaction (medians, 2-CPU box): the counters take 0.21 ms on
-  PostgreSQL and 0.09 ms on SQLite whatever the history; the recompute 0.48 / 0.71 / 1.17 ms on
-  PostgreSQL and 0.37 / 0.80 / 1.64 ms on SQLite for a member with 0 / 300 / 1,000 earlier
-  receipts.
+  Why counters on the earn and not the recompute: the earn is the hot path and the members who
+  earn most often have the longest history; the counters cost the same whatever the history,
+  while the recompute grows with it (figures in docs/benchmarks.md).
 
   Both writes hold the member's row lock first (``cards.use_code`` / ``ledger.lock_member``), so
   one member's earns and refunds write the row one after the other and a recompute sees every

@@ -167,7 +167,7 @@ def _shared_request_auth_flow(credential: Any) -> Any:
     ``GoogleAuthCredentialFlow.auth_flow`` builds ``google.auth.transport.requests.Request()`` —
     a ``requests.Session`` with its adapters and pool — per request, only to refresh the token
     when it has expired: garbage the collector then walks while 500 pushes are in flight
-    (measured: ≈ 90 µs of the ≈ 950 µs CPU per push). One is kept per sender instead; the rest is
+    (a tenth of a push's CPU, docs/benchmarks.md). One is kept per sender instead; the rest is
     firebase-admin's: ``apply_auth_headers`` (refresh if expired), and on 401 a forced refresh
     and another try, at most ``_max_refresh_attempts`` times.
     """
