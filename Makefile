@@ -51,7 +51,7 @@ lint: install
 
 ## Refresh the lock file after changing dependencies in pyproject.toml.
 lock:
-	$(BIN)/python -m pip install --quiet uv
+	$(PIP) install --quiet uv==0.13.9
 	$(BIN)/uv pip compile pyproject.toml --extra dev -p 3.11 --generate-hashes -o requirements.lock
 
 clean:
