@@ -20,7 +20,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from api.errors import ApiProblem
 from api.settings import Settings
-from loyalty.members import member_for_sign_in
+from loyalty.members import SignInSuperseded, member_for_sign_in
 from loyalty.stores import KEY_PREFIX, terminal_for_key
 from loyalty.tables import Member, Terminal
 
@@ -79,7 +79,12 @@ async def member_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRo
             raise ApiProblem(403, "wrong_credential", "a till key cannot be used on member paths")
         raise ApiProblem(401, "unauthorized", "unknown credential")
     claims = await verify_member_token(token, settings)
-    member = await member_for_sign_in(str(claims["uid"]), claims.get("phone_number"))
+    try:
+        member = await member_for_sign_in(
+            str(claims["uid"]), claims.get("phone_number"), issued_at=float(claims.get("iat", 0))
+        )
+    except SignInSuperseded as exc:
+        raise ApiProblem(401, exc.code, exc.detail) from exc
     if member.erased_at is not None:
         raise ApiProblem(401, "member_erased", "this account was erased")
     connection.state.member = member
