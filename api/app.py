@@ -14,6 +14,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import Message, Receive, Scope, Send
 
 from admin.site import ADMIN_APP
+from api.admin_login import is_login, limited_login
 from api.auth import init_firebase, member_guard, terminal_guard
 from api.controllers.campaign_report import CAMPAIGN_REPORT_ROUTES
 from api.controllers.card import CardController
@@ -33,7 +34,7 @@ from api.controllers.pos_vouchers import PosVoucherController
 from api.controllers.rewards import RewardsController, media_files
 from api.errors import EXCEPTION_HANDLERS
 from api.observability import configure_logging, request_id_middleware
-from api.rate_limit import rate_limit
+from api.rate_limit import RateLimits, rate_limit_headers
 from api.settings import Settings, UnsafeSettings
 from api.staff import staff_guard
 from loyalty.db import close_pool, open_pool
@@ -55,6 +56,9 @@ async def admin_site(scope: Scope, receive: Receive, send: Send) -> None:
         )
         await send(cast(Message, {"type": "http.response.body", "body": b""}))
         return
+    if is_login(scope):
+        await limited_login(ADMIN_APP, scope, receive, send)
+        return
     await ADMIN_APP(scope, receive, send)
 
 
@@ -75,6 +79,8 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
             async with _nested(parts, app):
                 yield
         finally:
+            # Read back from the state: Litestar's State keeps a deep copy of what it is given.
+            await app.state.rate_limits.close()
             await close_pool()
 
     member_router = Router(
@@ -88,13 +94,13 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
             NotificationsController,
         ],
         guards=[member_guard],
-        middleware=[rate_limit(settings.member_rate_limit_per_minute)],
+        middleware=[rate_limit_headers],
     )
     till_router = Router(
         path="/api/v1",
         route_handlers=[PosVoucherController, TerminalController, EarningController],
         guards=[terminal_guard],
-        middleware=[rate_limit(settings.terminal_rate_limit_per_minute)],
+        middleware=[rate_limit_headers],
     )
     # Staff pages keep their /staff/… paths; the guard sends anyone without a staff session to the login.
     staff_pages = Router(
@@ -114,7 +120,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[request_id_middleware],
         lifespan=[lifespan],
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "rate_limits": RateLimits(settings)}),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Thân Thiết API",

@@ -1,6 +1,8 @@
 """Who is calling: members by Firebase ID token, tills by terminal key.
 
-Missing or bad credentials answer 401; a valid credential of the other kind answers 403.
+Missing or bad credentials answer 401; a valid credential of the other kind answers 403. Each
+such refusal counts against the client address's budget of failed sign-ins; requests are
+counted per member uid and per till id (``api.rate_limit``).
 Firebase verification runs in a thread: firebase_admin is blocking. A till key found live is
 trusted for ``TERMINAL_CACHE_TTL_S`` (5 s) per process: revoking takes up to that long to bite.
 """
@@ -9,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any, NoReturn
 
 import firebase_admin
 from firebase_admin import auth as firebase_auth
@@ -19,8 +22,9 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from api.errors import ApiProblem
+from api.rate_limit import RateLimits, client_address, limits_of, remember
 from api.settings import Settings
-from loyalty.members import member_for_sign_in
+from loyalty.members import SignInSuperseded, member_for_sign_in
 from loyalty.stores import KEY_PREFIX, terminal_for_key
 from loyalty.tables import Member, Terminal
 
@@ -45,11 +49,15 @@ def init_firebase(settings: Settings) -> firebase_admin.App:
 
 
 def bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
-    header = connection.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
+    """The credential of ``Authorization: Bearer <credential>``.
+
+    As RFC 7235 allows, the scheme is matched in any case and the spaces around and after it
+    are tolerated; the credential itself (a token68) holds no spaces.
+    """
+    parts = connection.headers.get("authorization", "").split()
+    if len(parts) != 2 or parts[0].lower() != "bearer":
         raise ApiProblem(401, "unauthorized", "send Authorization: Bearer <token>")
-    return value.strip()
+    return parts[1]
 
 
 async def verify_member_token(token: str, settings: Settings) -> dict[str, Any]:
@@ -72,17 +80,38 @@ def _first_line(exc: Exception) -> str:
 
 
 async def member_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    token = bearer(connection)
-    settings: Settings = connection.app.state.settings
-    if token.startswith(KEY_PREFIX):
-        if await terminal_for_key(token) is not None:
-            raise ApiProblem(403, "wrong_credential", "a till key cannot be used on member paths")
-        raise ApiProblem(401, "unauthorized", "unknown credential")
-    claims = await verify_member_token(token, settings)
-    member = await member_for_sign_in(str(claims["uid"]), claims.get("phone_number"))
-    if member.erased_at is not None:
-        raise ApiProblem(401, "member_erased", "this account was erased")
+    limits = limits_of(connection.scope)
+    async with refusals_counted(connection, limits):
+        token = bearer(connection)
+        settings: Settings = connection.app.state.settings
+        if token.startswith(KEY_PREFIX):
+            if await terminal_for_key(token) is not None:
+                raise ApiProblem(403, "wrong_credential", "a till key cannot be used on member paths")
+            raise ApiProblem(401, "unauthorized", "unknown credential")
+        claims = await verify_member_token(token, settings)
+        uid = str(claims["uid"])
+        # Keyed on the uid, not the token: a freshly minted token spends the same budget.
+        remember(connection.scope, await limits.take(limits.member, uid))
+        try:
+            member = await member_for_sign_in(uid, claims.get("phone_number"), issued_at=float(claims.get("iat", 0)))
+        except SignInSuperseded as exc:
+            raise ApiProblem(401, exc.code, exc.detail) from exc
+        if member.erased_at is not None:
+            raise ApiProblem(401, "member_erased", "this account was erased")
     connection.state.member = member
+
+
+@asynccontextmanager
+async def refusals_counted(connection: ASGIConnection[Any, Any, Any, Any], limits: RateLimits) -> AsyncIterator[None]:
+    """429 for an address that spent its failed-authentication budget; count each new refusal."""
+    address = client_address(connection.scope)
+    await limits.refuse_if_spent(limits.auth_failures, address)
+    try:
+        yield
+    except ApiProblem as exc:
+        if exc.status_code in (401, 403):
+            await limits.count(limits.auth_failures, address)
+        raise
 
 
 # Till keys found live are remembered per process for a few seconds, so a till's stream of
@@ -110,13 +139,18 @@ async def cached_terminal_for_key(token: str, clock: Callable[[], float] = time.
 
 
 async def terminal_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    token = bearer(connection)
-    terminal = await cached_terminal_for_key(token)
-    if terminal is not None:
-        connection.state.terminal = terminal
-        return
+    limits = limits_of(connection.scope)
+    async with refusals_counted(connection, limits):
+        token = bearer(connection)
+        terminal = await cached_terminal_for_key(token)
+        if terminal is None:
+            await _refuse_as_till(token, connection.app.state.settings)
+        remember(connection.scope, await limits.take(limits.till, f"till:{terminal.id}"))
+    connection.state.terminal = terminal
+
+
+async def _refuse_as_till(token: str, settings: Settings) -> NoReturn:
     if token.count(".") == 2:
-        settings: Settings = connection.app.state.settings
         try:
             await verify_member_token(token, settings)
         except ApiProblem:

@@ -29,6 +29,12 @@ class Settings:
     max_body_bytes: int
     member_rate_limit_per_minute: int
     terminal_rate_limit_per_minute: int
+    auth_failure_rate_limit_per_minute: int
+    admin_login_failures_per_user: int
+    admin_login_failures_per_address: int
+    admin_login_failure_window_s: int
+    redis_url: str | None
+    rate_limit_key_prefix: str
 
     @property
     def production(self) -> bool:
@@ -51,6 +57,12 @@ class Settings:
             max_body_bytes=env_int(env, "MAX_BODY_BYTES", 8 * 1024 * 1024),
             member_rate_limit_per_minute=env_int(env, "MEMBER_RATE_LIMIT_PER_MINUTE", 120),
             terminal_rate_limit_per_minute=env_int(env, "TERMINAL_RATE_LIMIT_PER_MINUTE", 600),
+            auth_failure_rate_limit_per_minute=env_int(env, "AUTH_FAILURE_RATE_LIMIT_PER_MINUTE", 60),
+            admin_login_failures_per_user=env_int(env, "ADMIN_LOGIN_FAILURES_PER_USER", 10),
+            admin_login_failures_per_address=env_int(env, "ADMIN_LOGIN_FAILURES_PER_ADDRESS", 100),
+            admin_login_failure_window_s=env_int(env, "ADMIN_LOGIN_FAILURE_WINDOW_SECONDS", 900),
+            redis_url=env.get("REDIS_URL") or None,
+            rate_limit_key_prefix=env.get("RATE_LIMIT_KEY_PREFIX") or "thanthiet:rl:",
         )
         settings.refuse_unsafe()
         return settings

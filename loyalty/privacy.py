@@ -5,7 +5,8 @@ Rules: erasure pseudonymises and never deletes the programme's books. The member
 (the same person may sign up again as a new member) and a new card secret (old QR codes die).
 Ledger entries, lots, purchases and vouchers are kept; texts that can hold personal data
 (complaint descriptions, messages, photos, event payloads, stored idempotent answers) are
-removed. Erasure is one transaction and safe to repeat.
+removed, and so are the Firebase uids in the audit rows of its sign-in moves (the row stays,
+saying that a move happened). Erasure is one transaction and safe to repeat.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from loyalty.campaign_tables import MemberStats, VipMember
 from loyalty.complaint_tables import Complaint, ComplaintEvent, ComplaintPhoto
 from loyalty.db import write_transaction
 from loyalty.errors import NotFound
+from loyalty.members import UID_MOVED
 from loyalty.tables import (
+    AuditLog,
     DomainEvent,
     IdempotencyRecord,
     LedgerEntry,
@@ -200,6 +203,9 @@ async def erase_member(member_id: int, *, now: datetime | None = None) -> None:
         # Stored answers of the member's own writes (scopes end in, or carry, ":<member id>").
         await IdempotencyRecord.delete().where(
             IdempotencyRecord.scope.like(f"%:{member_id}") | IdempotencyRecord.scope.like(f"%:{member_id}:%")
+        )
+        await AuditLog.update({AuditLog.detail: {"erased": True}}).where(
+            (AuditLog.action == UID_MOVED) & (AuditLog.target == "member") & (AuditLog.target_id == str(member_id))
         )
         await audit.record(audit.StaffActor(None, "member"), "member.erase", "member", member_id)
 

@@ -97,6 +97,11 @@ async def app(migrated: None) -> AsyncIterator[Any]:
 
 @pytest.fixture
 async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    from api.rate_limit import RateLimits
+
+    # Like the tables, the rate-limit counts start empty: the suite's tests share one app, one
+    # client address and the same few member uids.
+    app.state.rate_limits = RateLimits(app.state.settings)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
