@@ -22,7 +22,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from api.errors import ApiProblem
-from api.rate_limit import RateLimits, client_address, limits_of, remember
+from api.rate_limit import RateLimits, client_address, limits_of, remember, too_many
 from api.settings import Settings
 from loyalty.members import SignInSuperseded, member_for_sign_in
 from loyalty.stores import KEY_PREFIX, terminal_for_key
@@ -103,14 +103,18 @@ async def member_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRo
 
 @asynccontextmanager
 async def refusals_counted(connection: ASGIConnection[Any, Any, Any, Any], limits: RateLimits) -> AsyncIterator[None]:
-    """429 for an address that spent its failed-authentication budget; count each new refusal."""
-    address = client_address(connection.scope)
-    await limits.refuse_if_spent(limits.auth_failures, address)
+    """Each refusal counts against the client address; past its budget a refusal answers 429.
+
+    A good credential from that address still passes: the tills of one store often share one
+    address behind its router, and one broken till must not stop the others.
+    """
     try:
         yield
     except ApiProblem as exc:
         if exc.status_code in (401, 403):
-            await limits.count(limits.auth_failures, address)
+            verdict = await limits.count(limits.auth_failures, client_address(connection.scope))
+            if not verdict.allowed:
+                raise too_many(verdict) from exc
         raise
 
 

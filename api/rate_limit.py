@@ -5,10 +5,10 @@ What is limited (see README "Rate limits"), each a fixed window that starts with
 - a member's requests, keyed on its Firebase uid (a new token, or the header spelled another
   way, spends the same budget); a till's, keyed on the till's id;
 - failed authentication (401 or 403 on member or till paths), keyed on the ASGI client address:
-  once an address has spent that budget, every member and till request from it answers 429
-  until the window ends, before its credential is even checked (so garbage costs no verify and
-  no database read). The address is the socket's peer, or what uvicorn ``--proxy-headers`` set
-  from a trusted proxy's X-Forwarded-For: the header itself is never read here;
+  once an address has spent that budget, its refusals answer 429 until the window ends, while
+  a good credential from it still passes (a store's tills may share one address). The address
+  is the socket's peer, or what uvicorn ``--proxy-headers`` set from a trusted proxy's
+  X-Forwarded-For: the header itself is never read here;
 - failed admin logins, keyed on address and user together (an attacker's address locks only
   itself out of that account), and on the address alone with a larger budget (one address
   guessing many users).

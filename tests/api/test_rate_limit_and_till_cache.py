@@ -14,11 +14,11 @@ import httpx
 import pytest
 from litestar import Litestar
 from piccolo.apps.user.tables import BaseUser
+from redis import asyncio as aioredis
 
 from api import auth
 from api.app import create_app
 from api.rate_limit import MemoryCounters, RateLimits
-from api.redis_counters import RedisCounters
 from api.settings import Settings
 from loyalty import stores
 from loyalty.dev_tokens import mint
@@ -75,8 +75,8 @@ async def test_garbage_credentials_get_429_once_the_address_spent_its_failures(a
         ]
         assert [a.status_code for a in answers] == [401] * 5 + [429] * 5
         assert answers[-1].json()["code"] == "rate_limited"
-        # Until the window ends the address is refused even with a real credential.
-        assert (await attacker.get("/api/v1/pos/terminal", headers=till["headers"])).status_code == 429
+        # A till behind the same address (one store, one router) still works with its real key.
+        assert (await attacker.get("/api/v1/pos/terminal", headers=till["headers"])).status_code == 200
         # Other addresses are not affected.
         assert (await neighbour.get("/api/v1/pos/terminal", headers=till["headers"])).status_code == 200
         assert (await neighbour.get("/api/v1/me", headers={"Authorization": "Bearer nope"})).status_code == 401
@@ -154,15 +154,11 @@ async def redis_prefix() -> AsyncIterator[str]:
     """A key prefix of this test alone (parallel runs share the server), removed afterwards."""
     prefix = f"thanthiet-test:{uuid.uuid4().hex}:"
     yield prefix
-    redis = RedisCounters(REDIS_URL, prefix)
-    cursor = "0"
-    while True:
-        cursor, keys = await redis.command("SCAN", cursor, "MATCH", prefix + "*", "COUNT", 1000)
-        if keys:
-            await redis.command("DEL", *keys)
-        if cursor == "0":
-            break
-    await redis.close()
+    redis = aioredis.Redis.from_url(REDIS_URL)
+    keys = [key async for key in redis.scan_iter(match=prefix + "*")]
+    if keys:
+        await redis.delete(*keys)
+    await redis.aclose()
 
 
 async def test_two_api_processes_with_redis_share_one_budget(app: Any, till: dict[str, Any], redis_prefix: str) -> None:
@@ -181,9 +177,9 @@ async def test_two_api_processes_with_redis_share_one_budget(app: Any, till: dic
         garbage = {"Authorization": "Bearer tt_garbage"}
         failures = [(await c.get("/api/v1/pos/terminal", headers=garbage)).status_code for c in (one, two, one)]
         assert failures == [401, 401, 429]
-    redis = RedisCounters(REDIS_URL, redis_prefix)
-    _, keys = await redis.command("SCAN", "0", "MATCH", redis_prefix + "*", "COUNT", 1000)
-    await redis.close()
+    redis = aioredis.Redis.from_url(REDIS_URL)
+    keys = [key async for key in redis.scan_iter(match=redis_prefix + "*")]
+    await redis.aclose()
     assert len(keys) == 2  # the till's count and the address's failures, nothing per header spelling
     await first.state.rate_limits.close()
     await second.state.rate_limits.close()
