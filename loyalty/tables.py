@@ -278,7 +278,6 @@ class DomainEvent(Keyed, Table):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     # Set once the notifications side has turned the event into messages.
     processed_at = Timestamptz(null=True, default=None, index=True)
-    lease_until = Timestamptz(null=True, default=None)
 
 
 class AuditLog(Keyed, Table):

@@ -901,27 +901,6 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="DomainEvent",
-        tablename="domain_event",
-        column_name="lease_until",
-        db_column_name="lease_until",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
         table_class_name="LedgerEntry",
         tablename="ledger_entry",
         column_name="id",
