@@ -13,7 +13,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -37,13 +36,11 @@ BOOKKEEPING = {"migration"}
 
 
 @pytest.fixture
-def migrations_url(tmp_path: Path) -> Iterator[str]:
+def migrations_url(tmp_path: Path) -> str:
     if not IS_POSTGRES:
-        yield f"sqlite:///{tmp_path}/migrations.sqlite"
-        return
+        return f"sqlite:///{tmp_path}/migrations.sqlite"
     parsed = urlparse(DATABASE_URL)
-    url = urlunparse(parsed._replace(path=f"{parsed.path}_migrations"))
-    yield url
+    return urlunparse(parsed._replace(path=f"{parsed.path}_migrations"))
 
 
 async def _empty(url: str) -> None:
