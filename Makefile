@@ -48,6 +48,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy api admin loyalty notifications tests bench piccolo_conf.py
+	$(BIN)/lint-imports --no-cache
 
 ## Refresh the lock file after changing dependencies in pyproject.toml.
 lock:

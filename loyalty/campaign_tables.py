@@ -145,7 +145,7 @@ class CampaignLane(Keyed, Table):
 
 class CampaignGift(Keyed, Table):
     # Indexes: UNIQUE (campaign, occurrence, member) serves lookups by campaign; pending gifts,
-    # ledger entries and vouchers have partial indexes (loyalty.guards.LEAN_INDEXES), so a
+    # ledger entries and vouchers have partial indexes (the baseline's rules migration), so a
     # points gift adds nothing to the voucher index and a pending row nothing to the entry one.
     campaign = ForeignKey(Campaign, on_delete=RESTRICT)
     occurrence = Varchar(length=40)

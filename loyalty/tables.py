@@ -2,9 +2,10 @@
 
 Rows that the ledger points at are never deleted: every foreign key to them is RESTRICT and
 indexed. A member's ``points_balance`` is owned by ``loyalty.ledger`` alone; ``LedgerEntry``
-rows are append-only. CHECK rules and multi-column UNIQUE rules live in the ``guards``
-migration (``loyalty/guards.py``), because SQLite cannot add them with ALTER TABLE: there they
-are triggers and unique indexes, on PostgreSQL real constraints.
+rows are append-only. CHECK rules, multi-column UNIQUE rules and partial indexes are literal
+SQL in the baseline's rules migration (``loyalty/piccolo_migrations/…_000001.py``): on SQLite,
+which cannot add a constraint with ALTER TABLE, CHECK rules are triggers; on PostgreSQL real
+constraints. ``tests/loyalty/test_guards.py`` lists them all and checks the database has them.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ class LedgerEntry(Keyed, Table):
     shortfall = BigInt(default=0)
     description = Varchar(length=500, default="")
     # Mostly NULL (gifts, adjustments…): partial indexes on the set values only, installed by
-    # migration (loyalty.guards.LEAN_INDEXES), so a million gifts add no entries to them.
+    # the baseline's rules migration, so a million gifts add no entries to them.
     store = ForeignKey(Store, null=True, on_delete=RESTRICT)
     terminal = ForeignKey(Terminal, null=True, on_delete=RESTRICT)
     staff = ForeignKey(BaseUser, null=True, on_delete=RESTRICT)
@@ -278,7 +279,6 @@ class DomainEvent(Keyed, Table):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     # Set once the notifications side has turned the event into messages.
     processed_at = Timestamptz(null=True, default=None, index=True)
-    lease_until = Timestamptz(null=True, default=None)
 
 
 class AuditLog(Keyed, Table):

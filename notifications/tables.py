@@ -10,7 +10,8 @@
 * ``JobSchedule`` holds one row per scheduled job; a worker runs a job only after claiming the
   row with a guarded UPDATE of ``lease_until``.
 
-Multi-column UNIQUE rules live in ``loyalty.guards.NOTIFICATION_RULES``.
+Multi-column UNIQUE rules and the CHECK rules on deliveries are literal SQL in the baseline's
+rules migration (``notifications/piccolo_migrations/…_000001.py``).
 """
 
 from __future__ import annotations
