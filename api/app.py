@@ -31,6 +31,7 @@ from api.controllers.notifications import NotificationsController
 from api.controllers.pos import TerminalController
 from api.controllers.pos_vouchers import PosVoucherController
 from api.controllers.rewards import RewardsController, media_files
+from api.edge import StrictRequest, edge_guard
 from api.errors import EXCEPTION_HANDLERS
 from api.observability import configure_logging, request_id_middleware
 from api.rate_limit import rate_limit
@@ -112,6 +113,8 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
     return Litestar(
         route_handlers=[health, media_files, member_router, till_router, admin_site, staff_pages],
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=StrictRequest,
+        guards=[edge_guard],
         middleware=[request_id_middleware],
         lifespan=[lifespan],
         state=State({"settings": settings}),
