@@ -2,6 +2,7 @@
 
 Each answer is ``application/problem+json`` with ``type``, ``title``, ``status``, ``detail`` and a
 stable machine ``code``. Domain errors map by their ``kind``; Litestar's own errors by status.
+A database that cannot be reached answers 503 ``database_unavailable`` with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
 from api.staff import StaffLoginRequired
+from loyalty.db import is_connection_failure
 from loyalty.errors import DomainError
 
 log = logging.getLogger("api.errors")
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://thanthiet.dev/problems/"
+RETRY_AFTER_S = 5  # a restarting database is usually back within seconds
 STATUS_BY_KIND = {
     "invalid": 422,
     "not_found": 404,
@@ -121,7 +124,19 @@ def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[
     return problem(status, code, str(exc.detail), headers=headers or None, extra=extra)
 
 
+def database_unavailable() -> Response[dict[str, Any]]:
+    return problem(
+        503,
+        "database_unavailable",
+        "the database cannot be reached just now; nothing was changed, try again shortly",
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    if is_connection_failure(exc):
+        log.warning("database unreachable on %s %s: %r", request.method, request.url.path, exc)
+        return database_unavailable()
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(
         HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side; it has been logged"
