@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import firebase_admin
+import google.auth.credentials
 from firebase_admin import auth as firebase_auth
 from firebase_admin import credentials
 from litestar.connection import ASGIConnection
@@ -36,7 +37,11 @@ def init_firebase(settings: Settings) -> firebase_admin.App:
         firebase_admin.delete_app(app)
     except ValueError:
         pass
-    credential: credentials.Base | None = None
+    # Verifying ID tokens needs only the project id and Google's public keys; without a service
+    # account firebase_admin would fall back to Application Default Credentials and fail every
+    # member request with DefaultCredentialsError, so it gets anonymous credentials instead.
+    credential: credentials.Base | google.auth.credentials.Credentials
+    credential = google.auth.credentials.AnonymousCredentials()  # type: ignore[no-untyped-call]
     if settings.google_application_credentials:
         credential = credentials.Certificate(settings.google_application_credentials)
     return firebase_admin.initialize_app(
@@ -61,10 +66,20 @@ async def verify_member_token(token: str, settings: Settings) -> dict[str, Any]:
         raise ApiProblem(401, "token_invalid", f"the ID token was refused: {_first_line(exc)}") from exc
     except firebase_auth.CertificateFetchError as exc:
         raise ApiProblem(503, "auth_unavailable", "cannot reach Firebase to check the token") from exc
-    if settings.firebase_auth_emulator_host and int(claims.get("exp", 0)) < time.time():
+    _check_claim_types(claims)
+    if settings.firebase_auth_emulator_host and claims["exp"] < time.time():
         # firebase_admin skips the expiry check for emulator tokens; we do not.
         raise ApiProblem(401, "token_expired", "the ID token has expired")
     return claims
+
+
+def _check_claim_types(claims: dict[str, Any]) -> None:
+    # Emulator tokens are unsigned: their claims can hold anything, so they are typed here.
+    uid, phone, exp = claims.get("uid"), claims.get("phone_number"), claims.get("exp", 0)
+    if not isinstance(uid, str) or not uid or not (phone is None or isinstance(phone, str)):
+        raise ApiProblem(401, "token_invalid", "the ID token was refused: uid and phone_number must be text")
+    if isinstance(exp, bool) or not isinstance(exp, int | float):
+        raise ApiProblem(401, "token_invalid", "the ID token was refused: exp must be a number")
 
 
 def _first_line(exc: Exception) -> str:
@@ -79,7 +94,7 @@ async def member_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRo
             raise ApiProblem(403, "wrong_credential", "a till key cannot be used on member paths")
         raise ApiProblem(401, "unauthorized", "unknown credential")
     claims = await verify_member_token(token, settings)
-    member = await member_for_sign_in(str(claims["uid"]), claims.get("phone_number"))
+    member = await member_for_sign_in(claims["uid"], claims.get("phone_number"))
     if member.erased_at is not None:
         raise ApiProblem(401, "member_erased", "this account was erased")
     connection.state.member = member

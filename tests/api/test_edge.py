@@ -5,13 +5,14 @@ column, NUL and control characters. Each refusal is a 4xx problem and nothing is
 from __future__ import annotations
 
 import base64
+import time
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.conftest import member_headers
-from tests.support.attacker import row_counts
+from tests.support.attacker import _token_with_claims, row_counts
 from tests.support.earning import code_of, signed_in
 from tests.support.rewards import make_reward, make_tiers
 
@@ -222,6 +223,24 @@ async def test_a_media_path_with_a_nul_names_no_image(client: httpx.AsyncClient)
 async def test_a_query_with_a_nul_is_refused(client: httpx.AsyncClient) -> None:
     refused = await client.get("/api/v1/rewards?cursor=%00", headers=member_headers())
     _problem(refused, 422, "validation_error")
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"phone_number": 84901234567},
+        {"phone_number": ["+84901234567"]},
+        {"sub": 12345, "user_id": 12345},
+        {"exp": "tomorrow"},
+        {"exp": int(time.time()) - 10},
+    ],
+)
+async def test_a_token_whose_claims_have_the_wrong_types_is_refused(
+    client: httpx.AsyncClient, claims: dict[str, Any]
+) -> None:
+    refused = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {_token_with_claims(**claims)}"})
+    assert refused.status_code == 401, refused.text
+    assert refused.json()["code"] in ("token_invalid", "token_expired")
 
 
 @pytest.mark.parametrize("key", ["x" * 300, "a\u0000b", ""])
