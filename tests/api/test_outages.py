@@ -1,16 +1,24 @@
-"""When the database behind the API is gone: a clear 503 with Retry-After, never a 500."""
+"""When something behind the API fails: the database is gone, or a member's ledger does not add up.
+Each answers a clear problem, never a 500, and nothing is half-written."""
 
 from __future__ import annotations
 
+import json
 import socket
 import sqlite3
 import tempfile
 from typing import Any
 
+import httpx
 import pytest
 
+from loyalty import ledger
 from loyalty.db import is_connection_failure
+from loyalty.tables import AuditLog, LedgerEntry, Member, PointLot, Voucher
+from tests.conftest import member_headers
+from tests.support.attacker import row_counts
 from tests.support.outage import answers_of_app
+from tests.support.rewards import make_reward, make_tiers
 
 
 def _free_port() -> int:
@@ -54,3 +62,37 @@ def test_a_refused_statement_is_not_mistaken_for_an_outage() -> None:
         connection.execute("SELECT * FROM no_such_table")
     assert not is_connection_failure(refused.value)
     assert not is_connection_failure(ValueError("embedded null byte"))
+
+
+async def test_a_member_whose_points_do_not_add_up_is_told_so_and_staff_are_alerted(
+    client: httpx.AsyncClient,
+) -> None:
+    await make_tiers()
+    reward = await make_reward(points_cost=100)
+    headers = member_headers("+84901230001")
+    me = (await client.get("/api/v1/me", headers=headers)).json()
+    member = await Member.objects().where(Member.public_id == me["id"]).first()
+    assert member is not None
+    await ledger.credit(member.id, 500, kind=ledger.Kind.ADJUST, reference="test:grant", origin=ledger.SYSTEM)
+    # Someone emptied the lots behind the ledger's back: the balance says 500, the lots 0.
+    await PointLot.update({PointLot.points_left: 0}).where(PointLot.member == member.id)
+    before = await row_counts()
+
+    refused = await client.post(
+        "/api/v1/me/redemptions", headers={**headers, "Idempotency-Key": "k-1"}, json={"reward_id": reward.id}
+    )
+
+    assert refused.status_code == 409, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["code"] == "ledger_under_review"
+    assert "staff" in refused.json()["detail"]
+    after = await row_counts()
+    assert {k: v for k, v in after.items() if after[k] != before[k]} == {"audit_log": before["audit_log"] + 1}
+    assert await Voucher.count() == 0
+    assert await LedgerEntry.count().where(LedgerEntry.member == member.id) == 1
+    alert = await AuditLog.objects().where(AuditLog.action == "ledger.broken").first()
+    assert alert is not None
+    assert (alert.target, alert.target_id, alert.staff_username) == ("member", str(member.id), "system")
+    detail = json.loads(alert.detail) if isinstance(alert.detail, str) else alert.detail
+    assert "short of the balance" in detail["detail"]
+    assert detail["request"] == "POST /api/v1/me/redemptions"
