@@ -87,13 +87,15 @@ class Credentials:
     phone: str = "+84901230000"
     sent: int = 0
     per_credential: int = 50
+    started: float = field(default_factory=time.time)
     _minted: dict[int, str] = field(default_factory=dict)
 
     def member(self) -> dict[str, str]:
         self.sent += 1
         slot = self.sent // self.per_credential
         if slot not in self._minted:
-            self._minted[slot] = member_token(self.phone, now=time.time() - slot)
+            # A distinct issue time per slot (from a fixed start) makes a distinct token.
+            self._minted[slot] = member_token(self.phone, now=self.started - slot)
         return {"Authorization": f"Bearer {self._minted[slot]}"}
 
     def till(self) -> dict[str, str]:
@@ -193,6 +195,34 @@ class Battery:
                     for bad in BAD_VALUES:
                         yield Probe(method, path, body=_json({**base, name: [{**item_base, item_name: bad}]}))
         yield Probe(method, path, body=_json({**base, "unknown_field": 1}))
+
+    def refused_writes(self) -> Iterator[tuple[str, Probe]]:
+        """Write probes that must be refused whatever the state: broken bodies, a NUL in a text
+        field, a float or text where an integer goes. (credential kind, probe) like probes()."""
+        for template, operations in self.document["paths"].items():
+            for method, operation in operations.items():
+                method = method.upper()
+                schema = self._body_schema(operation)
+                if method not in WRITE_METHODS or schema is None:
+                    continue
+                kind = "till" if template.startswith("/api/v1/pos") else "member"
+                path = self._fill_path(template, operation.get("parameters", []))
+                for raw in WHOLE_BODIES[2:]:
+                    yield kind, Probe(method, path, body=raw)
+                base = self.example(schema)
+                for name, prop in self.properties(schema).items():
+                    for bad in self._wrong_for(prop):
+                        yield kind, Probe(method, path, body=_json({**base, name: bad}))
+
+    def _wrong_for(self, prop: dict[str, Any]) -> list[Any]:
+        kinds = {self.resolve(o).get("type") for o in prop.get("oneOf", [])} | {prop.get("type")}
+        if "integer" in kinds:
+            return ["250000", 250000.0, 1e5, 2**63, 10**30]
+        if "boolean" in kinds:
+            return ["true", 1, "\u0000"]
+        if "string" in kinds:
+            return ["a\u0000b", "\u0000"]
+        return []
 
     def _fill_path(self, template: str, params: list[dict[str, Any]]) -> str:
         path = template
