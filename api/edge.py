@@ -50,9 +50,10 @@ class StrictRequest(Request[Any, Any, Any]):
 
 def decode_body(body: bytes, target: Any) -> Any:
     """The untyped JSON value of ``body`` once it is valid for ``target``, or a 4xx problem."""
+    decoder = _decoder(target) if target is not None else None
     try:
-        if target is not None:
-            _decoder(target).decode(body)
+        if decoder is not None:
+            decoder.decode(body)
         value = _UNTYPED.decode(body)
     except msgspec.ValidationError as exc:
         raise ValidationException("the body does not match the expected shape", extra=[_error(exc)]) from exc
@@ -73,8 +74,11 @@ def decode_body(body: bytes, target: Any) -> Any:
 
 
 @cache
-def _decoder(target: Any) -> msgspec.json.Decoder[Any]:
-    return msgspec.json.Decoder(target, strict=True)
+def _decoder(target: Any) -> msgspec.json.Decoder[Any] | None:
+    try:
+        return msgspec.json.Decoder(target, strict=True)
+    except TypeError:  # a type msgspec cannot decode JSON into: Litestar's own conversion decides
+        return None
 
 
 def _body_type(handler: Any) -> Any:
