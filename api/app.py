@@ -32,7 +32,8 @@ from api.controllers.notifications import NotificationsController
 from api.controllers.pos import TerminalController
 from api.controllers.pos_vouchers import PosVoucherController
 from api.controllers.rewards import RewardsController, media_files
-from api.errors import EXCEPTION_HANDLERS
+from api.edge import StrictRequest, edge_guard
+from api.errors import EXCEPTION_HANDLERS, alert_staff
 from api.observability import configure_logging, request_id_middleware
 from api.rate_limit import RateLimits, rate_limit_headers
 from api.settings import Settings, UnsafeSettings
@@ -118,6 +119,9 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
     return Litestar(
         route_handlers=[health, media_files, member_router, till_router, admin_site, staff_pages],
         exception_handlers=EXCEPTION_HANDLERS,
+        after_exception=[alert_staff],
+        request_class=StrictRequest,
+        guards=[edge_guard],
         middleware=[request_id_middleware],
         lifespan=[lifespan],
         state=State({"settings": settings, "rate_limits": RateLimits(settings)}),

@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from typing import Any, NoReturn
 
 import firebase_admin
+import google.auth.credentials
 from firebase_admin import auth as firebase_auth
 from firebase_admin import credentials
 from litestar.connection import ASGIConnection
@@ -40,7 +41,11 @@ def init_firebase(settings: Settings) -> firebase_admin.App:
         firebase_admin.delete_app(app)
     except ValueError:
         pass
-    credential: credentials.Base | None = None
+    # Verifying ID tokens needs only the project id and Google's public keys; without a service
+    # account firebase_admin would fall back to Application Default Credentials and fail every
+    # member request with DefaultCredentialsError, so it gets anonymous credentials instead.
+    credential: credentials.Base | google.auth.credentials.Credentials
+    credential = google.auth.credentials.AnonymousCredentials()  # type: ignore[no-untyped-call]
     if settings.google_application_credentials:
         credential = credentials.Certificate(settings.google_application_credentials)
     return firebase_admin.initialize_app(
@@ -69,10 +74,22 @@ async def verify_member_token(token: str, settings: Settings) -> dict[str, Any]:
         raise ApiProblem(401, "token_invalid", f"the ID token was refused: {_first_line(exc)}") from exc
     except firebase_auth.CertificateFetchError as exc:
         raise ApiProblem(503, "auth_unavailable", "cannot reach Firebase to check the token") from exc
-    if settings.firebase_auth_emulator_host and int(claims.get("exp", 0)) < time.time():
+    _check_claim_types(claims)
+    if settings.firebase_auth_emulator_host and claims["exp"] < time.time():
         # firebase_admin skips the expiry check for emulator tokens; we do not.
         raise ApiProblem(401, "token_expired", "the ID token has expired")
     return claims
+
+
+def _check_claim_types(claims: dict[str, Any]) -> None:
+    # Emulator tokens are unsigned: their claims can hold anything, so they are typed here.
+    uid, phone = claims.get("uid"), claims.get("phone_number")
+    if not isinstance(uid, str) or not uid or not (phone is None or isinstance(phone, str)):
+        raise ApiProblem(401, "token_invalid", "the ID token was refused: uid and phone_number must be text")
+    for name in ("exp", "iat"):
+        value = claims.get(name, 0)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ApiProblem(401, "token_invalid", f"the ID token was refused: {name} must be a number")
 
 
 def _first_line(exc: Exception) -> str:

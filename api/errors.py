@@ -2,6 +2,9 @@
 
 Each answer is ``application/problem+json`` with ``type``, ``title``, ``status``, ``detail`` and a
 stable machine ``code``. Domain errors map by their ``kind``; Litestar's own errors by status.
+A database that cannot be reached answers 503 ``database_unavailable`` with ``Retry-After``; a
+member whose ledger no longer adds up answers 409 ``ledger_under_review`` and staff get an alert
+row in the audit log (:func:`alert_staff`).
 """
 
 from __future__ import annotations
@@ -12,15 +15,19 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from litestar.types import ExceptionHandlersMap
+from litestar.types import ExceptionHandlersMap, Scope
 
 from api.staff import StaffLoginRequired
+from loyalty import audit
+from loyalty.db import is_connection_failure
 from loyalty.errors import DomainError
+from loyalty.ledger import LedgerBroken
 
 log = logging.getLogger("api.errors")
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://thanthiet.dev/problems/"
+RETRY_AFTER_S = 5  # a restarting database is usually back within seconds
 STATUS_BY_KIND = {
     "invalid": 422,
     "not_found": 404,
@@ -121,7 +128,41 @@ def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[
     return problem(status, code, str(exc.detail), headers=headers or None, extra=extra)
 
 
+def database_unavailable() -> Response[dict[str, Any]]:
+    return problem(
+        503,
+        "database_unavailable",
+        "the database cannot be reached just now; nothing was changed, try again shortly",
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
+def _ledger_broken(_: Request[Any, Any, Any], exc: LedgerBroken) -> Response[dict[str, Any]]:
+    return problem(
+        409,
+        "ledger_under_review",
+        "this member's points do not add up and staff have been alerted to check them; nothing was "
+        "changed, and points cannot be spent until they are put right",
+        title="Points under review",
+    )
+
+
+async def alert_staff(exc: Exception, scope: Scope) -> None:
+    """After-exception hook: a broken ledger is written down where staff look (the audit log)."""
+    if not isinstance(exc, LedgerBroken):
+        return
+    where = f"{scope.get('method', '')} {scope.get('path', '')}".strip()
+    log.error("ledger broken for member %s on %s: %s", exc.member_id, where, exc.detail)
+    try:
+        await audit.alert("ledger.broken", "member", exc.member_id or "", detail=exc.detail, request=where)
+    except Exception:  # the answer still goes out; the ERROR line above is the fallback alert
+        log.exception("could not write the ledger alert for member %s", exc.member_id)
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    if is_connection_failure(exc):
+        log.warning("database unreachable on %s %s: %r", request.method, request.url.path, exc)
+        return database_unavailable()
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(
         HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side; it has been logged"
@@ -140,6 +181,7 @@ def _staff_login(_: Request[Any, Any, Any], exc: HTTPException) -> Response[str]
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     StaffLoginRequired: _staff_login,
     DomainError: _domain_error,
+    LedgerBroken: _ledger_broken,
     ValidationException: _validation_error,
     HTTPException: _http_error,
     Exception: _unexpected,

@@ -1,7 +1,8 @@
 """Lists: ``?limit=`` 1–100 (default 20) and an opaque ``?cursor=`` (CONTRACT.md "Conventions").
 
 A cursor is the last id of the previous page, tagged with the list it belongs to, so a cursor
-from one list is refused by another (422) instead of paging something unrelated.
+from one list is refused by another (422) instead of paging something unrelated. Its id must fit
+the id column (``loyalty.ids``): a forged huge one is a 422, not a driver overflow.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Annotated
 from litestar.params import Parameter
 
 from api.errors import ApiProblem
+from loyalty.ids import is_row_id
 
 Limit = Annotated[int, Parameter(ge=1, le=100, description="page size, 1-100")]
 Cursor = Annotated[str | None, Parameter(max_length=64, description="next_cursor of the previous page")]
@@ -29,7 +31,7 @@ def decode_cursor(kind: str, cursor: str | None) -> int | None:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, _, raw = text.partition(":")
-        if prefix != kind or not raw.isdigit():
+        if prefix != kind or not raw.isascii() or not raw.isdigit() or not is_row_id(int(raw)):
             raise ValueError(text)
         return int(raw)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:

@@ -7,6 +7,8 @@ from typing import Annotated, Generic, Literal, TypeVar
 
 import msgspec
 
+from api.edge import SINGLE_LINE
+
 T = TypeVar("T")
 Locale = Literal["vi", "en"]
 Gender = Literal["female", "male", "other"]
@@ -49,13 +51,13 @@ class MeOut(msgspec.Struct):
 class ProfilePatch(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     """Only these fields are writable; anything else (points_balance, tier, id, phone) is 422."""
 
-    name: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType = msgspec.UNSET
-    email: Annotated[str, msgspec.Meta(max_length=254)] | msgspec.UnsetType | None = msgspec.UNSET
+    name: Annotated[str, msgspec.Meta(max_length=200, pattern=SINGLE_LINE)] | msgspec.UnsetType = msgspec.UNSET
+    email: Annotated[str, msgspec.Meta(max_length=254, pattern=SINGLE_LINE)] | msgspec.UnsetType | None = msgspec.UNSET
     birthday: date | msgspec.UnsetType | None = msgspec.UNSET
     gender: Gender | msgspec.UnsetType | None = msgspec.UNSET
     locale: Locale | msgspec.UnsetType = msgspec.UNSET
     address: Annotated[str, msgspec.Meta(max_length=500)] | msgspec.UnsetType = msgspec.UNSET
-    city: Annotated[str, msgspec.Meta(max_length=100)] | msgspec.UnsetType = msgspec.UNSET
+    city: Annotated[str, msgspec.Meta(max_length=100, pattern=SINGLE_LINE)] | msgspec.UnsetType = msgspec.UNSET
 
 
 class HealthOut(msgspec.Struct):

@@ -7,13 +7,15 @@ from typing import Annotated
 
 import msgspec
 
+from api.edge import SINGLE_LINE
+
 Text = Annotated[str, msgspec.Meta(max_length=5000)]
 
 
 class ComplaintIn(msgspec.Struct, forbid_unknown_fields=True):
-    category: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+    category: Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=SINGLE_LINE)]
     description: Text
-    store_code: Annotated[str, msgspec.Meta(max_length=16)] | None = None
+    store_code: Annotated[str, msgspec.Meta(max_length=16, pattern=SINGLE_LINE)] | None = None
     # Base64 JPEG or PNG; at most 3, each at most 1 MB decoded (checked by the domain).
     photos: list[str] = msgspec.field(default_factory=list)
 

@@ -7,22 +7,25 @@ from typing import Annotated
 
 import msgspec
 
+from api.edge import SINGLE_LINE
+
+# Integers are strict JSON integers at the edge (api.edge): "250000", 250000.0 and 1e5 are refused.
 Amount = Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)]
-ReceiptNo = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+ReceiptNo = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=SINGLE_LINE)]
 
 
 class ItemIn(msgspec.Struct, forbid_unknown_fields=True):
-    sku: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    sku: Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=SINGLE_LINE)]
     amount: Annotated[int, msgspec.Meta(ge=0, le=1_000_000_000)]
     quantity: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] = 1
-    category: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    category: Annotated[str, msgspec.Meta(max_length=100, pattern=SINGLE_LINE)] | None = None
 
 
 Items = Annotated[list[ItemIn], msgspec.Meta(max_length=500)]
 
 
 class EarnIn(msgspec.Struct, forbid_unknown_fields=True):
-    member_code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    member_code: Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=SINGLE_LINE)]
     receipt_no: ReceiptNo
     amount: Amount
     items: Items = []
@@ -64,7 +67,7 @@ class ReceiptClaimOut(msgspec.Struct):
 
 
 class ClaimIn(msgspec.Struct, forbid_unknown_fields=True):
-    code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=SINGLE_LINE)]
 
 
 class ClaimOut(msgspec.Struct):

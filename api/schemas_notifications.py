@@ -7,13 +7,15 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from api.edge import SINGLE_LINE
+
 Platform = Literal["android", "ios", "web"]
 
 
 class DeviceIn(msgspec.Struct, forbid_unknown_fields=True):
-    token: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=1024, pattern=SINGLE_LINE)]
     platform: Platform
-    app_version: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    app_version: Annotated[str, msgspec.Meta(max_length=32, pattern=SINGLE_LINE)] = ""
 
 
 class DeviceOut(msgspec.Struct):
@@ -44,7 +46,7 @@ class ConsentsIn(msgspec.Struct, forbid_unknown_fields=True):
     email_marketing: bool
     sms_marketing: bool
     # The version of the consent text the app showed; the current one when left out.
-    text_version: Annotated[str, msgspec.Meta(min_length=1, max_length=32)] | None = None
+    text_version: Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=SINGLE_LINE)] | None = None
 
 
 class ConsentsOut(msgspec.Struct):

@@ -7,10 +7,13 @@ from typing import Annotated
 
 import msgspec
 
+from api.edge import SINGLE_LINE
+from loyalty.ids import ID_MAX, ID_MIN
+
 ReceiptNo = Annotated[
     str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$")
 ]
-VoucherCode = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+VoucherCode = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=SINGLE_LINE)]
 
 
 class RewardOut(msgspec.Struct):
@@ -28,7 +31,7 @@ class RewardOut(msgspec.Struct):
 
 
 class RedemptionIn(msgspec.Struct, forbid_unknown_fields=True):
-    reward_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+    reward_id: Annotated[int, msgspec.Meta(ge=ID_MIN, le=ID_MAX)]
 
 
 class IssuedVoucherOut(msgspec.Struct):

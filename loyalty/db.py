@@ -9,6 +9,8 @@ failing with "database is locked". PostgreSQL is chosen by a ``postgres://`` or
 from __future__ import annotations
 
 import asyncio
+import errno
+import socket
 import sqlite3
 import weakref
 from collections.abc import AsyncIterator
@@ -16,6 +18,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
@@ -135,3 +138,44 @@ def is_unique_violation(exc: BaseException) -> bool:
     """A UNIQUE rule refused a write (sqlite3.IntegrityError or asyncpg's UniqueViolationError)."""
     text = f"{type(exc).__name__} {exc}".lower()
     return "unique" in text or "duplicate key" in text
+
+
+# Failures of reaching the database at all, as opposed to a statement it refused.
+_UNREACHABLE = (
+    asyncpg.PostgresConnectionError,  # SQLSTATE class 08: connection lost, cannot connect
+    asyncpg.CannotConnectNowError,  # starting up or shutting down
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.TooManyConnectionsError,
+    ConnectionError,  # refused, reset, aborted
+    TimeoutError,
+    socket.gaierror,  # the host name does not resolve
+)
+_NET_ERRNOS = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EHOSTDOWN, errno.ECONNRESET}
+_SQLITE_UNREACHABLE = ("unable to open database", "disk i/o error", "database is locked")
+
+
+def is_connection_failure(exc: BaseException) -> bool:
+    """The database could not be reached, opened or used just now: a retry later may succeed.
+
+    Looks through the exception's causes too, since drivers and pools re-raise what they met.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if _unreachable(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _unreachable(exc: BaseException) -> bool:
+    if isinstance(exc, _UNREACHABLE):
+        return True
+    if isinstance(exc, sqlite3.OperationalError):
+        return str(exc).lower().startswith(_SQLITE_UNREACHABLE)
+    if isinstance(exc, OSError):
+        # asyncio joins the failures of several addresses (localhost: ::1 and 127.0.0.1) in one.
+        return exc.errno in _NET_ERRNOS or str(exc).startswith("Multiple exceptions: [Errno")
+    return False

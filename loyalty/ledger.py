@@ -62,7 +62,15 @@ class ReferenceReused(Conflict):
 
 
 class LedgerBroken(RuntimeError):
-    """The lots no longer cover the balance: a bug or tampering, never a user error."""
+    """The lots no longer cover the balance: a bug or tampering, never a user error.
+
+    Carries the member when known, so the alert staff get names whose points to check.
+    """
+
+    def __init__(self, detail: str, *, member_id: int | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.member_id = member_id
 
 
 @dataclass(frozen=True)
@@ -271,7 +279,7 @@ async def expire_lot(lot_id: int, *, now: datetime | None = None) -> Posting | N
             .returning(PointLot.id)
         )
         if not changed:
-            raise LedgerBroken(f"lot {lot_id} changed under an expiry")
+            raise LedgerBroken(f"lot {lot_id} changed under an expiry", member_id=lot["member"])
         await LotDraw(entry=posting.entry_id, lot=lot_id, points=left).save()
         return posting
 
@@ -411,7 +419,7 @@ async def credit_locked(
         assert row is not None
         entry_id, balance = int(row["entry"]), row["balance"]
     if balance is None:
-        raise LedgerBroken(f"member {member['id']}: balance moved under a locked credit")
+        raise LedgerBroken(f"member {member['id']}: balance moved under a locked credit", member_id=member["id"])
     member["points_balance"] = after
     member["ledger_head"] = digest
     return Posting(entry_id, member["id"], points, after, 0, replayed=False)
@@ -511,11 +519,11 @@ async def _draw(member_id: int, points: int, entry_id: int, *, first_lot: int | 
             .returning(PointLot.id)
         )
         if not changed:
-            raise LedgerBroken(f"lot {lot['id']} changed under a draw")
+            raise LedgerBroken(f"lot {lot['id']} changed under a draw", member_id=member_id)
         await LotDraw(entry=entry_id, lot=lot["id"], points=take).save()
         remaining -= take
     if remaining:
-        raise LedgerBroken(f"member {member_id}: lots are {remaining} points short of the balance")
+        raise LedgerBroken(f"member {member_id}: lots are {remaining} points short of the balance", member_id=member_id)
 
 
 async def adjust(

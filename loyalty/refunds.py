@@ -103,7 +103,7 @@ async def refund(
             .returning(Purchase.id)
         )
         if not moved:
-            raise ledger.LedgerBroken(f"purchase {purchase['id']} changed under a refund")
+            raise ledger.LedgerBroken(f"purchase {purchase['id']} changed under a refund", member_id=row["member"])
         posting = await ledger.take_back(
             row["member"],
             points,

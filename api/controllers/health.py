@@ -7,6 +7,7 @@ import logging
 
 from litestar import Response, get
 
+from api.errors import RETRY_AFTER_S
 from api.schemas import HealthOut
 from loyalty.db import current_engine
 
@@ -20,5 +21,7 @@ async def health() -> Response[HealthOut]:
         await asyncio.wait_for(current_engine().run_ddl("SELECT 1"), PROBE_TIMEOUT_S)
     except Exception as exc:  # any failure to reach the database means "unavailable"
         log.warning("health: database unreachable: %s", exc)
-        return Response(HealthOut("unavailable", "unreachable"), status_code=503)
+        return Response(
+            HealthOut("unavailable", "unreachable"), status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)}
+        )
     return Response(HealthOut("ok", "ok"))
