@@ -50,9 +50,15 @@ class VipGroupForm(BaseModel):
 
 
 class VipPhonesForm(BaseModel):
-    group_id: int = Field(gt=0)
+    group_id: int = Field(gt=0, le=vip.MAX_ID)
+    # Piccolo Admin 1.14 draws every form field as a one-line input (its form renderer passes no
+    # widget), so a pasted list arrives with spaces for its line breaks: the reader accepts that,
+    # and /staff/vip/upload offers a real multi-line box for long lists.
     phones: str = Field(
-        min_length=1, max_length=400_000, description="One phone number a line (0901 234 567, +84 90…, 84-90…)"
+        min_length=1,
+        max_length=400_000,
+        title="Phone numbers / Số điện thoại",
+        description="Separated by new lines, commas, semicolons or spaces; 0907 654 321, +84 90…, 84-90… all work",
     )
 
 
@@ -140,12 +146,31 @@ async def create_vip_group(request: Request, data: VipGroupForm) -> str:
 async def add_vip_phones(request: Request, data: VipPhonesForm) -> str:
     async with write_transaction():
         added = await vip.add_phones(data.group_id, data.phones)
-        await audit.record(staff_actor(request), "vip_group.add", "vip_group", data.group_id, added=added.added)
-    unmatched = ", ".join(added.unmatched[:200]) + (" …" if len(added.unmatched) > 200 else "")
-    return (
-        f"{added.added} added, {added.already} were already in the group. "
-        f"{len(added.unmatched)} matched no member" + (f": {unmatched}" if unmatched else ".")
-    )
+        await audit.record(
+            staff_actor(request),
+            "vip_group.add",
+            "vip_group",
+            data.group_id,
+            added=added.added,
+            already=added.already,
+            unmatched=len(added.unmatched),
+            not_phones=len(added.not_phones),
+        )
+    return vip_summary(added)
+
+
+def _listed(items: list[str], limit: int = 200) -> str:
+    return ", ".join(items[:limit]) + (f" … (+{len(items) - limit})" if len(items) > limit else "")
+
+
+def vip_summary(added: vip.Added) -> str:
+    """One line staff can read at a glance: each count, then the numbers behind the last two."""
+    parts = [f"{added.added} added", f"{added.already} already in the group"]
+    unmatched = f": {_listed(added.unmatched)}" if added.unmatched else ""
+    parts.append(f"{len(added.unmatched)} matched no member{unmatched}")
+    if added.not_phones:
+        parts.append(f"{len(added.not_phones)} not a phone number: {_listed(added.not_phones)}")
+    return " · ".join(parts) + "."
 
 
 @shows_domain_errors
@@ -199,7 +224,9 @@ FORMS = [
         name="Add phone numbers to a VIP group",
         pydantic_model=VipPhonesForm,
         endpoint=add_vip_phones,
-        description="Paste a list; says how many were added and which numbers matched no member.",
+        description="Paste a list (one number a line, or separated by commas, semicolons or spaces); says how many "
+        "were added or already in the group, and which numbers matched no member. Long list or a CSV file: "
+        "/staff/vip/upload.",
         form_group=GROUP,
     ),
     FormConfig(

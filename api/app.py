@@ -31,6 +31,7 @@ from api.controllers.notifications import NotificationsController
 from api.controllers.pos import TerminalController
 from api.controllers.pos_vouchers import PosVoucherController
 from api.controllers.rewards import RewardsController, media_files
+from api.controllers.vip_upload import VIP_UPLOAD_ROUTES
 from api.errors import EXCEPTION_HANDLERS
 from api.observability import configure_logging, request_id_middleware
 from api.rate_limit import rate_limit
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
             complaint_case_page,
             complaint_photo,
             *CAMPAIGN_REPORT_ROUTES,
+            *VIP_UPLOAD_ROUTES,
         ],
         guards=[staff_guard],
         include_in_schema=False,
