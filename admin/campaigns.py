@@ -15,9 +15,10 @@ from piccolo_admin.endpoints import FormConfig, TableConfig
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 
-from admin.forms import read_only, shows_domain_errors, staff_actor
+from admin.forms import ZONE_LABEL, read_only, shows_domain_errors, staff_actor
 from loyalty import audit, campaigns, segments, vip
 from loyalty.campaign_tables import Campaign, CampaignGift, MemberStats, Segment, VipGroup, VipMember
+from loyalty.config import PROGRAMME
 from loyalty.db import write_transaction
 from loyalty.errors import InvalidInput
 
@@ -78,13 +79,18 @@ class CampaignForm(BaseModel):
     message_vi: str = Field(default="Chúc mừng $name! Bạn nhận được $points điểm.", max_length=2000)
     message_en: str = Field(default="Congratulations $name! You received $points points.", max_length=2000)
     schedule: Literal["once", "birthday", "anniversary", "holiday", "lunar"] = "once"
-    run_at: datetime | None = Field(default=None, description="For a one-off campaign")
+    # Piccolo Admin shows a field's title as its label (not its description): the zone goes there.
+    run_at: datetime | None = Field(
+        default=None,
+        title=f"Run at · Chạy lúc — {ZONE_LABEL}",
+        description=f"For a one-off campaign: a time in {PROGRAMME.timezone} unless it carries its own offset",
+    )
     days_before: int = Field(default=0, description="Birthday: give this many days before")
     holiday: str = Field(default="", description="Holiday name, e.g. Lunar New Year (Tết), International Labor Day")
     lunar_month: int | None = Field(default=None, description="Lunar date, e.g. 8 and 15 for Trung Thu")
     lunar_day: int | None = None
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: date | None = Field(default=None, title=f"Starts on · Từ ngày — {ZONE_LABEL}")
+    ends_on: date | None = Field(default=None, title=f"Ends on · Đến ngày — {ZONE_LABEL}")
     max_gifts: int | None = None
     max_points: int | None = None
 

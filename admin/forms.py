@@ -9,9 +9,17 @@ from typing import Any, TypeVar
 from starlette.requests import Request
 
 from loyalty.audit import StaffActor
+from loyalty.config import PROGRAMME
 from loyalty.errors import DomainError
 
 M = TypeVar("M")
+
+# Staff type times in the programme's zone (loyalty.campaign_schedule.staff_time): labels say which.
+ZONE_LABEL = (
+    f"Giờ Việt Nam ({PROGRAMME.timezone})"
+    if PROGRAMME.timezone == "Asia/Ho_Chi_Minh"
+    else f"Giờ địa phương / local time ({PROGRAMME.timezone})"
+)
 
 
 def staff_actor(request: Request) -> StaffActor:
