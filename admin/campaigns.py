@@ -19,7 +19,7 @@ from admin.forms import ZONE_LABEL, read_only, shows_domain_errors, staff_actor
 from loyalty import audit, campaigns, segments, vip
 from loyalty.campaign_tables import Campaign, CampaignGift, MemberStats, Segment, VipGroup, VipMember
 from loyalty.config import PROGRAMME
-from loyalty.db import write_transaction
+from loyalty.db import MAX_ID, write_transaction
 from loyalty.errors import InvalidInput
 
 GROUP = "Campaigns"
@@ -51,7 +51,7 @@ class VipGroupForm(BaseModel):
 
 
 class VipPhonesForm(BaseModel):
-    group_id: int = Field(gt=0, le=vip.MAX_ID)
+    group_id: int = Field(gt=0, le=MAX_ID)
     # Piccolo Admin 1.14 draws every form field as a one-line input (its form renderer passes no
     # widget), so a pasted list arrives with spaces for its line breaks: the reader accepts that,
     # and /staff/vip/upload offers a real multi-line box for long lists.

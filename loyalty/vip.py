@@ -14,15 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loyalty.campaign_tables import VipGroup, VipMember
-from loyalty.db import write_transaction
+from loyalty.db import MAX_ID, write_transaction
 from loyalty.errors import Conflict, InvalidInput, NotFound
 from loyalty.phone_lists import PhoneList, from_table, from_text
 from loyalty.tables import Member
 
 MAX_LINES = 20_000
 CHUNK = 500
-# The largest id a SERIAL column holds (PostgreSQL int4): a bigger one is no group, not an error.
-MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ GIFT = {"name": "Giáng sinh", "gift_points": 20, "schedule": "once"}
 
 @pytest.fixture
 async def staff_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
-    async with staff_http(app, "10.9.0.22") as http:
+    async with staff_http(app) as http:
         yield http
 
 

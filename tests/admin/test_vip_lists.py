@@ -19,7 +19,7 @@ FORM = "/admin/api/forms/add-phone-numbers-to-a-vip-group/"
 
 @pytest.fixture
 async def staff_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
-    async with staff_http(app, "10.9.0.21") as http:
+    async with staff_http(app) as http:
         yield http
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -10,11 +11,14 @@ import httpx
 
 from tests.support.complaints import PASSWORD, staff
 
+_addresses = itertools.count(1)
+
 
 @asynccontextmanager
-async def staff_http(app: Any, address: str) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of its own address (the admin limits logins per address), not signed in yet."""
-    transport = httpx.ASGITransport(app=app, client=(address, 4300))
+async def staff_http(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """A client from an address of its own (the logins limit sign-ins per address), not signed in."""
+    n = next(_addresses)
+    transport = httpx.ASGITransport(app=app, client=(f"10.77.{n // 250}.{n % 250 + 1}", 4300))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
 
