@@ -37,6 +37,7 @@ from api.observability import configure_logging, request_id_middleware
 from api.rate_limit import rate_limit
 from api.settings import Settings, UnsafeSettings
 from api.staff import staff_guard
+from api.staff_login import staff_login
 from loyalty.db import close_pool, open_pool
 from loyalty.demo import demo_staff_login_works
 from notifications.embedded import worker_lifespan
@@ -112,7 +113,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
         include_in_schema=False,
     )
     return Litestar(
-        route_handlers=[health, media_files, member_router, till_router, admin_site, staff_pages],
+        route_handlers=[health, media_files, member_router, till_router, admin_site, staff_login, staff_pages],
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[request_id_middleware],
         lifespan=[lifespan],
