@@ -56,7 +56,8 @@ def render_result(added: Added, *, from_file: bool) -> str:
         f"{len(added.unmatched)} matched no member",
     ]
     if added.not_phones:
-        counts.append(f"{len(added.not_phones)} not phone numbers")
+        count = len(added.not_phones)
+        counts.append(f"{count} not a phone number" if count == 1 else f"{count} not phone numbers")
     read = ""
     if from_file:
         read = (

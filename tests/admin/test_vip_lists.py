@@ -124,7 +124,7 @@ async def test_numbers_pasted_into_the_pages_text_box_are_added(staff_client: ht
         files={"file": ("", b"", "application/octet-stream")},
     )
     assert posted.status_code == 200, posted.text
-    assert "<strong>1 added</strong>, 0 already in the group, 0 matched no member, 1 not phone numbers" in posted.text
+    assert "<strong>1 added</strong>, 0 already in the group, 0 matched no member, 1 not a phone number" in posted.text
     assert await _members_of(group) == {an.id}
 
 
