@@ -12,20 +12,20 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from piccolo_admin.endpoints import FormConfig, TableConfig
-from pydantic import BaseModel, Field
+from pydantic import Field
 from starlette.requests import Request
 
-from admin.forms import ZONE_LABEL, read_only, shows_domain_errors, staff_actor
+from admin.forms import ZONE_LABEL, StaffForm, read_only, shows_domain_errors, staff_actor
 from loyalty import audit, campaigns, segments, vip
 from loyalty.campaign_tables import Campaign, CampaignGift, MemberStats, Segment, VipGroup, VipMember
 from loyalty.config import PROGRAMME
-from loyalty.db import MAX_ID, write_transaction
+from loyalty.db import write_transaction
 from loyalty.errors import InvalidInput
 
 GROUP = "Campaigns"
 
 
-class SegmentForm(BaseModel):
+class SegmentForm(StaffForm):
     name: str = Field(min_length=1, max_length=100)
     definition: str = Field(
         min_length=2,
@@ -37,21 +37,21 @@ class SegmentForm(BaseModel):
     segment_id: int | None = Field(default=None, description="Leave empty to create; an id to change that segment")
 
 
-class PreviewForm(BaseModel):
+class PreviewForm(StaffForm):
     segment_id: int | None = Field(default=None, description="A saved segment, or …")
     definition: str = Field(default="", max_length=20_000, description="… a JSON filter to try")
     member_id: int | None = Field(default=None, description="Explain why this member is in or out")
 
 
-class VipGroupForm(BaseModel):
+class VipGroupForm(StaffForm):
     name: str = Field(min_length=1, max_length=100)
     description: str = Field(default="", max_length=2000)
     benefits_vi: str = Field(default="", max_length=2000)
     benefits_en: str = Field(default="", max_length=2000)
 
 
-class VipPhonesForm(BaseModel):
-    group_id: int = Field(gt=0, le=MAX_ID)
+class VipPhonesForm(StaffForm):
+    group_id: int = Field(gt=0)
     # Piccolo Admin 1.14 draws every form field as a one-line input (its form renderer passes no
     # widget), so a pasted list arrives with spaces for its line breaks: the reader accepts that,
     # and /staff/vip/upload offers a real multi-line box for long lists.
@@ -63,7 +63,7 @@ class VipPhonesForm(BaseModel):
     )
 
 
-class CampaignForm(BaseModel):
+class CampaignForm(StaffForm):
     name: str = Field(min_length=1, max_length=200)
     campaign_id: int | None = Field(default=None, description="Leave empty to create; an id to change a draft")
     audience: Literal["everyone", "segment", "vip_group", "tier"] = "everyone"
@@ -95,7 +95,7 @@ class CampaignForm(BaseModel):
     max_points: int | None = None
 
 
-class CampaignActionForm(BaseModel):
+class CampaignActionForm(StaffForm):
     campaign_id: int = Field(gt=0)
     action: Literal["launch", "pause", "cancel"]
 
