@@ -28,6 +28,11 @@ from api.staff import HOME, safe_next
 NOT_STAFF = "Tài khoản này không phải tài khoản nhân viên · This account is not a staff account."
 
 
+def _plain_username(username: str, **_: Any) -> str | None:
+    # A NUL byte never reaches PostgreSQL (it refuses one in text): no user is called that.
+    return "The username or password is incorrect." if "\x00" in username or len(username) > 100 else None
+
+
 async def _staff_only(username: str, user_id: int, **_: Any) -> str | None:
     # After the password is checked, so the answer tells nothing about unknown accounts.
     user = await BaseUser.objects().where(BaseUser.id == user_id).first()
@@ -37,7 +42,7 @@ async def _staff_only(username: str, user_id: int, **_: Any) -> str | None:
 _Login = session_login(
     redirect_to=HOME,
     production=os.environ.get("APP_ENV", "development") == "production",
-    hooks=LoginHooks(login_success=[_staff_only]),
+    hooks=LoginHooks(pre_login=[_plain_username], login_success=[_staff_only]),
 )
 
 

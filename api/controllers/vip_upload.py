@@ -13,6 +13,7 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
+from admin.error_page import render_error
 from admin.vip_upload import MAX_UPLOAD_BYTES, render_form, render_result
 from api.staff import current_staff
 from loyalty import audit, vip
@@ -56,7 +57,8 @@ async def vip_upload(
     user = current_staff(request)
     expected = request.cookies.get(UPLOAD_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, data.token):
-        return Response("<p>This form has expired: open it again.</p>", status_code=403, media_type="text/html")
+        page = render_error(403, "This form has expired: open it again (Biểu mẫu đã hết hạn: hãy mở lại).")
+        return Response(page, status_code=403, media_type="text/html", headers=NO_STORE)
     groups = await vip.groups()
     raw = await data.file.read(MAX_UPLOAD_BYTES + 1) if data.file is not None else b""
     if len(raw) > MAX_UPLOAD_BYTES:

@@ -78,10 +78,17 @@ async def test_a_bad_upload_post_is_a_page(staff_client: httpx.AsyncClient) -> N
     await sign_in(staff_client)
     page = await staff_client.get("/staff/vip/upload")
     token = page.text.split("name='token' value='")[1].split("'")[0]
-    posted = await staff_client.post("/staff/vip/upload", data={"token": token, "group_id": "abc"}, headers=HTML)
+    empty = {"file": ("", b"", "application/octet-stream")}  # a multipart post, as the page's form sends
+    posted = await staff_client.post(
+        "/staff/vip/upload", data={"token": token, "group_id": "abc"}, files=empty, headers=HTML
+    )
     _is_error_page(posted, 400)
     wrong_method = await staff_client.delete("/staff/campaigns", headers=HTML)
     _is_error_page(wrong_method, 405)
+    forged = await staff_client.post(
+        "/staff/vip/upload", data={"token": "forged", "group_id": "1"}, files=empty, headers=HTML
+    )
+    _is_error_page(forged, 403)
 
 
 async def test_a_json_client_still_gets_problem_json(staff_client: httpx.AsyncClient) -> None:
@@ -161,3 +168,5 @@ async def test_a_member_account_cannot_sign_in_on_the_staff_login(staff_client: 
     refused = await staff_client.post(location, data={**form, "username": "khach", "password": PASSWORD})
     assert refused.status_code == 401 and "not a staff account" in refused.text
     assert "id" not in staff_client.cookies
+    nul = await staff_client.post(location, data={**form, "username": "kh\x00ach", "password": PASSWORD})
+    assert nul.status_code == 401 and "incorrect" in nul.text and "id" not in staff_client.cookies
