@@ -12,19 +12,20 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from piccolo_admin.endpoints import FormConfig, TableConfig
-from pydantic import BaseModel, Field
+from pydantic import Field
 from starlette.requests import Request
 
-from admin.forms import read_only, shows_domain_errors, staff_actor
+from admin.forms import ZONE_LABEL, StaffForm, read_only, shows_domain_errors, staff_actor
 from loyalty import audit, campaigns, segments, vip
 from loyalty.campaign_tables import Campaign, CampaignGift, MemberStats, Segment, VipGroup, VipMember
+from loyalty.config import PROGRAMME
 from loyalty.db import write_transaction
 from loyalty.errors import InvalidInput
 
 GROUP = "Campaigns"
 
 
-class SegmentForm(BaseModel):
+class SegmentForm(StaffForm):
     name: str = Field(min_length=1, max_length=100)
     definition: str = Field(
         min_length=2,
@@ -36,27 +37,33 @@ class SegmentForm(BaseModel):
     segment_id: int | None = Field(default=None, description="Leave empty to create; an id to change that segment")
 
 
-class PreviewForm(BaseModel):
+class PreviewForm(StaffForm):
     segment_id: int | None = Field(default=None, description="A saved segment, or …")
     definition: str = Field(default="", max_length=20_000, description="… a JSON filter to try")
     member_id: int | None = Field(default=None, description="Explain why this member is in or out")
 
 
-class VipGroupForm(BaseModel):
+class VipGroupForm(StaffForm):
     name: str = Field(min_length=1, max_length=100)
     description: str = Field(default="", max_length=2000)
     benefits_vi: str = Field(default="", max_length=2000)
     benefits_en: str = Field(default="", max_length=2000)
 
 
-class VipPhonesForm(BaseModel):
+class VipPhonesForm(StaffForm):
     group_id: int = Field(gt=0)
+    # Piccolo Admin 1.14 draws every form field as a one-line input (its form renderer passes no
+    # widget), so a pasted list arrives with spaces for its line breaks: the reader accepts that,
+    # and /staff/vip/upload offers a real multi-line box for long lists.
     phones: str = Field(
-        min_length=1, max_length=400_000, description="One phone number a line (0901 234 567, +84 90…, 84-90…)"
+        min_length=1,
+        max_length=400_000,
+        title="Phone numbers / Số điện thoại",
+        description="Separated by new lines, commas, semicolons or spaces; 0907 654 321, +84 90…, 84-90… all work",
     )
 
 
-class CampaignForm(BaseModel):
+class CampaignForm(StaffForm):
     name: str = Field(min_length=1, max_length=200)
     campaign_id: int | None = Field(default=None, description="Leave empty to create; an id to change a draft")
     audience: Literal["everyone", "segment", "vip_group", "tier"] = "everyone"
@@ -72,18 +79,23 @@ class CampaignForm(BaseModel):
     message_vi: str = Field(default="Chúc mừng $name! Bạn nhận được $points điểm.", max_length=2000)
     message_en: str = Field(default="Congratulations $name! You received $points points.", max_length=2000)
     schedule: Literal["once", "birthday", "anniversary", "holiday", "lunar"] = "once"
-    run_at: datetime | None = Field(default=None, description="For a one-off campaign")
+    # Piccolo Admin shows a field's title as its label (not its description): the zone goes there.
+    run_at: datetime | None = Field(
+        default=None,
+        title=f"Run at · Chạy lúc — {ZONE_LABEL}",
+        description=f"For a one-off campaign: a time in {PROGRAMME.timezone} unless it carries its own offset",
+    )
     days_before: int = Field(default=0, description="Birthday: give this many days before")
     holiday: str = Field(default="", description="Holiday name, e.g. Lunar New Year (Tết), International Labor Day")
     lunar_month: int | None = Field(default=None, description="Lunar date, e.g. 8 and 15 for Trung Thu")
     lunar_day: int | None = None
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: date | None = Field(default=None, title=f"Starts on · Từ ngày — {ZONE_LABEL}")
+    ends_on: date | None = Field(default=None, title=f"Ends on · Đến ngày — {ZONE_LABEL}")
     max_gifts: int | None = None
     max_points: int | None = None
 
 
-class CampaignActionForm(BaseModel):
+class CampaignActionForm(StaffForm):
     campaign_id: int = Field(gt=0)
     action: Literal["launch", "pause", "cancel"]
 
@@ -140,12 +152,31 @@ async def create_vip_group(request: Request, data: VipGroupForm) -> str:
 async def add_vip_phones(request: Request, data: VipPhonesForm) -> str:
     async with write_transaction():
         added = await vip.add_phones(data.group_id, data.phones)
-        await audit.record(staff_actor(request), "vip_group.add", "vip_group", data.group_id, added=added.added)
-    unmatched = ", ".join(added.unmatched[:200]) + (" …" if len(added.unmatched) > 200 else "")
-    return (
-        f"{added.added} added, {added.already} were already in the group. "
-        f"{len(added.unmatched)} matched no member" + (f": {unmatched}" if unmatched else ".")
-    )
+        await audit.record(
+            staff_actor(request),
+            "vip_group.add",
+            "vip_group",
+            data.group_id,
+            added=added.added,
+            already=added.already,
+            unmatched=len(added.unmatched),
+            not_phones=len(added.not_phones),
+        )
+    return vip_summary(added)
+
+
+def _listed(items: list[str], limit: int = 200) -> str:
+    return ", ".join(items[:limit]) + (f" … (+{len(items) - limit})" if len(items) > limit else "")
+
+
+def vip_summary(added: vip.Added) -> str:
+    """One line staff can read at a glance: each count, then the numbers behind the last two."""
+    parts = [f"{added.added} added", f"{added.already} already in the group"]
+    unmatched = f": {_listed(added.unmatched)}" if added.unmatched else ""
+    parts.append(f"{len(added.unmatched)} matched no member{unmatched}")
+    if added.not_phones:
+        parts.append(f"{len(added.not_phones)} not a phone number: {_listed(added.not_phones)}")
+    return " · ".join(parts) + "."
 
 
 @shows_domain_errors
@@ -199,7 +230,9 @@ FORMS = [
         name="Add phone numbers to a VIP group",
         pydantic_model=VipPhonesForm,
         endpoint=add_vip_phones,
-        description="Paste a list; says how many were added and which numbers matched no member.",
+        description="Paste a list (one number a line, or separated by commas, semicolons or spaces); says how many "
+        "were added or already in the group, and which numbers matched no member. Long list or a CSV file: "
+        "/staff/vip/upload.",
         form_group=GROUP,
     ),
     FormConfig(

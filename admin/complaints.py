@@ -12,10 +12,10 @@ from typing import Any, Literal
 from piccolo.apps.user.tables import BaseUser
 from piccolo_admin.endpoints import FormConfig, TableConfig
 from piccolo_api.crud.endpoints import OrderBy
-from pydantic import BaseModel, Field
+from pydantic import Field
 from starlette.requests import Request
 
-from admin.forms import read_only, shows_domain_errors, staff_actor
+from admin.forms import StaffForm, read_only, shows_domain_errors, staff_actor
 from loyalty import audit, complaints
 from loyalty import complaint_compensation as compensation
 from loyalty.complaint_tables import (
@@ -87,7 +87,7 @@ targets = TableConfig(ComplaintSla, menu_group=GROUP, link_column=ComplaintSla.p
 TABLES: list[Any] = [case_desk, timeline, offers, categories, targets]
 
 
-class LogCase(BaseModel):
+class LogCase(StaffForm):
     category: str = Field(min_length=1, max_length=32, description="Category code, e.g. product_quality")
     description: str = Field(min_length=1, max_length=5000)
     channel: Literal["phone", "in_person", "writing", "social", "email"] = "phone"
@@ -99,23 +99,23 @@ class LogCase(BaseModel):
     assignee: str = Field(default="", max_length=100, description="Staff username to assign (optional)")
 
 
-class Acknowledge(BaseModel):
+class Acknowledge(StaffForm):
     reference: str = Reference
     message: str = Field(default="", max_length=5000, description="Shown to the customer (a default if empty)")
 
 
-class Reply(BaseModel):
+class Reply(StaffForm):
     reference: str = Reference
     body: str = Field(min_length=1, max_length=5000)
     internal: bool = Field(default=False, description="An internal note, never shown to the customer")
 
 
-class Assign(BaseModel):
+class Assign(StaffForm):
     reference: str = Reference
     assignee: str = Field(min_length=1, max_length=100, description="Staff username")
 
 
-class Resolve(BaseModel):
+class Resolve(StaffForm):
     reference: str = Reference
     resolution: str = Field(min_length=1, max_length=5000, description="Shown to the customer")
     compensation_points: int = Field(default=0, ge=0, le=1_000_000, description="Points to offer (0: none)")
@@ -123,13 +123,13 @@ class Resolve(BaseModel):
     compensation_reason: str = Field(default="", max_length=500)
 
 
-class DecideCompensation(BaseModel):
+class DecideCompensation(StaffForm):
     compensation_id: int = Field(gt=0, description="Id in the compensation list")
     decision: Literal["approve", "reject"] = "approve"
     reason: str = Field(default="", max_length=500, description="Required to reject")
 
 
-class ReopenOrClose(BaseModel):
+class ReopenOrClose(StaffForm):
     reference: str = Reference
     action: Literal["close", "reopen"] = "close"
     reason: str = Field(default="", max_length=500, description="Required to reopen")

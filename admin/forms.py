@@ -6,12 +6,38 @@ import functools
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+from pydantic import BaseModel, field_validator
 from starlette.requests import Request
 
 from loyalty.audit import StaffActor
+from loyalty.config import PROGRAMME
+from loyalty.db import MAX_ID
 from loyalty.errors import DomainError
 
 M = TypeVar("M")
+
+# Staff type times in the programme's zone (loyalty.campaign_schedule.staff_time): labels say which.
+ZONE_LABEL = (
+    f"Giờ Việt Nam ({PROGRAMME.timezone})"
+    if PROGRAMME.timezone == "Asia/Ho_Chi_Minh"
+    else f"Giờ địa phương / local time ({PROGRAMME.timezone})"
+)
+
+
+class StaffForm(BaseModel):
+    """Every staff form: what it takes fits the database, so a typo is the form's error, not a 500.
+
+    Whole numbers fit a 32-bit column (ids are SERIAL, counts INTEGER) and text holds no NUL
+    character (PostgreSQL refuses it)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _fits_the_database(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and not -MAX_ID <= value <= MAX_ID:
+            raise ValueError(f"at most {MAX_ID:,} in size")
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("contains a NUL character")
+        return value
 
 
 def staff_actor(request: Request) -> StaffActor:

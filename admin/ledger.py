@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from piccolo_admin.endpoints import FormConfig, TableConfig
-from pydantic import BaseModel, Field
+from pydantic import Field
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from admin.forms import read_only, shows_domain_errors, staff_actor
+from admin.forms import StaffForm, read_only, shows_domain_errors, staff_actor
 from loyalty import audit, ledger
 from loyalty.db import write_transaction
 from loyalty.earning_rules import KINDS
@@ -79,13 +79,13 @@ earning_rules = TableConfig(
 )
 
 
-class AdjustPoints(BaseModel):
+class AdjustPoints(StaffForm):
     member: str = Field(min_length=3, max_length=40, description="The member's phone number or public id (TT…)")
     points: int = Field(ge=-1_000_000, le=1_000_000, description="Points to add (positive) or remove (negative)")
     reason: str = Field(min_length=3, max_length=500, description="Why: kept in the ledger and the audit log")
 
 
-class ExpireNow(BaseModel):
+class ExpireNow(StaffForm):
     confirm: bool = Field(description="Expire every lot whose date has passed, now")
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from piccolo_admin.endpoints import FormConfig, TableConfig
 from piccolo_api.media.local import LocalMediaStorage
-from pydantic import BaseModel, Field
+from pydantic import Field
 from starlette.requests import Request
 
-from admin.forms import read_only, shows_domain_errors, staff_actor
+from admin.forms import StaffForm, read_only, shows_domain_errors, staff_actor
 from loyalty import vouchers
 from loyalty.tables import Reward, Tier, TierBirthdayGift, TierChange, Voucher
 
@@ -97,7 +97,7 @@ tier_history = TableConfig(TierChange, menu_group="Programme", validators=read_o
 TABLES = [tiers, birthday_gifts, rewards, voucher_grid, tier_history]
 
 
-class CancelVoucher(BaseModel):
+class CancelVoucher(StaffForm):
     code: str = Field(min_length=10, max_length=40, description="The voucher code (see Vouchers)")
     reason: str = Field(min_length=3, max_length=500, description="Why: kept in the audit log")
 

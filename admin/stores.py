@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from piccolo_admin.endpoints import FormConfig
-from pydantic import BaseModel, Field
+from pydantic import Field
 from starlette.requests import Request
 
-from admin.forms import shows_domain_errors, staff_actor
+from admin.forms import StaffForm, shows_domain_errors, staff_actor
 from loyalty import audit, stores
 from loyalty.db import write_transaction
 
 
-class NewTill(BaseModel):
+class NewTill(StaffForm):
     store_code: str = Field(min_length=1, max_length=16, description="Code of the store, e.g. Q1")
     name: str = Field(min_length=1, max_length=100, description="A name staff recognise, e.g. Till 2")
 
 
-class RevokeTill(BaseModel):
+class RevokeTill(StaffForm):
     terminal_id: int = Field(gt=0, description="Id of the till (see the Terminal list)")
     reason: str = Field(min_length=3, max_length=500)
 

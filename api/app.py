@@ -32,12 +32,14 @@ from api.controllers.notifications import NotificationsController
 from api.controllers.pos import TerminalController
 from api.controllers.pos_vouchers import PosVoucherController
 from api.controllers.rewards import RewardsController, media_files
+from api.controllers.vip_upload import VIP_UPLOAD_ROUTES
 from api.edge import StrictRequest, edge_guard
 from api.errors import EXCEPTION_HANDLERS, alert_staff
 from api.observability import configure_logging, request_id_middleware
 from api.rate_limit import RateLimits, rate_limit_headers
 from api.settings import Settings, UnsafeSettings
 from api.staff import staff_guard
+from api.staff_login import staff_login
 from loyalty.db import close_pool, open_pool
 from loyalty.demo import demo_staff_login_works
 from notifications.embedded import worker_lifespan
@@ -112,12 +114,13 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
             complaint_case_page,
             complaint_photo,
             *CAMPAIGN_REPORT_ROUTES,
+            *VIP_UPLOAD_ROUTES,
         ],
         guards=[staff_guard],
         include_in_schema=False,
     )
     return Litestar(
-        route_handlers=[health, media_files, member_router, till_router, admin_site, staff_pages],
+        route_handlers=[health, media_files, member_router, till_router, admin_site, staff_login, staff_pages],
         exception_handlers=EXCEPTION_HANDLERS,
         after_exception=[alert_staff],
         request_class=StrictRequest,

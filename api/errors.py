@@ -4,12 +4,15 @@ Each answer is ``application/problem+json`` with ``type``, ``title``, ``status``
 stable machine ``code``. Domain errors map by their ``kind``; Litestar's own errors by status.
 A database that cannot be reached answers 503 ``database_unavailable`` with ``Retry-After``; a
 member whose ledger no longer adds up answers 409 ``ledger_under_review`` and staff get an alert
-row in the audit log (:func:`alert_staff`).
+row in the audit log (:func:`alert_staff`). The staff pages under ``/staff`` are read in a
+browser: there the same problem becomes an HTML page (``admin.error_page``), unless the client
+asks for JSON.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Request, Response
@@ -17,7 +20,8 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap, Scope
 
-from api.staff import StaffLoginRequired
+from admin.error_page import render_error
+from api.staff import StaffLoginRequired, login_redirect
 from loyalty import audit
 from loyalty.db import is_connection_failure
 from loyalty.errors import DomainError
@@ -102,13 +106,16 @@ def _domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[
     return problem(status, exc.code, exc.detail, title=exc.title, extra=_jsonable(exc.data))
 
 
-def _validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+def _validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
     detail = str(exc.detail)
     errors = exc.extra if isinstance(exc.extra, list) else []
     if errors:
         detail = "; ".join(_describe(e) for e in errors if isinstance(e, dict)) or detail
     if "JSON" in str(exc.detail) and not errors:
         return problem(400, "malformed_body", f"the body is not valid JSON: {exc.detail}")
+    if _is_staff_page(request):
+        # A page's bad query or form is a bad request; the JSON API keeps its 422 (CONTRACT.md).
+        return problem(400, "bad_request", detail, extra={"errors": errors})
     return problem(422, "validation_error", detail, extra={"errors": errors})
 
 
@@ -173,16 +180,51 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v if isinstance(v, (str, int, bool, type(None), list, dict)) else str(v) for k, v in data.items()}
 
 
-def _staff_login(_: Request[Any, Any, Any], exc: HTTPException) -> Response[str]:
-    # A staff page opened without an admin session: a browser, so send it to the login.
-    return Response("", status_code=303, headers={"Location": "/admin/"})
+def _staff_login(request: Request[Any, Any, Any], exc: HTTPException) -> Response[str]:
+    # A staff page opened without an admin session: a browser, so send it to the login, which
+    # brings it back to this page afterwards.
+    return Response("", status_code=303, headers={"Location": login_redirect(request)})
+
+
+def _is_staff_page(request: Request[Any, Any, Any]) -> bool:
+    path = request.scope.get("path", "")
+    return path == "/staff" or path.startswith(("/staff/", "/staff."))
+
+
+def _wants_html(request: Request[Any, Any, Any]) -> bool:
+    if not _is_staff_page(request):
+        return False
+    best = request.accept.best_match(["text/html", "application/json", PROBLEM_JSON], default="text/html")
+    return best == "text/html"
+
+
+Handler = Callable[[Request[Any, Any, Any], Any], Response[Any]]
+
+
+def _pages_for_staff(handler: Handler) -> Handler:
+    """The problem as an HTML page when a browser asked for a /staff page."""
+
+    def handle(request: Request[Any, Any, Any], exc: Any) -> Response[Any]:
+        answer = handler(request, exc)
+        if not _wants_html(request) or not isinstance(answer.content, dict):
+            return answer
+        status = int(answer.status_code or 500)
+        headers = {k: v for k, v in (answer.headers or {}).items() if k.lower() != "www-authenticate"}
+        return Response(
+            render_error(status, str(answer.content.get("detail", ""))),
+            status_code=status,
+            media_type="text/html",
+            headers={**headers, "Cache-Control": "no-store"},
+        )
+
+    return handle
 
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     StaffLoginRequired: _staff_login,
-    DomainError: _domain_error,
-    LedgerBroken: _ledger_broken,
-    ValidationException: _validation_error,
-    HTTPException: _http_error,
-    Exception: _unexpected,
+    DomainError: _pages_for_staff(_domain_error),
+    LedgerBroken: _pages_for_staff(_ledger_broken),
+    ValidationException: _pages_for_staff(_validation_error),
+    HTTPException: _pages_for_staff(_http_error),
+    Exception: _pages_for_staff(_unexpected),
 }

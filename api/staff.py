@@ -1,12 +1,14 @@
 """Staff pages under /staff: the admin's session decides who may see them.
 
-One guard for every staff page: without an active admin session the browser is sent to the
-admin login (303), and a handler reads the signed-in user with :func:`current_staff`.
+One guard for every staff page: without an active admin session the browser is sent to the staff
+login (303) with the page it asked for, and lands there once signed in (``api.staff_login``); a
+handler reads the signed-in user with :func:`current_staff`.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException
@@ -15,7 +17,9 @@ from piccolo.apps.user.tables import BaseUser
 
 from admin.complaint_report import SESSION_COOKIE, staff_for_session
 
-LOGIN_PAGE = "/admin/"
+LOGIN_PAGE = "/staff/login"
+HOME = "/admin/"
+MAX_NEXT = 2000
 
 
 class StaffLoginRequired(HTTPException):
@@ -33,3 +37,27 @@ async def staff_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRou
 def current_staff(request: Any) -> BaseUser:
     user: BaseUser = request.state.staff
     return user
+
+
+def safe_next(raw: str | None) -> str:
+    """Where to go after signing in: a page of this site under /staff or /admin, else the admin home.
+
+    Only a local path is ever returned, so the login cannot send anyone to another site
+    (``//evil.com``, ``https://evil.com``, ``/\\evil.com`` and the like fall back to the home)."""
+    if not raw or len(raw) > MAX_NEXT or any(ch <= " " or ch in "\\\x7f" for ch in raw):
+        return HOME
+    parts = urlsplit(raw)
+    if parts.scheme or parts.netloc or not raw.startswith("/") or raw.startswith("//") or ".." in parts.path:
+        return HOME
+    if parts.path == "/staff" or parts.path.startswith(("/staff/", "/staff.", "/admin/")):
+        return raw
+    return HOME
+
+
+def login_redirect(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The staff login's address that brings the browser back to the page it asked for."""
+    target = connection.scope.get("path", "/")
+    query = connection.scope.get("query_string", b"").decode("latin-1")
+    if connection.scope.get("method", "GET") == "GET" and query:
+        target += "?" + query
+    return f"{LOGIN_PAGE}?next={quote(safe_next(target), safe='/')}"

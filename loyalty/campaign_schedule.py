@@ -12,6 +12,8 @@ Rules (pure functions, no database):
   time zone. Occurrence: the date.
 * Lunar date: a day of the lunar calendar (``lunardate``), e.g. 15/8 for Trung Thu, converted
   to the solar date each year. Occurrence: the date.
+* A time staff type without an offset (a one-off campaign's ``run_at``) is a time in the
+  programme's zone, not UTC; one with an offset keeps it. Stored in UTC either way.
 """
 
 from __future__ import annotations
@@ -34,6 +36,13 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def staff_time(moment: datetime, timezone: str) -> datetime:
+    """``moment`` in UTC, a naive one read as local time in ``timezone``."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        moment = moment.replace(tzinfo=zone(timezone))
+    return moment.astimezone(UTC)
 
 
 def local_today(now: datetime, timezone: str) -> date:

@@ -6,8 +6,9 @@ Rules:
   members never), a gift (``points`` > 0, or a ``voucher`` of a reward through
   ``loyalty.vouchers.issue_voucher``), vi/en title and message templates with ``$name``,
   ``$points``, ``$reward``, ``$campaign`` and ``$code`` (``string.Template``: no attribute or index
-  lookups), a schedule (``once`` at ``run_at``; ``birthday`` ``days_before``; ``anniversary``;
-  ``holiday`` by name; ``lunar`` month/day — see ``loyalty.campaign_schedule``), optional
+  lookups), a schedule (``once`` at ``run_at``, a time without an offset being the programme's
+  local time; ``birthday`` ``days_before``; ``anniversary``; ``holiday`` by name; ``lunar``
+  month/day — see ``loyalty.campaign_schedule``), optional
   ``starts_on``/``ends_on`` dates and caps (``max_gifts``, ``max_points``).
 * Status: ``draft`` (editable) → ``scheduled`` (launched) → ``running`` (first gift given) →
   ``finished`` (a ``once`` campaign done, the end date passed, or the budget spent);
@@ -130,6 +131,8 @@ async def validate(values: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput(f"schedule must be one of {', '.join(SCHEDULES)}", field="schedule")
     if v["schedule"] == "once" and not isinstance(v["run_at"], datetime):
         raise InvalidInput("a one-off campaign needs run_at (date and time)", field="run_at")
+    if isinstance(v["run_at"], datetime):
+        v["run_at"] = schedule.staff_time(v["run_at"], PROGRAMME.timezone)
     days_before = v["days_before"] or 0
     if not isinstance(days_before, int) or not 0 <= days_before <= 60:
         raise InvalidInput("days before the birthday: 0 to 60", field="days_before")

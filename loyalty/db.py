@@ -28,6 +28,9 @@ from loyalty.sqlite_engine import DurableSQLiteEngine
 
 DEFAULT_DATABASE_URL = "sqlite:///thanthiet.sqlite"
 SQLITE_BUSY_TIMEOUT_S = 30.0
+# The largest id a SERIAL column holds (PostgreSQL int4): callers check a staff-typed id against
+# it, so a bigger one is "not found" rather than an out-of-range error from the database.
+MAX_ID = 2**31 - 1
 
 
 def sqlite_path(url: str) -> str:

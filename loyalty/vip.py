@@ -1,21 +1,22 @@
 """VIP groups: named lists of members kept by hand, with their own description and benefits.
 
 Rules: staff add members by pasting (or uploading) phone numbers in any common Vietnamese form
-(``loyalty.phones``); numbers are matched to members set-wise in one query, each member is in a
-group at most once (UNIQUE (group, member); adding again is a no-op), and the answer says how
-many were added and which lines matched no member (or were not phone numbers).
+(``loyalty.phones``), pasted as a list or uploaded as a CSV (``loyalty.phone_lists`` says how
+both are read); numbers are matched to members set-wise in one query, each member is in a group at
+most once (UNIQUE (group, member); adding again is a no-op), and the answer says how many were
+added, how many were in the group already, which numbers matched no member and which pieces were
+not phone numbers.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from loyalty.campaign_tables import VipGroup, VipMember
-from loyalty.db import write_transaction
+from loyalty.db import MAX_ID, write_transaction
 from loyalty.errors import Conflict, InvalidInput, NotFound
-from loyalty.phones import try_normalise_phone
+from loyalty.phone_lists import PhoneList, from_table, from_text
 from loyalty.tables import Member
 
 MAX_LINES = 20_000
@@ -27,6 +28,10 @@ class Added:
     added: int
     already: int
     unmatched: list[str]
+    """Valid numbers that no member has, as written."""
+    not_phones: list[str] = field(default_factory=list)
+    rows: int = 0
+    skipped: list[str] = field(default_factory=list)
 
 
 async def create_group(name: str, *, description: str = "", benefits_vi: str = "", benefits_en: str = "") -> int:
@@ -41,26 +46,26 @@ async def create_group(name: str, *, description: str = "", benefits_vi: str = "
         return int(group.id)
 
 
-def split_phones(text: str) -> list[str]:
-    """One number per line, or separated by commas / semicolons; spaces inside a number are kept."""
-    return [part.strip() for part in re.split(r"[\r\n,;\t]+", text) if part.strip()]
-
-
 async def add_phones(group_id: int, text: str) -> Added:
-    lines = split_phones(text)
-    if len(lines) > MAX_LINES:
+    """Numbers pasted or typed by staff (one a line, or separated by commas, semicolons, spaces)."""
+    return await _add(group_id, from_text(text))
+
+
+async def add_phone_file(group_id: int, text: str) -> Added:
+    """Numbers in an uploaded CSV or text file: a header, names and notes are skipped."""
+    return await _add(group_id, from_table(text))
+
+
+async def _add(group_id: int, read: PhoneList) -> Added:
+    if len(read.numbers) + len(read.not_phones) > MAX_LINES:
         raise InvalidInput(f"at most {MAX_LINES} numbers at a time", field="phones")
     wanted: dict[str, str] = {}
+    for written, phone in read.numbers:
+        wanted.setdefault(phone, written)
     unmatched: list[str] = []
-    for line in lines:
-        phone = try_normalise_phone(line)
-        if phone is None:
-            unmatched.append(line)
-        else:
-            wanted.setdefault(phone, line)
     added = already = 0
     async with write_transaction():
-        if not await VipGroup.exists().where(VipGroup.id == group_id):
+        if not 0 < group_id <= MAX_ID or not await VipGroup.exists().where(VipGroup.id == group_id):
             raise NotFound(f"VIP group {group_id} not found")
         phones = list(wanted)
         for start in range(0, len(phones), CHUNK):
@@ -82,8 +87,14 @@ async def add_phones(group_id: int, text: str) -> Added:
             )
             added += len(inserted)
             already += len(ids) - len(inserted)
-    missing = set(unmatched)
-    return Added(added, already, [line for line in dict.fromkeys(lines) if line in missing])
+    return Added(
+        added,
+        already,
+        unmatched,
+        not_phones=list(dict.fromkeys(read.not_phones)),
+        rows=read.rows,
+        skipped=list(dict.fromkeys(read.skipped)),
+    )
 
 
 async def remove_member(group_id: int, member_id: int) -> bool:

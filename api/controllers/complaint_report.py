@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Request, Response, get
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, PathParameter, QueryParameter
 
 from admin.case_page import render_case, render_case_list
 from admin.complaint_report import render
 from api.staff import current_staff
 from loyalty import complaint_photos, complaints
 from loyalty.complaint_reports import complaint_report
+from loyalty.db import MAX_ID
+from loyalty.errors import NotFound
+
+# A case reference as the desk writes it (KN-<year>-<6 digits or more>): anything else is no case,
+# and never reaches the database (a NUL byte there is an error on PostgreSQL, not a miss).
+REFERENCE = re.compile(r"KN-\d{4}-\d{6,10}", re.IGNORECASE)
 
 
 @get("/staff/reports/complaints", include_in_schema=False, media_type="text/html")
@@ -37,6 +44,8 @@ async def complaint_case_list(request: Request[Any, Any, Any]) -> Response[str]:
 async def complaint_case_page(request: Request[Any, Any, Any], reference: FromPath[str]) -> Response[str]:
     """One case with its whole timeline (internal notes too) and photos, for the desk."""
     user = current_staff(request)
+    if not REFERENCE.fullmatch(reference.strip()):
+        raise NotFound(f"no complaint {reference[:40]!r}")
     case = await complaints.get_case(reference)
     view = await complaints.case_view(case, visible_only=False)
     page = render_case(view, await complaint_photos.photo_ids(case.id), user.username)
@@ -44,6 +53,6 @@ async def complaint_case_page(request: Request[Any, Any, Any], reference: FromPa
 
 
 @get("/staff/complaints/photos/{photo_id:int}", include_in_schema=False)
-async def complaint_photo(photo_id: FromPath[int]) -> Response[bytes]:
+async def complaint_photo(photo_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)]) -> Response[bytes]:
     found = await complaint_photos.photo(photo_id)
     return Response(found.content, media_type=found.content_type, headers={"Cache-Control": "private, no-store"})

@@ -35,7 +35,8 @@ async def test_staff_see_the_whole_case_with_photos(client: httpx.AsyncClient, s
     actor = await staff("lan")
     await complaints.reply(reference, actor, "Khách quen, xử lý nhanh", visible=False)
     anonymous = await staff_client.get(f"/staff/complaints/{reference}")
-    assert anonymous.status_code == 303 and anonymous.headers["location"] == "/admin/"
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"] == f"/staff/login?next=/staff/complaints/{reference}"
 
     await staff_client.get("/admin/")
     csrf = staff_client.cookies.get("csrftoken") or ""

@@ -148,7 +148,8 @@ async def test_case_grid_is_read_only_and_filters_by_overdue(client: httpx.Async
 
 async def test_report_page_needs_a_staff_session_and_shows_the_weeks_figures(client: httpx.AsyncClient) -> None:
     anonymous = await client.get(REPORT)
-    assert anonymous.status_code == 303 and anonymous.headers["location"] == "/admin/"
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"] == "/staff/login?next=/staff/reports/complaints"
     client.cookies.set("id", "forged-session")
     assert (await client.get(REPORT)).status_code == 303
 

@@ -1,0 +1,95 @@
+"""GET/POST /staff/vip/upload: pasted numbers or a file of them into a VIP group, staff only."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from html import escape
+from typing import Annotated, Any
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+
+from admin.error_page import render_error
+from admin.vip_upload import MAX_UPLOAD_BYTES, render_form, render_result
+from api.staff import current_staff
+from loyalty import audit, vip
+from loyalty.audit import StaffActor
+from loyalty.db import write_transaction
+from loyalty.errors import DomainError
+
+NO_STORE = {"Cache-Control": "no-store"}
+UPLOAD_COOKIE = "vip_upload_token"
+MAX_PASTE_CHARS = 400_000
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass
+class VipUpload:
+    token: str
+    group_id: int
+    phones: str = ""
+    file: UploadFile | None = None
+
+
+@get("/staff/vip/upload", include_in_schema=False, media_type="text/html")
+async def vip_upload_page(request: Request[Any, Any, Any]) -> Response[str]:
+    user = current_staff(request)
+    token = secrets.token_urlsafe(24)
+    page = render_form(await vip.groups(), token, user.username)
+    response = Response(page, media_type="text/html", headers=NO_STORE)
+    response.set_cookie(UPLOAD_COOKIE, token, path="/staff/vip", httponly=True, samesite="strict")
+    return response
+
+
+def _again(groups: list[dict[str, Any]], token: str, username: str, error: str, status: int) -> Response[str]:
+    page = render_form(groups, token, username, f"<p class='error'>{escape(error)}</p>")
+    return Response(page, status_code=status, media_type="text/html", headers=NO_STORE)
+
+
+@post("/staff/vip/upload", include_in_schema=False, media_type="text/html", status_code=200)
+async def vip_upload(
+    request: Request[Any, Any, Any], data: Annotated[VipUpload, Body(media_type=RequestEncodingType.MULTI_PART)]
+) -> Response[str]:
+    user = current_staff(request)
+    expected = request.cookies.get(UPLOAD_COOKIE, "")
+    if not expected or not secrets.compare_digest(expected, data.token):
+        page = render_error(403, "This form has expired: open it again (Biểu mẫu đã hết hạn: hãy mở lại).")
+        return Response(page, status_code=403, media_type="text/html", headers=NO_STORE)
+    groups = await vip.groups()
+    raw = await data.file.read(MAX_UPLOAD_BYTES + 1) if data.file is not None else b""
+    if len(raw) > MAX_UPLOAD_BYTES:
+        return _again(groups, data.token, user.username, "The file is larger than 2 MB.", 413)
+    if len(data.phones) > MAX_PASTE_CHARS:
+        return _again(groups, data.token, user.username, "Paste at most 400,000 characters at a time.", 413)
+    if not raw.strip() and not data.phones.strip():
+        return _again(groups, data.token, user.username, "Paste some numbers or choose a file.", 422)
+    filename = CONTROL.sub("", data.file.filename if data.file is not None and raw else "")[:200]
+    try:
+        async with write_transaction():
+            if raw:
+                added = await vip.add_phone_file(data.group_id, raw.decode("utf-8-sig", errors="replace"))
+            else:
+                added = await vip.add_phones(data.group_id, data.phones)
+            await audit.record(
+                StaffActor(user.id, user.username),
+                "vip_group.upload",
+                "vip_group",
+                data.group_id,
+                added=added.added,
+                already=added.already,
+                unmatched=len(added.unmatched),
+                not_phones=len(added.not_phones),
+                rows=added.rows,
+                file=filename,
+            )
+    except DomainError as exc:
+        return _again(groups, data.token, user.username, exc.detail, 422)
+    page = render_form(groups, data.token, user.username, render_result(added, from_file=bool(raw)))
+    return Response(page, media_type="text/html", headers=NO_STORE)
+
+
+VIP_UPLOAD_ROUTES = [vip_upload_page, vip_upload]

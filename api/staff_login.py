@@ -1,0 +1,66 @@
+"""/staff/login: the admin's own login (piccolo_api session_login), which returns to the page asked for.
+
+Piccolo Admin's login page only ever opens the admin's home, so a staff member who followed a
+link to a /staff page lost it on signing in. This is the same piccolo_api login, with its
+template, CSRF check and rate limit, creating the same session cookie the admin reads, and
+answering with a redirect to ``next`` (a local page only, see :func:`api.staff.safe_next`).
+Only active admin users may sign in here.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, cast
+
+from litestar import asgi
+from litestar.types import Receive, Scope, Send
+from piccolo.apps.user.tables import BaseUser
+from piccolo_api.csrf.middleware import CSRFMiddleware
+from piccolo_api.rate_limiting.middleware import InMemoryLimitProvider, RateLimitingMiddleware
+from piccolo_api.session_auth.endpoints import session_login
+from piccolo_api.shared.auth.hooks import LoginHooks
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp
+
+from api.staff import HOME, safe_next
+
+NOT_STAFF = "Tài khoản này không phải tài khoản nhân viên · This account is not a staff account."
+
+
+def _plain_username(username: str, **_: Any) -> str | None:
+    # A NUL byte never reaches PostgreSQL (it refuses one in text): no user is called that.
+    return "The username or password is incorrect." if "\x00" in username or len(username) > 100 else None
+
+
+async def _staff_only(username: str, user_id: int, **_: Any) -> str | None:
+    # After the password is checked, so the answer tells nothing about unknown accounts.
+    user = await BaseUser.objects().where(BaseUser.id == user_id).first()
+    return None if user is not None and user.active and user.admin else NOT_STAFF
+
+
+_Login = session_login(
+    redirect_to=HOME,
+    production=os.environ.get("APP_ENV", "development") == "production",
+    hooks=LoginHooks(pre_login=[_plain_username], login_success=[_staff_only]),
+)
+
+
+class StaffLogin(_Login):  # type: ignore[misc, valid-type]
+    async def post(self, request: Request) -> Response:
+        response = cast(Response, await super().post(request))
+        if response.status_code == 303:
+            response.headers["location"] = safe_next(request.query_params.get("next"))
+        return response
+
+
+LOGIN_APP: ASGIApp = CSRFMiddleware(
+    RateLimitingMiddleware(StaffLogin, provider=InMemoryLimitProvider(limit=20, timespan=300)),
+    allowed_hosts=[h for h in os.environ.get("ADMIN_ALLOWED_HOSTS", "").split(",") if h],
+    allow_form_param=True,
+)
+
+
+@asgi("/staff/login", is_mount=True, copy_scope=True, include_in_schema=False)
+async def staff_login(scope: Scope, receive: Receive, send: Send) -> None:
+    await LOGIN_APP(cast(Any, scope), cast(Any, receive), cast(Any, send))
