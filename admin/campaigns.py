@@ -183,7 +183,7 @@ def vip_summary(added: vip.Added) -> str:
 async def save_campaign(request: Request, data: CampaignForm) -> str:
     values = data.model_dump(exclude={"campaign_id"})
     if data.campaign_id:
-        await campaigns.update_campaign(data.campaign_id, values)
+        await campaigns.update_campaign(data.campaign_id, values, actor=staff_actor(request))
         return f"Campaign {data.campaign_id} changed."
     campaign_id = await campaigns.create_campaign(values, actor=staff_actor(request))
     size = await campaigns.audience_size(campaign_id)

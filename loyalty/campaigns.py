@@ -167,8 +167,10 @@ async def create_campaign(values: dict[str, Any], *, actor: StaffActor | None = 
         return int(campaign.id)
 
 
-async def update_campaign(campaign_id: int, changes: dict[str, Any]) -> None:
+async def update_campaign(campaign_id: int, changes: dict[str, Any], *, actor: StaffActor | None = None) -> None:
     """Change a campaign in draft or paused (not while it gives, nor once it is over)."""
+    from loyalty import audit
+
     async with write_transaction():
         row = await Campaign.select().where(Campaign.id == campaign_id).first()
         if row is None:
@@ -180,6 +182,9 @@ async def update_campaign(campaign_id: int, changes: dict[str, Any]) -> None:
         await Campaign.update({getattr(Campaign, k): val for k, val in clean.items()}).where(
             (Campaign.id == campaign_id) & (Campaign.status == row["status"])
         )
+        if actor:
+            changed = sorted(k for k, val in clean.items() if k != "updated_at" and row.get(k) != val)
+            await audit.record(actor, "campaign.update", "campaign", campaign_id, changed=changed)
 
 
 TRANSITIONS = {

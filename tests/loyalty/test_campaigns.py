@@ -210,3 +210,15 @@ async def test_paused_and_cancelled_campaigns_give_nothing() -> None:
     with pytest.raises(campaigns.CampaignStateConflict):
         await campaigns.change_status(campaign_id, "launch")
     assert await _gifts(campaign_id) == 0
+
+
+async def test_staff_changing_a_draft_campaign_is_in_the_audit_log_with_what_changed() -> None:
+    from loyalty.audit import StaffActor
+    from loyalty.tables import AuditLog
+
+    campaign_id = await campaigns.create_campaign(campaign_values(), actor=StaffActor(None, "lan"))
+    await campaigns.update_campaign(campaign_id, {"gift_points": 80}, actor=StaffActor(None, "lan"))
+    row = await AuditLog.select().where(AuditLog.action == "campaign.update").first()
+    assert row is not None
+    detail = json.loads(row["detail"]) if isinstance(row["detail"], str) else row["detail"]
+    assert (row["staff_username"], row["target_id"], detail["changed"]) == ("lan", str(campaign_id), ["gift_points"])
