@@ -187,7 +187,9 @@ def _staff_login(request: Request[Any, Any, Any], exc: HTTPException) -> Respons
 
 
 def _is_staff_page(request: Request[Any, Any, Any]) -> bool:
-    path = request.scope.get("path", "")
+    # The path as sent: inside a mounted app (the staff login) "path" holds only the rest of it.
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1").split("?", 1)[0] if raw else request.scope.get("path", "")
     return path == "/staff" or path.startswith(("/staff/", "/staff."))
 
 

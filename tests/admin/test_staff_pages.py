@@ -52,18 +52,18 @@ async def test_a_bad_query_is_a_bad_request_page(staff_client: httpx.AsyncClient
         ("/staff/complaints/KN%00-2026-000001", 404),
         ("/staff/complaints/%00", 404),
         ("/staff/complaints/" + "9" * 300, 404),
-        ("/staff/complaints/photos/99999999999999999999", 400),
+        ("/staff/complaints/photos/99999999999999999999", 404),
         ("/staff/complaints/photos/424242", 404),
         ("/staff/reports/complaints?weeks=0", 400),
         ("/staff/reports/complaints?weeks=99999999999999999999", 400),
-        ("/staff/reports/complaints?weeks=%00", 400),
+        ("/staff/reports/complaints?weeks=%00", 422),
         ("/staff/campaigns/424242", 404),
-        ("/staff/campaigns/99999999999999999999", 400),
-        ("/staff/campaigns/-1", 400),
+        ("/staff/campaigns/99999999999999999999", 404),
+        ("/staff/campaigns/-1", 404),
         ("/staff/campaigns/abc", 404),
         ("/staff/campaigns.csv?campaign=424242", 404),
         ("/staff/campaigns.csv?campaign=99999999999999999999", 400),
-        ("/staff/campaigns.csv?campaign=x%00", 400),
+        ("/staff/campaigns.csv?campaign=x%00", 422),
         ("/staff/no-such-page", 404),
     ],
 )
@@ -138,7 +138,6 @@ async def test_signing_in_from_a_staff_link_lands_on_that_page(staff_client: htt
         "javascript:alert(1)",
         "/ staff",
         "http:/staff/",
-        "/staff/\r\nSet-Cookie: a=b",
         "",
     ],
 )
@@ -148,6 +147,14 @@ async def test_the_login_never_sends_anyone_to_another_site(staff_client: httpx.
     form = await _login_form(staff_client, location)
     signed_in = await staff_client.post(location, data={**form, "username": "hoa", "password": PASSWORD})
     assert signed_in.status_code == 303 and signed_in.headers["location"] == "/admin/"
+
+
+async def test_a_return_target_with_a_line_break_is_refused_and_sets_no_header(staff_client: httpx.AsyncClient) -> None:
+    # Control characters in a query are refused at the edge for every route, the login included.
+    location = str(httpx.URL("/staff/login", params={"next": "/staff/\r\nSet-Cookie: a=b"}))
+    refused = await staff_client.get(location, headers={"Accept": "text/html"})
+    _is_error_page(refused, 422)
+    assert "a=b" not in refused.headers.get("set-cookie", "") and "location" not in refused.headers
 
 
 def test_only_local_staff_and_admin_pages_are_return_targets() -> None:
