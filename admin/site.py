@@ -8,6 +8,7 @@ from typing import Any
 from piccolo_admin.endpoints import TableConfig, create_admin
 
 from admin import campaigns, complaints, ledger, notifications, rewards, stores
+from admin.member_search import normalise_phone_filter
 from admin.protection import protect
 from loyalty.tables import AuditLog, DomainEvent, Member, Store, Terminal
 
@@ -75,4 +76,4 @@ def build_admin() -> Any:
     )
 
 
-ADMIN_APP = build_admin()
+ADMIN_APP = normalise_phone_filter(build_admin())

@@ -179,6 +179,32 @@ async def test_save_without_changes_changes_nothing_in_any_admin_table(client: h
     assert await snapshot(ADMIN_TABLES) == before
 
 
+@pytest.mark.parametrize("typed", ["0907654321", "0907 654 321", "+84907654321", "84907654321", "+84 907 654 321"])
+async def test_member_list_finds_a_phone_the_way_a_clerk_types_it(client: httpx.AsyncClient, typed: str) -> None:
+    wanted = await record_member("+84907654321", "Minh")
+    await record_member("+84901234567", "Lan")
+    headers = await signed_in(client, superuser=False)
+    listing = await client.get("/admin/api/tables/member/", params={"phone": typed}, headers=headers)
+    assert listing.status_code == 200, listing.text
+    assert [row["id"] for row in listing.json()["rows"]] == [wanted.id]
+    count = await client.get("/admin/api/tables/member/count/", params={"phone": typed}, headers=headers)
+    assert count.json()["count"] == 1
+    # The member picker of other tables' filters (vouchers, ledger…) searches the phone too.
+    picker = await client.get("/admin/api/tables/member/ids/", params={"search": typed}, headers=headers)
+    assert picker.status_code == 200 and list(picker.json()) == [str(wanted.id)], picker.text
+
+
+async def test_member_list_finds_members_while_the_clerk_is_still_typing(client: httpx.AsyncClient) -> None:
+    await record_member("+84907654321", "Minh")
+    await record_member("+84907650000", "Hoa")
+    await record_member("+84901234567", "Lan")
+    headers = await signed_in(client, superuser=False)
+    listing = await client.get("/admin/api/tables/member/", params={"phone": "0907 65"}, headers=headers)
+    assert sorted(row["name"] for row in listing.json()["rows"]) == ["Hoa", "Minh"]
+    by_name = await client.get("/admin/api/tables/member/", params={"name": "Lan"}, headers=headers)
+    assert [row["name"] for row in by_name.json()["rows"]] == ["Lan"]
+
+
 def test_a_table_the_admin_would_serve_without_a_write_policy_is_refused_at_start() -> None:
     with pytest.raises(ValueError, match="no write policy"):
         protect([TableConfig(IdempotencyRecord)])
