@@ -22,7 +22,7 @@ from admin.protection import POLICIES, protect
 from admin.site import TABLES
 from loyalty import ledger
 from loyalty.members import record_member
-from loyalty.tables import AuditLog, IdempotencyRecord, LedgerEntry, Member, Store
+from loyalty.tables import AuditLog, IdempotencyRecord, LedgerEntry, Member, Reward, Store
 from tests.support.admin_rows import row_in, snapshot
 
 _ADDRESSES = itertools.count(1)
@@ -213,3 +213,17 @@ def test_a_table_the_admin_would_serve_without_a_write_policy_is_refused_at_star
 def test_a_list_page_that_would_go_blank_is_refused_at_start() -> None:
     with pytest.raises(ValueError, match="hide id"):
         protect([TableConfig(Store, link_column=Store.code)])
+
+
+async def test_staff_add_a_store_and_restock_a_reward_in_the_grid(client: httpx.AsyncClient) -> None:
+    headers = await signed_in(client, superuser=False)
+    new = (await client.get("/admin/api/tables/store/new/", headers=headers)).json()
+    added = await client.post(
+        "/admin/api/tables/store/", json={**new, "code": "Q7", "name": "Quận 7", "city": "Hồ Chí Minh"}, headers=headers
+    )
+    assert added.status_code == 201, added.text
+    assert await Store.exists().where((Store.code == "Q7") & (Store.name == "Quận 7"))
+    reward_id = await row_in(Reward)
+    restocked = await client.patch(f"/admin/api/tables/reward/{reward_id}/", json={"stock_left": 40}, headers=headers)
+    assert restocked.status_code == 200, restocked.text
+    assert await Reward.select(Reward.stock_left).where(Reward.id == reward_id).first() == {"stock_left": 40}
