@@ -138,8 +138,9 @@ def _refuse(status: int, detail: str) -> HTTPException:
     return HTTPException(status_code=status, detail=detail)
 
 
-def _row_id(request: Request) -> Any:
-    return request.path_params.get("row_id")
+def _row_id(table: type[Table], request: Request) -> Any:
+    # As piccolo_api reads it: asyncpg refuses the text "5" for an integer key.
+    return table._meta.primary_key.value_type(request.path_params["row_id"])
 
 
 def _same(column: Column, sent: Any, stored: Any) -> bool:
@@ -211,7 +212,7 @@ class _Guard:
             return
         stored = (
             await self.table.select(*(columns[k] for k in others))
-            .where(self.table._meta.primary_key == _row_id(request))
+            .where(self.table._meta.primary_key == _row_id(self.table, request))
             .first()
         )
         if stored is None:
