@@ -15,7 +15,7 @@ from piccolo_admin.endpoints import FormConfig, TableConfig
 from pydantic import Field
 from starlette.requests import Request
 
-from admin.forms import ZONE_LABEL, StaffForm, read_only, shows_domain_errors, staff_actor
+from admin.forms import ZONE_LABEL, StaffForm, shows_domain_errors, staff_actor
 from loyalty import audit, campaigns, segments, vip
 from loyalty.campaign_tables import Campaign, CampaignGift, MemberStats, Segment, VipGroup, VipMember
 from loyalty.config import PROGRAMME
@@ -197,17 +197,16 @@ async def campaign_action(request: Request, data: CampaignActionForm) -> str:
 
 
 TABLES = [
-    TableConfig(Segment, menu_group=GROUP, validators=read_only(), link_column=Segment.name),
-    TableConfig(VipGroup, menu_group=GROUP, link_column=VipGroup.name),
+    TableConfig(Segment, exclude_visible_columns=[Segment.id], menu_group=GROUP, link_column=Segment.name),
+    TableConfig(VipGroup, exclude_visible_columns=[VipGroup.id], menu_group=GROUP, link_column=VipGroup.name),
     TableConfig(VipMember, menu_group=GROUP, visible_filters=[VipMember.group, VipMember.member]),
-    TableConfig(Campaign, menu_group=GROUP, validators=read_only(), link_column=Campaign.name),
+    TableConfig(Campaign, exclude_visible_columns=[Campaign.id], menu_group=GROUP, link_column=Campaign.name),
     TableConfig(
         CampaignGift,
         menu_group=GROUP,
-        validators=read_only(),
         visible_filters=[CampaignGift.campaign, CampaignGift.status, CampaignGift.member, CampaignGift.occurrence],
     ),
-    TableConfig(MemberStats, menu_group="Members", validators=read_only()),
+    TableConfig(MemberStats, menu_group="Members"),
 ]
 
 FORMS = [

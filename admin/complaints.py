@@ -15,7 +15,7 @@ from piccolo_api.crud.endpoints import OrderBy
 from pydantic import Field
 from starlette.requests import Request
 
-from admin.forms import StaffForm, read_only, shows_domain_errors, staff_actor
+from admin.forms import StaffForm, shows_domain_errors, staff_actor
 from loyalty import audit, complaints
 from loyalty import complaint_compensation as compensation
 from loyalty.complaint_tables import (
@@ -65,24 +65,28 @@ case_desk = TableConfig(
     ],
     link_column=Complaint.reference,
     menu_group=GROUP,
-    validators=read_only(),
     order_by=[OrderBy(Complaint.id, ascending=False)],
 )
 timeline = TableConfig(
     ComplaintEvent,
     visible_filters=[ComplaintEvent.complaint, ComplaintEvent.kind, ComplaintEvent.visible, ComplaintEvent.staff],
     menu_group=GROUP,
-    validators=read_only(),
 )
 offers = TableConfig(
     ComplaintCompensation,
     visible_filters=[ComplaintCompensation.complaint, ComplaintCompensation.status, ComplaintCompensation.proposed_by],
     menu_group=GROUP,
-    validators=read_only(),
     order_by=[OrderBy(ComplaintCompensation.id, ascending=False)],
 )
-categories = TableConfig(ComplaintCategory, menu_group=GROUP, link_column=ComplaintCategory.code)
-targets = TableConfig(ComplaintSla, menu_group=GROUP, link_column=ComplaintSla.priority)
+categories = TableConfig(
+    ComplaintCategory,
+    exclude_visible_columns=[ComplaintCategory.id],
+    menu_group=GROUP,
+    link_column=ComplaintCategory.code,
+)
+targets = TableConfig(
+    ComplaintSla, exclude_visible_columns=[ComplaintSla.id], menu_group=GROUP, link_column=ComplaintSla.priority
+)
 
 TABLES: list[Any] = [case_desk, timeline, offers, categories, targets]
 

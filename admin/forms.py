@@ -58,16 +58,3 @@ def shows_domain_errors(
             raise ValueError(exc.detail) from exc
 
     return wrapper
-
-
-def read_only() -> Any:
-    """Validators that refuse every write through the generic grid (ledger-owned tables)."""
-    from piccolo_api.crud.validators import Validators
-    from starlette.exceptions import HTTPException
-
-    def refuse(*_: Any, **__: Any) -> None:
-        raise HTTPException(status_code=405, detail="read-only: change this through its form")
-
-    return Validators(
-        post_single=[refuse], put_single=[refuse], patch_single=[refuse], delete_single=[refuse], delete_all=[refuse]
-    )

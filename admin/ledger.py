@@ -12,7 +12,7 @@ from pydantic import Field
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from admin.forms import StaffForm, read_only, shows_domain_errors, staff_actor
+from admin.forms import StaffForm, shows_domain_errors, staff_actor
 from loyalty import audit, ledger
 from loyalty.db import write_transaction
 from loyalty.earning_rules import KINDS
@@ -37,24 +37,19 @@ entries = TableConfig(
     ],
     visible_filters=[LedgerEntry.member, LedgerEntry.kind, LedgerEntry.reference, LedgerEntry.store],
     menu_group="Points",
-    validators=read_only(),
 )
-lots = TableConfig(
-    PointLot, visible_filters=[PointLot.member, PointLot.expires_at], menu_group="Points", validators=read_only()
-)
+lots = TableConfig(PointLot, visible_filters=[PointLot.member, PointLot.expires_at], menu_group="Points")
 purchases = TableConfig(
     Purchase,
     exclude_visible_columns=[Purchase.request_hash, Purchase.answer],
     visible_filters=[Purchase.store, Purchase.receipt_no, Purchase.member, Purchase.channel, Purchase.created_at],
     menu_group="Points",
-    validators=read_only(),
 )
 receipt_claims = TableConfig(
     ReceiptClaim,
     exclude_visible_columns=[ReceiptClaim.request_hash, ReceiptClaim.items],
     visible_filters=[ReceiptClaim.store, ReceiptClaim.receipt_no, ReceiptClaim.code, ReceiptClaim.claimed_by],
     menu_group="Points",
-    validators=read_only(),
 )
 
 
@@ -72,6 +67,7 @@ def _rule_validators() -> Any:
 
 earning_rules = TableConfig(
     EarningRule,
+    exclude_visible_columns=[EarningRule.id],
     visible_filters=[EarningRule.kind, EarningRule.active, EarningRule.store],
     menu_group="Points",
     link_column=EarningRule.name,

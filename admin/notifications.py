@@ -10,7 +10,6 @@ from typing import Any
 
 from piccolo_admin.endpoints import TableConfig
 
-from admin.forms import read_only
 from notifications.tables import Consent, Delivery, Device, InboxMessage, JobSchedule
 
 GROUP = "Notifications"
@@ -28,7 +27,6 @@ devices = TableConfig(
         Device.deactivated_reason,
     ],
     visible_filters=[Device.member, Device.platform, Device.active],
-    validators=read_only(),
 )
 inbox = TableConfig(
     InboxMessage,
@@ -43,7 +41,6 @@ inbox = TableConfig(
         InboxMessage.read_at,
     ],
     visible_filters=[InboxMessage.member, InboxMessage.kind, InboxMessage.purpose, InboxMessage.created_at],
-    validators=read_only(),
 )
 deliveries = TableConfig(
     Delivery,
@@ -61,14 +58,12 @@ deliveries = TableConfig(
         Delivery.last_error,
     ],
     visible_filters=[Delivery.member, Delivery.status, Delivery.purpose, Delivery.next_attempt_at],
-    validators=read_only(),
 )
 consents = TableConfig(
     Consent,
     menu_group=GROUP,
     visible_filters=[Consent.member, Consent.channel, Consent.purpose, Consent.granted],
-    validators=read_only(),
 )
-job_schedule = TableConfig(JobSchedule, menu_group="System", validators=read_only())
+job_schedule = TableConfig(JobSchedule, menu_group="System")
 
 TABLES: list[Any] = [devices, inbox, deliveries, consents, job_schedule]

@@ -16,7 +16,7 @@ from piccolo_api.media.local import LocalMediaStorage
 from pydantic import Field
 from starlette.requests import Request
 
-from admin.forms import StaffForm, read_only, shows_domain_errors, staff_actor
+from admin.forms import StaffForm, shows_domain_errors, staff_actor
 from loyalty import vouchers
 from loyalty.tables import Reward, Tier, TierBirthdayGift, TierChange, Voucher
 
@@ -33,13 +33,14 @@ REWARD_IMAGES = LocalMediaStorage(
     file_permissions=0o644,
 )
 
-tiers = TableConfig(Tier, menu_group="Programme", link_column=Tier.code, order_by=None)
+tiers = TableConfig(
+    Tier, exclude_visible_columns=[Tier.id], menu_group="Programme", link_column=Tier.code, order_by=None
+)
 birthday_gifts = TableConfig(TierBirthdayGift, menu_group="Programme")
 rewards = TableConfig(
     Reward,
     media_storage=[REWARD_IMAGES],
     visible_columns=[
-        Reward.id,
         Reward.name_vi,
         Reward.points_cost,
         Reward.stock_left,
@@ -66,7 +67,6 @@ rewards = TableConfig(
 voucher_grid = TableConfig(
     Voucher,
     visible_columns=[
-        Voucher.id,
         Voucher.code,
         Voucher.member,
         Voucher.reward,
@@ -90,9 +90,8 @@ voucher_grid = TableConfig(
     ],
     menu_group="Programme",
     link_column=Voucher.code,
-    validators=read_only(),
 )
-tier_history = TableConfig(TierChange, menu_group="Programme", validators=read_only())
+tier_history = TableConfig(TierChange, menu_group="Programme")
 
 TABLES = [tiers, birthday_gifts, rewards, voucher_grid, tier_history]
 

@@ -9,17 +9,18 @@ from piccolo_admin.endpoints import TableConfig, create_admin
 from piccolo_api.rate_limiting.middleware import RateLimitProvider
 
 from admin import campaigns, complaints, ledger, notifications, rewards, stores
-from admin.forms import read_only
-from loyalty.tables import AuditLog, Member, Store, Terminal
+from admin.member_search import normalise_phone_filter
+from admin.protection import protect
+from loyalty.tables import AuditLog, DomainEvent, Member, Store, Terminal
 
 members = TableConfig(
     Member,
-    exclude_visible_columns=[Member.card_secret, Member.ledger_head, Member.last_card_step],
+    exclude_visible_columns=[Member.id, Member.card_secret, Member.ledger_head, Member.last_card_step],
     visible_filters=[Member.phone, Member.name, Member.public_id, Member.tier, Member.city, Member.created_at],
     menu_group="Members",
     link_column=Member.phone,
 )
-store_config = TableConfig(Store, menu_group="Stores", link_column=Store.code)
+store_config = TableConfig(Store, exclude_visible_columns=[Store.id], menu_group="Stores", link_column=Store.code)
 terminals = TableConfig(
     Terminal,
     visible_columns=[
@@ -33,21 +34,28 @@ terminals = TableConfig(
     ],
     exclude_visible_filters=[Terminal.key_hash],
     menu_group="Stores",
-    validators=read_only(),
 )
-audit_log = TableConfig(AuditLog, menu_group="Audit", validators=read_only(), order_by=None)
+audit_log = TableConfig(AuditLog, menu_group="Audit", order_by=None)
+# Served anyway (inbox messages point at it): configured, so that it is read-only too.
+domain_events = TableConfig(
+    DomainEvent, visible_filters=[DomainEvent.kind, DomainEvent.member, DomainEvent.processed_at], menu_group="System"
+)
 
-TABLES: list[Any] = [
-    members,
-    store_config,
-    terminals,
-    audit_log,
-    *rewards.TABLES,
-    *ledger.TABLES,
-    *complaints.TABLES,
-    *campaigns.TABLES,
-    *notifications.TABLES,
-]
+# Every table gets its write policy (admin.protection): what staff may change in the grid.
+TABLES: list[Any] = protect(
+    [
+        members,
+        store_config,
+        terminals,
+        audit_log,
+        *rewards.TABLES,
+        *ledger.TABLES,
+        *complaints.TABLES,
+        *campaigns.TABLES,
+        *notifications.TABLES,
+        domain_events,
+    ]
+)
 FORMS: list[Any] = [*stores.FORMS, *rewards.FORMS, *ledger.FORMS, *complaints.FORMS, *campaigns.FORMS]
 SIDEBAR_LINKS: dict[str, str] = {
     "API documentation": "/schema",
@@ -79,4 +87,4 @@ def build_admin() -> Any:
     )
 
 
-ADMIN_APP = build_admin()
+ADMIN_APP = normalise_phone_filter(build_admin())

@@ -16,6 +16,8 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -69,7 +71,7 @@ def live_server(**env: str) -> Iterator[str]:
 
 
 @contextmanager
-def chromium() -> Iterator[WebDriver]:
+def chromium(window: str = "1280,900") -> Iterator[WebDriver]:
     require_browser()
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -85,10 +87,12 @@ def chromium() -> Iterator[WebDriver]:
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        "--window-size=1280,900",
+        f"--window-size={window}",
         f"--user-data-dir={tempfile.mkdtemp(prefix='chromium-')}",
     ):
         options.add_argument(flag)
+    # Console messages of every level, so that tests can fail on any error the page logs.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     try:
         yield driver
@@ -107,3 +111,18 @@ def login_to_admin(driver: WebDriver, base: str, username: str, password: str) -
     wait.until(ec.presence_of_element_located((By.NAME, "username"))).send_keys(username)
     driver.find_element(By.NAME, "password").send_keys(password)
     driver.find_element(By.CSS_SELECTOR, "button[type=submit], button").click()
+
+
+def screenshot_folder() -> Path:
+    """Where page screenshots go: ``$SCREENSHOT_DIR`` (CI keeps it as an artifact) or
+    ``tests/artifacts/screenshots`` (git-ignored)."""
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or Path(__file__).parents[1] / "artifacts" / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def console_errors(driver: WebDriver) -> list[str]:
+    """The SEVERE console entries since the last call (reading the log empties it)."""
+    # get_log is Chromium's (selenium types the driver as the generic remote one).
+    entries: list[dict[str, Any]] = cast(Any, driver).get_log("browser")
+    return [str(entry["message"]) for entry in entries if entry["level"] == "SEVERE"]
