@@ -12,7 +12,9 @@ from starlette.requests import Request
 from loyalty.audit import StaffActor
 from loyalty.config import PROGRAMME
 from loyalty.db import MAX_ID
-from loyalty.errors import DomainError
+from loyalty.errors import DomainError, NotFound
+from loyalty.phones import normalise_phone
+from loyalty.tables import Member
 
 M = TypeVar("M")
 
@@ -38,6 +40,18 @@ class StaffForm(BaseModel):
         if isinstance(value, str) and "\x00" in value:
             raise ValueError("contains a NUL character")
         return value
+
+
+async def find_member(identifier: str) -> int:
+    """The member a clerk names by phone (any common spelling) or public id (TT…)."""
+    text = identifier.strip()
+    if text.upper().startswith("TT"):
+        row = await Member.select(Member.id).where(Member.public_id == text.upper()).first()
+    else:
+        row = await Member.select(Member.id).where(Member.phone == normalise_phone(text)).first()
+    if row is None:
+        raise NotFound(f"no member {text}")
+    return int(row["id"])
 
 
 def staff_actor(request: Request) -> StaffActor:

@@ -12,13 +12,12 @@ from pydantic import Field
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from admin.forms import StaffForm, shows_domain_errors, staff_actor
+from admin.forms import StaffForm, find_member, shows_domain_errors, staff_actor
 from loyalty import audit, ledger
 from loyalty.db import write_transaction
 from loyalty.earning_rules import KINDS
-from loyalty.errors import InvalidInput, NotFound
-from loyalty.phones import normalise_phone
-from loyalty.tables import EarningRule, LedgerEntry, Member, PointLot, Purchase, ReceiptClaim
+from loyalty.errors import InvalidInput
+from loyalty.tables import EarningRule, LedgerEntry, PointLot, Purchase, ReceiptClaim
 
 entries = TableConfig(
     LedgerEntry,
@@ -83,17 +82,6 @@ class AdjustPoints(StaffForm):
 
 class ExpireNow(StaffForm):
     confirm: bool = Field(description="Expire every lot whose date has passed, now")
-
-
-async def find_member(identifier: str) -> int:
-    text = identifier.strip()
-    if text.upper().startswith("TT"):
-        row = await Member.select(Member.id).where(Member.public_id == text.upper()).first()
-    else:
-        row = await Member.select(Member.id).where(Member.phone == normalise_phone(text)).first()
-    if row is None:
-        raise NotFound(f"no member {text}")
-    return int(row["id"])
 
 
 @shows_domain_errors

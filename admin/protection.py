@@ -14,7 +14,9 @@ table and every user (superusers included):
   value it already has (the edit form echoing the row) is dropped before the UPDATE; sent with
   any other value, the whole request is refused with 403 and nothing is written. A secret
   column sent blank counts as unchanged: the form never sees its value. Editable columns are
-  written only where the value really changed, so a Save without changes writes nothing.
+  written only where the value really changed, so a Save without changes writes nothing. Where
+  the policy names a domain function (``through``: a member's profile), that function writes
+  them, with its rules and audit row, and the grid's own UPDATE writes nothing.
 
 Protected data changes only through the FormConfig forms named in ``via`` (each calls its
 domain function, which writes the audit log).
@@ -23,7 +25,7 @@ domain function, which writes the audit log).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -38,6 +40,8 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from admin.forms import staff_actor
+from loyalty import members
 from loyalty.campaign_tables import Campaign, CampaignGift, MemberStats, Segment, VipGroup, VipMember
 from loyalty.complaint_tables import (
     Complaint,
@@ -46,6 +50,7 @@ from loyalty.complaint_tables import (
     ComplaintEvent,
     ComplaintSla,
 )
+from loyalty.errors import DomainError
 from loyalty.tables import (
     AuditLog,
     DomainEvent,
@@ -75,6 +80,9 @@ class WritePolicy:
     create: bool = False
     delete: bool = False
     via: str = "no staff form: the programme itself keeps these rows"
+    # Where the editable columns of a row are written by a domain function (validated, with its
+    # audit row) instead of the grid's own UPDATE: (row id, {column: value}, request).
+    through: Callable[[Any, dict[str, Any], Request], Awaitable[None]] | None = None
 
 
 def read_only(via: str) -> WritePolicy:
@@ -88,16 +96,26 @@ def reference_data(table: type[Table], *, delete: bool = False) -> WritePolicy:
     return WritePolicy(editable=columns, create=True, delete=delete, via="this grid")
 
 
-# A member's profile fields (loyalty.members.EDITABLE_FIELDS plus the timezone) are the staff's
-# to correct; identity (phone, Firebase uid, public id), points, tier, card and ledger chain are
-# the domain's.
-MEMBER_PROFILE = ("name", "email", "birthday", "gender", "locale", "address", "city", "timezone")
+async def _correct_member_profile(row_id: Any, changes: dict[str, Any], request: Request) -> None:
+    try:
+        await members.correct_profile(
+            int(row_id), changes, actor=staff_actor(request), reason="corrected in the admin's member grid"
+        )
+    except DomainError as exc:
+        raise _refuse(422, exc.detail) from exc
+
+
+# A member's profile fields are the staff's to correct, through loyalty.members.correct_profile
+# (the member's own profile rules, an audit row); identity (phone, Firebase uid, public id),
+# points, tier, card and ledger chain are the domain's.
+MEMBER_PROFILE = members.EDITABLE_FIELDS
 _LEDGER_FORMS = "the forms Adjust points and Expire due points now (points come from tills and the app)"
 _COMPLAINT_FORMS = "the complaint forms (open, reply, assign, status, compensation)"
 
 POLICIES: dict[type[Table], WritePolicy] = {
     Member: WritePolicy(
         editable=MEMBER_PROFILE,
+        through=_correct_member_profile,
         via="the form Adjust points (balance), the tier review (tier), the member's own sign-in "
         "(phone, Firebase uid, card) and the privacy erasure",
     ),
@@ -232,7 +250,7 @@ class _Guard:
         if changed:
             raise _refuse(403, self._protected(changed))
 
-    async def write_changes_only(self, row_id: Any, values: dict[Any, Any]) -> dict[Any, Any]:
+    async def write_changes_only(self, row_id: Any, values: dict[Any, Any], request: Request) -> dict[Any, Any]:
         """Pre-patch hook: only editable columns whose value really changed are written. The
         edit form echoes every column at its own precision (times to the second), so writing
         the echo back would still change rows on a Save without changes."""
@@ -243,6 +261,9 @@ class _Guard:
             for column, value in editable.items()
             if column._meta.name not in stored or not _same(column, value, stored[column._meta.name])
         }
+        if kept and self.policy.through is not None:
+            await self.policy.through(row_id, {column._meta.name: value for column, value in kept.items()}, request)
+            kept = {}
         # Piccolo cannot run an UPDATE without values; setting the key to itself changes nothing.
         return kept or {self.table._meta.primary_key: row_id}
 

@@ -234,6 +234,34 @@ async def update_profile(member_id: int, changes: ProfileChanges) -> Member:
     return await _get(member_id)
 
 
+PROFILE_CORRECTED = "member.profile_corrected"
+
+
+async def correct_profile(member_id: int, raw: dict[str, Any], *, actor: audit.StaffActor, reason: str) -> Member:
+    """Staff correct a member's profile (the fields the member may change in the app), with a
+    reason, in one transaction with its audit row. Identity, points, tier and card are not here:
+    they change only through sign-in, the ledger and the tier rules."""
+    changes = validate_profile(raw, today=_now().date())
+    why = reason.strip()
+    if len(why) < 3:
+        raise InvalidInput("say why the profile is corrected (kept in the audit log)", field="reason")
+    async with write_transaction():
+        columns = [getattr(Member, k) for k in changes.values]
+        row = await Member.select(Member.erased_at, *columns).where(Member.id == member_id).first()
+        if row is None:
+            raise NotFound(f"member {member_id} not found")
+        if row["erased_at"] is not None:
+            raise InvalidInput("this member was erased on request: the profile stays empty")
+        changed = {k: v for k, v in changes.values.items() if row[k] != v}
+        if changed:
+            values: dict[Any, Any] = {getattr(Member, k): v for k, v in changed.items()}
+            values[Member.updated_at] = _now()
+            await Member.update(values).where(Member.id == member_id)
+        # The fields, not their values: the audit log outlives an erasure and keeps no personal data.
+        await audit.record(actor, PROFILE_CORRECTED, "member", member_id, fields=sorted(changed), reason=why)
+    return await _get(member_id)
+
+
 async def _get(member_id: int) -> Member:
     member = await Member.objects().where(Member.id == member_id).first()
     if member is None:

@@ -7,6 +7,7 @@ and compares every row of every admin table before and after.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -141,7 +142,22 @@ async def test_staff_correct_a_members_name_and_address_and_nothing_else_moves(c
     )
     assert changed.status_code == 200, changed.text
     after = await Member.select().where(Member.id == member.id).first()
-    assert after == {**stored, "name": "Trần Văn Minh", "address": "12 Lê Lợi"}
+    assert after is not None and after["updated_at"] > stored["updated_at"]
+    assert after == {**stored, "name": "Trần Văn Minh", "address": "12 Lê Lợi", "updated_at": after["updated_at"]}
+    audit = await AuditLog.select().where(AuditLog.action == "member.profile_corrected").first()
+    assert audit is not None and (audit["staff_username"], audit["target_id"]) == ("mai", str(member.id))
+    detail = json.loads(audit["detail"]) if isinstance(audit["detail"], str) else audit["detail"]
+    assert detail["fields"] == ["address", "name"]
+
+
+async def test_a_profile_the_member_could_not_have_is_refused_in_the_grid_too(client: httpx.AsyncClient) -> None:
+    member = await record_member("0907654322", "Minh")
+    headers = await signed_in(client, superuser=False)
+    before = await snapshot([Member, AuditLog])
+    for bad in ({"email": "not-an-address"}, {"locale": "fr"}, {"birthday": "2999-01-01"}):
+        refused = await client.patch(f"/admin/api/tables/member/{member.id}/", json=bad, headers=headers)
+        assert refused.status_code == 422, (bad, refused.text)
+    assert await snapshot([Member, AuditLog]) == before
 
 
 def as_the_edit_form_sends(shown: dict[str, Any], table: type[Table]) -> dict[str, Any]:
