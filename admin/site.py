@@ -30,7 +30,6 @@ terminals = TableConfig(
         Terminal.key_prefix,
         Terminal.created_at,
         Terminal.revoked_at,
-        Terminal.last_used_at,
     ],
     exclude_visible_filters=[Terminal.key_hash],
     menu_group="Stores",

@@ -56,7 +56,6 @@ class Terminal(Keyed, Table):
     key_prefix = Varchar(length=12)
     created_at = Timestamptz(default=TimestamptzNow())
     revoked_at = Timestamptz(null=True, default=None)
-    last_used_at = Timestamptz(null=True, default=None)
 
 
 class Tier(Keyed, Table):

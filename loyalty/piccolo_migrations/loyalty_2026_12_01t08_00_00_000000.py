@@ -5372,27 +5372,6 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Terminal",
-        tablename="terminal",
-        column_name="last_used_at",
-        db_column_name="last_used_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
         table_class_name="Complaint",
         tablename="complaint",
         column_name="id",
