@@ -22,14 +22,14 @@ from loyalty.members import record_member
 from loyalty.tables import Member
 from tests.conftest import member_headers
 from tests.support.admin_rows import row_in, snapshot
-from tests.support.browser import chromium, console_errors, live_server, login_to_admin, screenshot_folder
+from tests.support.browser import PATIENCE_S, chromium, console_errors, live_server, login_to_admin, screenshot_folder
 
 
 async def test_staff_signs_in_through_the_login_form_and_sees_members(tmp_path: Path) -> None:
     await seed_staff()
     with live_server() as base, chromium() as driver:
         login_to_admin(driver, base, "demo", "thanthiet-demo")
-        WebDriverWait(driver, 20).until(lambda d: "Member" in d.find_element(By.TAG_NAME, "body").text)
+        WebDriverWait(driver, PATIENCE_S).until(lambda d: "Member" in d.find_element(By.TAG_NAME, "body").text)
         body = driver.find_element(By.TAG_NAME, "body").text
         assert "Store" in body and "Terminal" in body
         driver.save_screenshot(str(tmp_path / "admin-home.png"))
@@ -40,7 +40,7 @@ async def test_wrong_password_keeps_the_staff_member_on_the_login_page(tmp_path:
     await seed_staff()
     with live_server() as base, chromium() as driver:
         login_to_admin(driver, base, "demo", "not-the-password")
-        WebDriverWait(driver, 20).until(
+        WebDriverWait(driver, PATIENCE_S).until(
             lambda d: (
                 "incorrect" in d.find_element(By.TAG_NAME, "body").text.lower()
                 or "problem" in d.find_element(By.TAG_NAME, "body").text.lower()
@@ -57,7 +57,7 @@ def _staff_signed_in(driver: WebDriver, base: str) -> None:
     login page itself logs 401s (the admin asks who is signed in before anyone is): those are
     read away here, so that each page is judged on its own messages."""
     login_to_admin(driver, base, "mai", "a-long-Passw0rd")
-    WebDriverWait(driver, 20).until(lambda d: "Member" in d.find_element(By.TAG_NAME, "body").text)
+    WebDriverWait(driver, PATIENCE_S).until(lambda d: "Member" in d.find_element(By.TAG_NAME, "body").text)
     console_errors(driver)
 
 
@@ -82,7 +82,7 @@ async def test_every_admin_list_page_shows_its_rows_without_a_console_error() ->
             name = config.table_class._meta.tablename
             driver.get(f"{base}/admin/#/{name}/")
             try:
-                WebDriverWait(driver, 15).until(_shows_rows)
+                WebDriverWait(driver, PATIENCE_S).until(_shows_rows)
             except TimeoutException:
                 failures.append(f"{name}: the list shows no rows")
             driver.save_screenshot(str(shots / f"list-{name}.png"))
@@ -108,7 +108,7 @@ async def test_every_staff_form_page_renders_without_a_console_error() -> None:
         for form in FORMS:
             driver.get(f"{base}/admin/#/forms/{form.slug}/")
             try:
-                WebDriverWait(driver, 15).until(functools.partial(_shows_form, title=form.name))
+                WebDriverWait(driver, PATIENCE_S).until(functools.partial(_shows_form, title=form.name))
             except TimeoutException:
                 failures.append(f"{form.slug}: the form did not render")
             driver.save_screenshot(str(shots / f"form-{form.slug}.png"))
@@ -125,12 +125,12 @@ async def test_saving_a_member_unchanged_keeps_the_card_working(client: httpx.As
     with live_server() as base, chromium(window="1440,900") as driver:
         _staff_signed_in(driver, base)
         driver.get(f"{base}/admin/#/member/{before['id']}/")
-        save = WebDriverWait(driver, 20).until(_save_button)
+        save = WebDriverWait(driver, PATIENCE_S).until(_save_button)
         assert save is not None
         # Save once the form holds the row (its inputs are filled after the row arrives).
-        WebDriverWait(driver, 20).until(lambda d: d.execute_script(SHOWS_VALUE, phone))
+        WebDriverWait(driver, PATIENCE_S).until(lambda d: d.execute_script(SHOWS_VALUE, phone))
         save.click()
-        WebDriverWait(driver, 20).until(lambda d: "saved" in d.find_element(By.TAG_NAME, "body").text.lower())
+        WebDriverWait(driver, PATIENCE_S).until(lambda d: "saved" in d.find_element(By.TAG_NAME, "body").text.lower())
         driver.save_screenshot(str(screenshot_folder() / "member-saved-unchanged.png"))
         errors = console_errors(driver)
     assert not errors, errors
@@ -158,14 +158,16 @@ async def test_saving_any_editable_row_unchanged_changes_nothing() -> None:
             name = table._meta.tablename
             driver.get(f"{base}/admin/#/{name}/{row_id}/")
             driver.refresh()  # a fresh page: the last table's "saved" message must not count
-            save = WebDriverWait(driver, 20).until(_save_button)
+            save = WebDriverWait(driver, PATIENCE_S).until(_save_button)
             assert save is not None
             # A row of empty links only (a birthday gift without tier or reward yet) shows no value.
             with contextlib.suppress(TimeoutException):
                 WebDriverWait(driver, 5).until(lambda d: d.execute_script(FORM_FILLED))
             save.click()
             try:
-                WebDriverWait(driver, 10).until(lambda d: "saved" in d.find_element(By.TAG_NAME, "body").text.lower())
+                WebDriverWait(driver, PATIENCE_S).until(
+                    lambda d: "saved" in d.find_element(By.TAG_NAME, "body").text.lower()
+                )
             except TimeoutException:
                 failures.append(f"{name}: no 'saved' message")
             driver.save_screenshot(str(screenshot_folder() / f"saved-{name}.png"))

@@ -219,17 +219,17 @@ async def test_report_page_in_a_real_browser_after_the_admin_login(tmp_path: Pat
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from tests.support.browser import chromium, live_server, login_to_admin
+    from tests.support.browser import PATIENCE_S, chromium, live_server, login_to_admin
 
     agent = await staff("an")
     for category in ("product_quality", "pricing"):
         await complaints.log_by_staff(agent, category=category, description="x", channel="phone", phone="0901234567")
     with live_server() as base, chromium() as driver:
         login_to_admin(driver, base, "an", PASSWORD)
-        WebDriverWait(driver, 20).until(lambda d: "Complaint" in d.find_element(By.TAG_NAME, "body").text)
+        WebDriverWait(driver, PATIENCE_S).until(lambda d: "Complaint" in d.find_element(By.TAG_NAME, "body").text)
         assert "complaints report" in driver.find_element(By.TAG_NAME, "body").text.lower()  # sidebar link
         driver.get(base + REPORT)
-        WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.ID, "cases"))
+        WebDriverWait(driver, PATIENCE_S).until(lambda d: d.find_elements(By.ID, "cases"))
         assert driver.find_element(By.ID, "cases").text == "2"
         assert "pricing" in driver.find_element(By.TAG_NAME, "body").text
         shot = tmp_path / "complaints-report.png"

@@ -13,20 +13,20 @@ from loyalty import campaigns, vip
 from loyalty.campaign_tables import Campaign, VipMember
 from loyalty.demo import seed_staff
 from loyalty.members import record_member
-from tests.support.browser import chromium, live_server, login_to_admin
+from tests.support.browser import PATIENCE_S, chromium, live_server, login_to_admin
 
 SUBMIT = "[data-uitest=submit_custom_form_button]"
 
 
 def _open_form(driver: WebDriver, base: str, slug: str, field: str) -> None:
     login_to_admin(driver, base, "demo", "thanthiet-demo")
-    WebDriverWait(driver, 20).until(lambda d: "Member" in d.find_element(By.TAG_NAME, "body").text)
+    WebDriverWait(driver, PATIENCE_S).until(lambda d: "Member" in d.find_element(By.TAG_NAME, "body").text)
     driver.get(f"{base}/admin/#/forms/{slug}")
-    WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.NAME, field))
+    WebDriverWait(driver, PATIENCE_S).until(lambda d: d.find_elements(By.NAME, field))
 
 
 def _answer(driver: WebDriver) -> str:
-    WebDriverWait(driver, 20).until(
+    WebDriverWait(driver, PATIENCE_S).until(
         lambda d: d.find_elements(By.ID, "success_message") and d.find_element(By.ID, "success_message").text
     )
     return str(driver.find_element(By.ID, "success_message").text)
@@ -84,7 +84,7 @@ async def test_a_staff_link_opened_signed_out_comes_back_after_login() -> None:
     await seed_staff()
     with live_server() as base, chromium() as driver:
         driver.get(base + "/staff/vip/upload")
-        wait = WebDriverWait(driver, 20)
+        wait = WebDriverWait(driver, PATIENCE_S)
         wait.until(lambda d: d.find_elements(By.NAME, "password"))
         driver.find_element(By.NAME, "username").send_keys("demo")
         driver.find_element(By.NAME, "password").send_keys("thanthiet-demo")

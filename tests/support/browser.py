@@ -23,6 +23,9 @@ import httpx
 import pytest
 from selenium.webdriver.remote.webdriver import WebDriver
 
+# How long a page may take to show what a test waits for: generous, since CI runs Chromium beside
+# the server and the database on two cores; a wait ends as soon as the page is ready.
+PATIENCE_S = 60
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
@@ -107,7 +110,7 @@ def login_to_admin(driver: WebDriver, base: str, username: str, password: str) -
     from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get(base + "/admin/")
-    wait = WebDriverWait(driver, 20)
+    wait = WebDriverWait(driver, PATIENCE_S)
     wait.until(ec.presence_of_element_located((By.NAME, "username"))).send_keys(username)
     driver.find_element(By.NAME, "password").send_keys(password)
     driver.find_element(By.CSS_SELECTOR, "button[type=submit], button").click()
