@@ -140,28 +140,19 @@ async def preview_audience(request: Request, data: PreviewForm) -> str:
 
 @shows_domain_errors
 async def create_vip_group(request: Request, data: VipGroupForm) -> str:
-    async with write_transaction():
-        group_id = await vip.create_group(
-            data.name, description=data.description, benefits_vi=data.benefits_vi, benefits_en=data.benefits_en
-        )
-        await audit.record(staff_actor(request), "vip_group.create", "vip_group", group_id, name=data.name)
+    group_id = await vip.create_group(
+        data.name,
+        description=data.description,
+        benefits_vi=data.benefits_vi,
+        benefits_en=data.benefits_en,
+        actor=staff_actor(request),
+    )
     return f"VIP group {group_id} created. Add members with “Add phone numbers to a VIP group”."
 
 
 @shows_domain_errors
 async def add_vip_phones(request: Request, data: VipPhonesForm) -> str:
-    async with write_transaction():
-        added = await vip.add_phones(data.group_id, data.phones)
-        await audit.record(
-            staff_actor(request),
-            "vip_group.add",
-            "vip_group",
-            data.group_id,
-            added=added.added,
-            already=added.already,
-            unmatched=len(added.unmatched),
-            not_phones=len(added.not_phones),
-        )
+    added = await vip.add_phones(data.group_id, data.phones, actor=staff_actor(request))
     return vip_summary(added)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from loyalty import audit
 from loyalty.campaign_tables import VipGroup, VipMember
 from loyalty.db import MAX_ID, write_transaction
 from loyalty.errors import Conflict, InvalidInput, NotFound
@@ -34,7 +35,14 @@ class Added:
     skipped: list[str] = field(default_factory=list)
 
 
-async def create_group(name: str, *, description: str = "", benefits_vi: str = "", benefits_en: str = "") -> int:
+async def create_group(
+    name: str,
+    *,
+    description: str = "",
+    benefits_vi: str = "",
+    benefits_en: str = "",
+    actor: audit.StaffActor | None = None,
+) -> int:
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidInput("a VIP group name is 1-100 characters", field="name")
@@ -43,20 +51,26 @@ async def create_group(name: str, *, description: str = "", benefits_vi: str = "
             raise Conflict(f"a VIP group named {name!r} exists already", field="name")
         group = VipGroup(name=name, description=description, benefits_vi=benefits_vi, benefits_en=benefits_en)
         await group.save()
+        if actor:
+            await audit.record(actor, "vip_group.create", "vip_group", group.id, name=name)
         return int(group.id)
 
 
-async def add_phones(group_id: int, text: str) -> Added:
+async def add_phones(group_id: int, text: str, *, actor: audit.StaffActor | None = None) -> Added:
     """Numbers pasted or typed by staff (one a line, or separated by commas, semicolons, spaces)."""
-    return await _add(group_id, from_text(text))
+    return await _add(group_id, from_text(text), actor, "vip_group.add")
 
 
-async def add_phone_file(group_id: int, text: str) -> Added:
+async def add_phone_file(
+    group_id: int, text: str, *, actor: audit.StaffActor | None = None, file: str = ""
+) -> Added:
     """Numbers in an uploaded CSV or text file: a header, names and notes are skipped."""
-    return await _add(group_id, from_table(text))
+    return await _add(group_id, from_table(text), actor, "vip_group.upload", file=file)
 
 
-async def _add(group_id: int, read: PhoneList) -> Added:
+async def _add(
+    group_id: int, read: PhoneList, actor: audit.StaffActor | None, action: str, **detail: Any
+) -> Added:
     if len(read.numbers) + len(read.not_phones) > MAX_LINES:
         raise InvalidInput(f"at most {MAX_LINES} numbers at a time", field="phones")
     wanted: dict[str, str] = {}
@@ -87,14 +101,28 @@ async def _add(group_id: int, read: PhoneList) -> Added:
             )
             added += len(inserted)
             already += len(ids) - len(inserted)
-    return Added(
-        added,
-        already,
-        unmatched,
-        not_phones=list(dict.fromkeys(read.not_phones)),
-        rows=read.rows,
-        skipped=list(dict.fromkeys(read.skipped)),
-    )
+        result = Added(
+            added,
+            already,
+            unmatched,
+            not_phones=list(dict.fromkeys(read.not_phones)),
+            rows=read.rows,
+            skipped=list(dict.fromkeys(read.skipped)),
+        )
+        if actor:
+            await audit.record(
+                actor,
+                action,
+                "vip_group",
+                group_id,
+                added=result.added,
+                already=result.already,
+                unmatched=len(result.unmatched),
+                not_phones=len(result.not_phones),
+                rows=result.rows,
+                **detail,
+            )
+    return result
 
 
 async def remove_member(group_id: int, member_id: int) -> bool:

@@ -16,9 +16,8 @@ from litestar.params import Body
 from admin.error_page import render_error
 from admin.vip_upload import MAX_UPLOAD_BYTES, render_form, render_result
 from api.staff import current_staff
-from loyalty import audit, vip
+from loyalty import vip
 from loyalty.audit import StaffActor
-from loyalty.db import write_transaction
 from loyalty.errors import DomainError
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -68,24 +67,13 @@ async def vip_upload(
     if not raw.strip() and not data.phones.strip():
         return _again(groups, data.token, user.username, "Paste some numbers or choose a file.", 422)
     filename = CONTROL.sub("", data.file.filename if data.file is not None and raw else "")[:200]
+    actor = StaffActor(user.id, user.username)
     try:
-        async with write_transaction():
-            if raw:
-                added = await vip.add_phone_file(data.group_id, raw.decode("utf-8-sig", errors="replace"))
-            else:
-                added = await vip.add_phones(data.group_id, data.phones)
-            await audit.record(
-                StaffActor(user.id, user.username),
-                "vip_group.upload",
-                "vip_group",
-                data.group_id,
-                added=added.added,
-                already=added.already,
-                unmatched=len(added.unmatched),
-                not_phones=len(added.not_phones),
-                rows=added.rows,
-                file=filename,
-            )
+        if raw:
+            text = raw.decode("utf-8-sig", errors="replace")
+            added = await vip.add_phone_file(data.group_id, text, actor=actor, file=filename)
+        else:
+            added = await vip.add_phones(data.group_id, data.phones, actor=actor)
     except DomainError as exc:
         return _again(groups, data.token, user.username, exc.detail, 422)
     page = render_form(groups, data.token, user.username, render_result(added, from_file=bool(raw)))
