@@ -2,7 +2,7 @@
 
 Piccolo Admin's login page only ever opens the admin's home, so a staff member who followed a
 link to a /staff page lost it on signing in. This is the same piccolo_api login, with its
-template, CSRF check and rate limit, creating the same session cookie the admin reads, and
+template and CSRF check, and the same limit on failed logins, creating the same session cookie the admin reads, and
 answering with a redirect to ``next`` (a local page only, see :func:`api.staff.safe_next`).
 Only active admin users may sign in here.
 """
@@ -16,13 +16,13 @@ from litestar import asgi
 from litestar.types import Receive, Scope, Send
 from piccolo.apps.user.tables import BaseUser
 from piccolo_api.csrf.middleware import CSRFMiddleware
-from piccolo_api.rate_limiting.middleware import InMemoryLimitProvider, RateLimitingMiddleware
 from piccolo_api.session_auth.endpoints import session_login
 from piccolo_api.shared.auth.hooks import LoginHooks
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
+from api.admin_login import limited_login
 from api.staff import HOME, safe_next
 
 NOT_STAFF = "Tài khoản này không phải tài khoản nhân viên · This account is not a staff account."
@@ -55,7 +55,7 @@ class StaffLogin(_Login):  # type: ignore[misc, valid-type]
 
 
 LOGIN_APP: ASGIApp = CSRFMiddleware(
-    RateLimitingMiddleware(StaffLogin, provider=InMemoryLimitProvider(limit=20, timespan=300)),
+    StaffLogin,
     allowed_hosts=[h for h in os.environ.get("ADMIN_ALLOWED_HOSTS", "").split(",") if h],
     allow_form_param=True,
 )
@@ -63,4 +63,10 @@ LOGIN_APP: ASGIApp = CSRFMiddleware(
 
 @asgi("/staff/login", is_mount=True, copy_scope=True, include_in_schema=False)
 async def staff_login(scope: Scope, receive: Receive, send: Send) -> None:
-    await LOGIN_APP(cast(Any, scope), cast(Any, receive), cast(Any, send))
+    # Failed logins are limited as on the admin's own login: per (address, user) and per address,
+    # counting failures only, so an attacker cannot lock the staff out (api.admin_login).
+    app = cast(Any, LOGIN_APP)
+    if scope.get("method") == "POST":
+        await limited_login(app, scope, receive, send)
+    else:
+        await app(scope, receive, send)

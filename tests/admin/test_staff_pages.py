@@ -126,6 +126,21 @@ async def test_signing_in_from_a_staff_link_lands_on_that_page(staff_client: htt
     assert (await staff_client.get("/admin/api/user/")).json()["username"] == "hoa"
 
 
+async def test_wrong_passwords_on_the_staff_login_lock_out_only_the_attackers_address(app: Any) -> None:
+    await staff("hoa")
+    location = "/staff/login?next=/staff/campaigns"
+    async with staff_http(app) as attacker, staff_http(app) as owner:
+        form = await _login_form(attacker, location)
+        tries = [
+            (await attacker.post(location, data={**form, "username": "hoa", "password": f"guess {n}"})).status_code
+            for n in range(12)
+        ]
+        assert tries[-1] == 429 and 429 not in tries[:10]  # ADMIN_LOGIN_FAILURES_PER_USER is 10
+        form = await _login_form(owner, location)
+        signed_in = await owner.post(location, data={**form, "username": "hoa", "password": PASSWORD})
+        assert signed_in.status_code == 303 and signed_in.headers["location"] == "/staff/campaigns"
+
+
 @pytest.mark.parametrize(
     "target",
     [
