@@ -16,8 +16,8 @@ from pydantic import Field
 from starlette.requests import Request
 
 from admin.forms import StaffForm, shows_domain_errors, staff_actor
-from loyalty import audit, complaints
 from loyalty import complaint_compensation as compensation
+from loyalty import complaints
 from loyalty.complaint_tables import (
     Complaint,
     ComplaintCategory,
@@ -25,7 +25,6 @@ from loyalty.complaint_tables import (
     ComplaintEvent,
     ComplaintSla,
 )
-from loyalty.db import write_transaction
 from loyalty.errors import InvalidInput
 
 GROUP = "Complaints"
@@ -150,73 +149,59 @@ async def staff_id(username: str) -> int | None:
 
 @shows_domain_errors
 async def log_case(request: Request, data: LogCase) -> str:
-    actor = staff_actor(request)
-    async with write_transaction():
-        case = await complaints.log_by_staff(
-            actor,
-            category=data.category,
-            description=data.description,
-            channel=data.channel,
-            priority=data.priority,
-            store_code=data.store_code or None,
-            phone=data.phone or None,
-            customer_name=data.customer_name,
-            contact=data.contact,
-            assignee_id=await staff_id(data.assignee),
-        )
-        await audit.record(actor, "complaint.log", "complaint", case.reference, channel=data.channel)
+    case = await complaints.log_by_staff(
+        staff_actor(request),
+        category=data.category,
+        description=data.description,
+        channel=data.channel,
+        priority=data.priority,
+        store_code=data.store_code or None,
+        phone=data.phone or None,
+        customer_name=data.customer_name,
+        contact=data.contact,
+        assignee_id=await staff_id(data.assignee),
+    )
     return f"Case {case.reference} logged; first response due {case.first_response_due:%Y-%m-%d %H:%M} UTC."
 
 
 @shows_domain_errors
 async def acknowledge(request: Request, data: Acknowledge) -> str:
-    actor = staff_actor(request)
-    async with write_transaction():
-        await complaints.acknowledge(data.reference, actor, data.message)
-        await audit.record(actor, "complaint.acknowledge", "complaint", data.reference)
+    await complaints.acknowledge(data.reference, staff_actor(request), data.message)
     return f"Case {data.reference} acknowledged; the customer was told."
 
 
 @shows_domain_errors
 async def reply(request: Request, data: Reply) -> str:
-    actor = staff_actor(request)
-    async with write_transaction():
-        await complaints.reply(data.reference, actor, data.body, visible=not data.internal)
-        await audit.record(actor, "complaint.note" if data.internal else "complaint.reply", "complaint", data.reference)
+    await complaints.reply(data.reference, staff_actor(request), data.body, visible=not data.internal)
     return f"Internal note added to {data.reference}." if data.internal else f"Reply sent on {data.reference}."
 
 
 @shows_domain_errors
 async def assign(request: Request, data: Assign) -> str:
-    actor = staff_actor(request)
-    async with write_transaction():
-        user_id = await staff_id(data.assignee)
-        assert user_id is not None
-        await complaints.assign(data.reference, actor, user_id)
-        await audit.record(actor, "complaint.assign", "complaint", data.reference, assignee=data.assignee)
+    user_id = await staff_id(data.assignee)
+    if user_id is None:
+        raise InvalidInput("name the staff user to assign the case to", field="assignee")
+    await complaints.assign(data.reference, staff_actor(request), user_id)
     return f"Case {data.reference} assigned to {data.assignee}."
 
 
 @shows_domain_errors
 async def resolve(request: Request, data: Resolve) -> str:
-    actor = staff_actor(request)
+    offer = await compensation.resolve_with_offer(
+        data.reference,
+        staff_actor(request),
+        data.resolution,
+        points=data.compensation_points,
+        reward_id=data.compensation_reward_id,
+        reason=data.compensation_reason,
+    )
     note = ""
-    async with write_transaction():
-        if data.compensation_points or data.compensation_reward_id:
-            offer = await compensation.propose(
-                data.reference,
-                actor,
-                points=data.compensation_points,
-                reward_id=data.compensation_reward_id,
-                reason=data.compensation_reason or data.resolution[:500],
-            )
-            note = (
-                f" Compensation {offer.id} is waiting for a second staff user's approval."
-                if offer.status == compensation.PROPOSED
-                else f" Compensation {offer.id} was granted."
-            )
-        await complaints.resolve(data.reference, actor, data.resolution)
-        await audit.record(actor, "complaint.resolve", "complaint", data.reference)
+    if offer is not None:
+        note = (
+            f" Compensation {offer.id} is waiting for a second staff user's approval."
+            if offer.status == compensation.PROPOSED
+            else f" Compensation {offer.id} was granted."
+        )
     return f"Case {data.reference} resolved.{note}"
 
 
@@ -233,12 +218,10 @@ async def decide_compensation(request: Request, data: DecideCompensation) -> str
 @shows_domain_errors
 async def reopen_or_close(request: Request, data: ReopenOrClose) -> str:
     actor = staff_actor(request)
-    async with write_transaction():
-        if data.action == "close":
-            await complaints.close(data.reference, actor)
-        else:
-            await complaints.reopen(data.reference, actor, data.reason)
-        await audit.record(actor, f"complaint.{data.action}", "complaint", data.reference)
+    if data.action == "close":
+        await complaints.close(data.reference, actor)
+    else:
+        await complaints.reopen(data.reference, actor, data.reason)
     return f"Case {data.reference}: {'closed' if data.action == 'close' else 'reopened'}."
 
 

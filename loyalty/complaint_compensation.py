@@ -22,7 +22,7 @@ from loyalty import audit, ledger, vouchers
 from loyalty.audit import StaffActor
 from loyalty.complaint_sla import DESK
 from loyalty.complaint_tables import Complaint, ComplaintCompensation
-from loyalty.complaints import add_line, get_case
+from loyalty.complaints import add_line, get_case, resolve
 from loyalty.db import write_transaction
 from loyalty.errors import Conflict, Forbidden, InvalidInput, NotFound
 from loyalty.ledger import Kind, Origin
@@ -111,6 +111,28 @@ async def propose(
         if not needs_approval:
             return await _decide(offer.id, actor, GRANTED, now)
         return offer
+
+
+async def resolve_with_offer(
+    reference: str,
+    actor: StaffActor,
+    resolution: str,
+    *,
+    points: int = 0,
+    reward_id: int | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> ComplaintCompensation | None:
+    """Resolve a case, offering compensation with it when points or a reward are given: both or
+    neither (one transaction). The offer, if any, is returned."""
+    offer = None
+    async with write_transaction():
+        if points or reward_id:
+            offer = await propose(
+                reference, actor, points=points, reward_id=reward_id, reason=reason or resolution[:500], now=now
+            )
+        await resolve(reference, actor, resolution, now=now)
+    return offer
 
 
 async def approve(compensation_id: int, actor: StaffActor, *, now: datetime | None = None) -> ComplaintCompensation:

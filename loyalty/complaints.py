@@ -32,7 +32,7 @@ from typing import Any
 
 from piccolo.apps.user.tables import BaseUser
 
-from loyalty import members
+from loyalty import audit, members
 from loyalty.audit import StaffActor
 from loyalty.complaint_sla import DESK, OPEN_STATUSES, PRIORITIES, due_times
 from loyalty.complaint_tables import Complaint, ComplaintCategory, ComplaintEvent, ComplaintPhoto
@@ -524,6 +524,20 @@ async def _first_response(case: Complaint, now: datetime) -> None:
     ).where((Complaint.id == case.id) & Complaint.first_response_at.is_null())
 
 
+# A staff move's timeline line and its audit row are written together (compensation lines are
+# audit-logged by complaint_compensation itself).
+AUDITED_LINES = {
+    "created": "complaint.log",
+    "acknowledged": "complaint.acknowledge",
+    "message": "complaint.reply",
+    "note": "complaint.note",
+    "assigned": "complaint.assign",
+    "resolved": "complaint.resolve",
+    "closed": "complaint.close",
+    "reopened": "complaint.reopen",
+}
+
+
 async def _line(
     case: Complaint,
     kind: str,
@@ -535,6 +549,9 @@ async def _line(
     now: datetime,
     data: dict[str, Any] | None = None,
 ) -> None:
+    if actor is not None and author == "staff" and kind in AUDITED_LINES:
+        detail = {"channel": case.channel} if kind == "created" else {"line": body[:200]}
+        await audit.record(actor, AUDITED_LINES[kind], "complaint", case.reference, **detail)
     await ComplaintEvent(
         complaint=case.id,
         kind=kind,

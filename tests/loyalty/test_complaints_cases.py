@@ -191,3 +191,21 @@ async def test_resolved_cases_close_after_the_reopen_window() -> None:
     assert await complaints.close_resolved(T0 + timedelta(days=17)) == 0
     closed = await complaints.get_case(case.reference)
     assert closed.status == "closed" and closed.closed_at == T0 + timedelta(days=16)
+
+
+async def test_each_staff_move_writes_its_audit_row_and_a_customers_own_message_none() -> None:
+    from loyalty.tables import AuditLog
+
+    m = await _member()
+    agent = await staff("an")
+    case = await complaints.file_from_app(m, category="service_attitude", description="Rude cashier", now=T0)
+    await complaints.member_message(m, case.reference, "Still waiting", now=T0 + timedelta(minutes=5))
+    await complaints.acknowledge(case.reference, agent, now=T0 + timedelta(hours=1))
+    await complaints.reply(case.reference, agent, "checked the CCTV", visible=False, now=T0 + timedelta(hours=2))
+    await complaints.resolve(case.reference, agent, "Apologised", now=T0 + timedelta(days=1))
+    rows = await AuditLog.select(AuditLog.action, AuditLog.staff_username, AuditLog.target_id).order_by(AuditLog.id)
+    assert [(r["action"], r["staff_username"], r["target_id"]) for r in rows] == [
+        ("complaint.acknowledge", "an", case.reference),
+        ("complaint.note", "an", case.reference),
+        ("complaint.resolve", "an", case.reference),
+    ]
