@@ -16,10 +16,9 @@ from pydantic import Field
 from starlette.requests import Request
 
 from admin.forms import ZONE_LABEL, StaffForm, shows_domain_errors, staff_actor
-from loyalty import audit, campaigns, segments, vip
+from loyalty import campaigns, segments, vip
 from loyalty.campaign_tables import Campaign, CampaignGift, MemberStats, Segment, VipGroup, VipMember
 from loyalty.config import PROGRAMME
-from loyalty.db import write_transaction
 from loyalty.errors import InvalidInput
 
 GROUP = "Campaigns"
@@ -110,11 +109,9 @@ def _definition(text: str) -> Any:
 @shows_domain_errors
 async def save_segment(request: Request, data: SegmentForm) -> str:
     definition = _definition(data.definition)
-    async with write_transaction():
-        segment_id = await segments.save_segment(
-            data.name, definition, description=data.description, segment_id=data.segment_id
-        )
-        await audit.record(staff_actor(request), "segment.save", "segment", segment_id, name=data.name)
+    segment_id = await segments.save_segment(
+        data.name, definition, description=data.description, segment_id=data.segment_id, actor=staff_actor(request)
+    )
     shown = await segments.preview(definition, sample=0)
     return f"Segment {segment_id} saved: {shown.count} members match it now."
 

@@ -4,7 +4,6 @@ audit-logged with the staff user)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from piccolo_admin.endpoints import FormConfig, TableConfig
@@ -13,8 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from admin.forms import StaffForm, find_member, shows_domain_errors, staff_actor
-from loyalty import audit, ledger
-from loyalty.db import write_transaction
+from loyalty import ledger
 from loyalty.earning_rules import KINDS
 from loyalty.errors import InvalidInput
 from loyalty.tables import EarningRule, LedgerEntry, PointLot, Purchase, ReceiptClaim
@@ -95,10 +93,7 @@ async def adjust_points(request: Request, data: AdjustPoints) -> str:
 async def expire_now(request: Request, data: ExpireNow) -> str:
     if not data.confirm:
         raise InvalidInput("tick confirm to run the expiry")
-    now = datetime.now(UTC)
-    expired = await ledger.expire_due(now=now)
-    async with write_transaction():
-        await audit.record(staff_actor(request), "points.expire_due", "point_lot", "*", lots=expired)
+    expired = await ledger.expire_due(actor=staff_actor(request))
     return f"{expired} lot(s) expired."
 
 

@@ -7,8 +7,7 @@ from pydantic import Field
 from starlette.requests import Request
 
 from admin.forms import StaffForm, shows_domain_errors, staff_actor
-from loyalty import audit, stores
-from loyalty.db import write_transaction
+from loyalty import stores
 
 
 class NewTill(StaffForm):
@@ -23,19 +22,14 @@ class RevokeTill(StaffForm):
 
 @shows_domain_errors
 async def add_till(request: Request, data: NewTill) -> str:
-    async with write_transaction():
-        created = await stores.create_terminal(data.store_code, data.name)
-        await audit.record(
-            staff_actor(request), "terminal.create", "terminal", created.terminal_id, store=data.store_code
-        )
+    created = await stores.create_terminal(data.store_code, data.name, actor=staff_actor(request))
     return f"Till {created.terminal_id} added to {created.store_code}. Its key, shown only now: {created.key}"
 
 
 @shows_domain_errors
 async def revoke_till(request: Request, data: RevokeTill) -> str:
-    async with write_transaction():
-        await stores.revoke_terminal(data.terminal_id)
-        await audit.record(staff_actor(request), "terminal.revoke", "terminal", data.terminal_id, reason=data.reason)
+    if not await stores.revoke_terminal(data.terminal_id, actor=staff_actor(request), reason=data.reason):
+        return f"Till {data.terminal_id} was revoked already."
     return f"Till {data.terminal_id} revoked: its key no longer works."
 
 

@@ -6,10 +6,13 @@ import os
 import sys
 from typing import Any
 
-from loyalty import demo, dev_tokens, stores
+from loyalty import audit, demo, dev_tokens, stores
 from loyalty.errors import DomainError
 from loyalty.ledger_check import check_ledger
 from loyalty.phones import normalise_phone
+
+# Tills made or revoked from the shell are audit-logged like the admin's, by this name.
+COMMAND_LINE = audit.StaffActor(None, "command line")
 
 
 def _fail(message: str) -> None:
@@ -40,7 +43,7 @@ async def create_terminal(store: str, name: str = "Till") -> None:
     :param name: a name staff recognise
     """
     try:
-        created = await stores.create_terminal(store, name)
+        created = await stores.create_terminal(store, name, actor=COMMAND_LINE)
     except DomainError as exc:
         _fail(exc.detail)
     else:
@@ -53,8 +56,12 @@ async def revoke_terminal(terminal_id: int) -> None:
 
     :param terminal_id: the till's id
     """
-    await stores.revoke_terminal(terminal_id)
-    print(f"till {terminal_id} revoked")
+    try:
+        revoked = await stores.revoke_terminal(terminal_id, actor=COMMAND_LINE, reason="revoke_terminal command")
+    except DomainError as exc:
+        _fail(exc.detail)
+    else:
+        print(f"till {terminal_id} revoked" if revoked else f"till {terminal_id} was revoked already")
 
 
 async def seed_demo() -> None:

@@ -30,7 +30,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from loyalty import hot_sql
+from loyalty import audit, hot_sql
 from loyalty.audit import StaffActor
 from loyalty.config import PROGRAMME
 from loyalty.db import write_transaction
@@ -284,11 +284,19 @@ async def expire_lot(lot_id: int, *, now: datetime | None = None) -> Posting | N
         return posting
 
 
-async def expire_due(*, now: datetime | None = None, batch: int = 500) -> int:
-    """Expire every lot past its date (a worker job). Returns the number of lots expired."""
+async def expire_due(*, now: datetime | None = None, batch: int = 500, actor: StaffActor | None = None) -> int:
+    """Expire every lot past its date (a worker job, or staff asking for it now: then the run is
+    audit-logged). Returns the number of lots expired."""
+    expired = await _expire_due(now or _now(), batch)
+    if actor:
+        async with write_transaction():
+            await audit.record(actor, "points.expire_due", "point_lot", "*", lots=expired)
+    return expired
+
+
+async def _expire_due(now: datetime, batch: int) -> int:
     from loyalty.events import EventKind, emit
 
-    now = now or _now()
     expired = 0
     while True:
         due = (
@@ -535,7 +543,6 @@ async def adjust(
     reference: str | None = None,
 ) -> Posting:
     """A staff correction (±points) with a mandatory reason, audit-logged with the change."""
-    from loyalty import audit
     from loyalty.events import EventKind, emit
 
     reason = reason.strip()

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from loyalty import audit
 from loyalty.campaign_tables import Segment
 from loyalty.db import write_transaction
 from loyalty.errors import Conflict, InvalidInput, NotFound
@@ -106,7 +107,14 @@ async def install_builtins() -> None:
         )
 
 
-async def save_segment(name: str, definition: Any, *, description: str = "", segment_id: int | None = None) -> int:
+async def save_segment(
+    name: str,
+    definition: Any,
+    *,
+    description: str = "",
+    segment_id: int | None = None,
+    actor: audit.StaffActor | None = None,
+) -> int:
     """Create (or, with ``segment_id``, change) a segment after validating its filter."""
     name = name.strip()
     if not name or len(name) > NAME_MAX:
@@ -119,6 +127,8 @@ async def save_segment(name: str, definition: Any, *, description: str = "", seg
         if segment_id is None:
             segment = Segment(name=name, description=description, definition=_json(definition))
             await segment.save()
+            if actor:
+                await audit.record(actor, "segment.save", "segment", segment.id, name=name)
             return int(segment.id)
         current = await Segment.select(Segment.builtin).where(Segment.id == segment_id).first()
         if current is None:
@@ -133,6 +143,8 @@ async def save_segment(name: str, definition: Any, *, description: str = "", seg
                 Segment.updated_at: datetime.now(UTC),
             }
         ).where(Segment.id == segment_id)
+        if actor:
+            await audit.record(actor, "segment.save", "segment", segment_id, name=name)
         return segment_id
 
 

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from loyalty import audit
 from loyalty.db import write_transaction
 from loyalty.errors import Conflict, InvalidInput, NotFound
 from loyalty.tables import Store, Terminal
@@ -49,7 +50,7 @@ def new_key() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
-async def create_terminal(store_code: str, name: str) -> TerminalCredentials:
+async def create_terminal(store_code: str, name: str, *, actor: audit.StaffActor | None = None) -> TerminalCredentials:
     store = await Store.objects().where(Store.code == store_code).first()
     if store is None:
         raise NotFound(f"no store with code {store_code}")
@@ -57,14 +58,26 @@ async def create_terminal(store_code: str, name: str) -> TerminalCredentials:
     async with write_transaction():
         terminal = Terminal(store=store.id, name=name.strip() or "Till", key_hash=hash_key(key), key_prefix=key[:10])
         await terminal.save()
+        if actor:
+            await audit.record(actor, "terminal.create", "terminal", terminal.id, store=store.code)
     return TerminalCredentials(terminal_id=terminal.id, store_code=store.code, key=key)
 
 
-async def revoke_terminal(terminal_id: int) -> None:
+async def revoke_terminal(terminal_id: int, *, actor: audit.StaffActor | None = None, reason: str = "") -> bool:
+    """Revoke a till's key; False when it was revoked already. An unknown till is NotFound."""
     async with write_transaction():
-        await Terminal.update({Terminal.revoked_at: datetime.now(UTC)}).where(
-            (Terminal.id == terminal_id) & Terminal.revoked_at.is_null()
+        revoked = (
+            await Terminal.update({Terminal.revoked_at: datetime.now(UTC)})
+            .where((Terminal.id == terminal_id) & Terminal.revoked_at.is_null())
+            .returning(Terminal.id)
         )
+        if not revoked:
+            if not await Terminal.exists().where(Terminal.id == terminal_id):
+                raise NotFound(f"no till {terminal_id}")
+            return False
+        if actor:
+            await audit.record(actor, "terminal.revoke", "terminal", terminal_id, reason=reason)
+        return True
 
 
 async def terminal_for_key(key: str) -> Terminal | None:

@@ -1,0 +1,31 @@
+"""Tills: made and revoked by the domain, which writes the audit row itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from loyalty import stores
+from loyalty.audit import StaffActor
+from loyalty.errors import NotFound
+from loyalty.tables import AuditLog
+
+LAN = StaffActor(None, "lan")
+
+
+async def test_a_till_made_and_revoked_by_staff_is_in_the_audit_log_once_each() -> None:
+    await stores.create_store("Q3", "Quận 3")
+    created = await stores.create_terminal("Q3", "Till 2", actor=LAN)
+    assert await stores.revoke_terminal(created.terminal_id, actor=LAN, reason="stolen") is True
+    assert await stores.revoke_terminal(created.terminal_id, actor=LAN, reason="again") is False
+    rows = await AuditLog.select(AuditLog.action, AuditLog.target_id).order_by(AuditLog.id)
+    assert [(r["action"], r["target_id"]) for r in rows] == [
+        ("terminal.create", str(created.terminal_id)),
+        ("terminal.revoke", str(created.terminal_id)),
+    ]
+    assert await stores.terminal_for_key(created.key) is None
+
+
+async def test_revoking_a_till_that_does_not_exist_says_so() -> None:
+    with pytest.raises(NotFound):
+        await stores.revoke_terminal(424242, actor=LAN, reason="typo")
+    assert await AuditLog.count() == 0
