@@ -15,7 +15,7 @@ from litestar.types import Message, Receive, Scope, Send
 
 from admin.site import ADMIN_APP
 from api.admin_login import is_login, limited_login
-from api.auth import init_firebase, member_guard, terminal_guard
+from api.auth import MEMBER_DEPENDENCIES, TERMINAL_DEPENDENCIES, init_firebase, member_guard, terminal_guard
 from api.controllers.campaign_report import CAMPAIGN_REPORT_ROUTES
 from api.controllers.card import CardController
 from api.controllers.complaint_report import (
@@ -97,12 +97,14 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
             NotificationsController,
         ],
         guards=[member_guard],
+        dependencies=MEMBER_DEPENDENCIES,
         middleware=[rate_limit_headers],
     )
     till_router = Router(
         path="/api/v1",
         route_handlers=[PosVoucherController, TerminalController, EarningController],
         guards=[terminal_guard],
+        dependencies=TERMINAL_DEPENDENCIES,
         middleware=[rate_limit_headers],
     )
     # Staff pages keep their /staff/… paths; the guard sends anyone without a staff session to the login.

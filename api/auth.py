@@ -19,7 +19,9 @@ import firebase_admin
 import google.auth.credentials
 from firebase_admin import auth as firebase_auth
 from firebase_admin import credentials
+from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency, Provide
 from litestar.handlers.base import BaseRouteHandler
 
 from api.errors import ApiProblem
@@ -180,11 +182,21 @@ async def _refuse_as_till(token: str, settings: Settings) -> NoReturn:
     raise ApiProblem(401, "unauthorized", "unknown or revoked till key")
 
 
-def current_member(request: Any) -> Member:
+def provide_member(request: Request[Any, Any, Any]) -> Member:
+    """The signed-in member, for handlers that name a ``member`` parameter (the guard found it)."""
     member: Member = request.state.member
     return member
 
 
-def current_terminal(request: Any) -> Terminal:
+def provide_terminal(request: Request[Any, Any, Any]) -> Terminal:
+    """The calling till, for handlers that name a ``terminal`` parameter (the guard found it)."""
     terminal: Terminal = request.state.terminal
     return terminal
+
+
+# What a handler names to receive its caller: ``member: CallingMember`` on member paths,
+# ``terminal: CallingTill`` on till paths.
+CallingMember = NamedDependency[Member]
+CallingTill = NamedDependency[Terminal]
+MEMBER_DEPENDENCIES = {"member": Provide(provide_member, sync_to_thread=False)}
+TERMINAL_DEPENDENCIES = {"terminal": Provide(provide_terminal, sync_to_thread=False)}

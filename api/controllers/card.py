@@ -8,10 +8,10 @@ from typing import Any
 import msgspec
 import qrcode
 import qrcode.image.svg
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import JSONBody
 
-from api.auth import current_member
+from api.auth import CallingMember
 from api.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from api.schemas_earning import CardOut, ClaimIn, ClaimOut, ExpiringOut, LedgerEntryOut, LedgerPage
 from loyalty import cards, claims, ledger
@@ -39,39 +39,39 @@ class CardController(Controller):
     tags = ["member"]
 
     @get("/card", summary="The rotating member code (changes every 30 s)")
-    async def card(self, request: Request[Any, Any, Any]) -> Response[CardOut]:
-        code = await cards.current_code(current_member(request).id)
+    async def card(self, member: CallingMember) -> Response[CardOut]:
+        code = await cards.current_code(member.id)
         return Response(CardOut(code.code, code.valid_until, code.period_s), headers=NO_STORE)
 
     @get("/card.svg", summary="The rotating member code as an SVG QR image", media_type="image/svg+xml")
-    async def card_svg(self, request: Request[Any, Any, Any]) -> Response[bytes]:
-        code = await cards.current_code(current_member(request).id)
+    async def card_svg(self, member: CallingMember) -> Response[bytes]:
+        code = await cards.current_code(member.id)
         return Response(qr_svg(code.code), media_type="image/svg+xml", headers=NO_STORE)
 
     @get("/card.png", summary="The rotating member code as a PNG QR image", media_type="image/png")
-    async def card_png(self, request: Request[Any, Any, Any]) -> Response[bytes]:
-        code = await cards.current_code(current_member(request).id)
+    async def card_png(self, member: CallingMember) -> Response[bytes]:
+        code = await cards.current_code(member.id)
         return Response(qr_png(code.code), media_type="image/png", headers=NO_STORE)
 
     @get("/ledger", summary="The member's points history, newest first")
     async def ledger(
         self,
-        request: Request[Any, Any, Any],
+        member: CallingMember,
         limit: Limit = 20,
         cursor: Cursor = None,
     ) -> LedgerPage:
-        page = await statement(current_member(request).id, limit=limit, before=decode_cursor("le", cursor))
+        page = await statement(member.id, limit=limit, before=decode_cursor("le", cursor))
         return LedgerPage(
             [msgspec.convert(row, LedgerEntryOut) for row in page.items],
             encode_cursor("le", page.next_before) if page.next_before is not None else None,
         )
 
     @get("/points/expiring", summary="Points that expire in the next 30 days (EXPIRING_SOON_DAYS)")
-    async def expiring(self, request: Request[Any, Any, Any]) -> ExpiringOut:
+    async def expiring(self, member: CallingMember) -> ExpiringOut:
         days = PROGRAMME.expiring_soon_days
-        return ExpiringOut(await ledger.points_expiring(current_member(request).id, within_days=days), days)
+        return ExpiringOut(await ledger.points_expiring(member.id, within_days=days), days)
 
     @post("/claims", status_code=201, summary="Claim a receipt's points with the code printed on it")
-    async def claim(self, request: Request[Any, Any, Any], data: JSONBody[ClaimIn]) -> ClaimOut:
-        done = await claims.claim(current_member(request).id, data.code)
+    async def claim(self, member: CallingMember, data: JSONBody[ClaimIn]) -> ClaimOut:
+        done = await claims.claim(member.id, data.code)
         return ClaimOut(done.points_earned, done.points_balance, done.receipt_no, done.store)

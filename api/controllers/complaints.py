@@ -11,7 +11,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody
 
-from api.auth import current_member
+from api.auth import CallingMember
 from api.idempotency import run_once
 from api.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from api.schemas_complaints import (
@@ -57,8 +57,9 @@ class ComplaintsController(Controller):
     tags = ["complaints"]
 
     @post("", status_code=201, summary="File a complaint (Idempotency-Key accepted)")
-    async def file(self, request: Request[Any, Any, Any], data: JSONBody[ComplaintIn]) -> Response[Any]:
-        member = current_member(request)
+    async def file(
+        self, request: Request[Any, Any, Any], member: CallingMember, data: JSONBody[ComplaintIn]
+    ) -> Response[Any]:
         photos = complaints.decode_photos(data.photos)
 
         async def change(_: str | None) -> ComplaintCreated:
@@ -76,12 +77,8 @@ class ComplaintsController(Controller):
         return await run_once(request, f"complaint:{member.id}", data, change)
 
     @get("", summary="The member's complaints, newest first")
-    async def list_cases(
-        self, request: Request[Any, Any, Any], limit: Limit = 20, cursor: Cursor = None
-    ) -> ComplaintPage:
-        rows = await complaints.member_cases(
-            current_member(request).id, limit=limit + 1, after_id=decode_cursor("kn", cursor)
-        )
+    async def list_cases(self, member: CallingMember, limit: Limit = 20, cursor: Cursor = None) -> ComplaintPage:
+        rows = await complaints.member_cases(member.id, limit=limit + 1, after_id=decode_cursor("kn", cursor))
         page = rows[:limit]
         codes = await complaints.category_codes([int(r.category) for r in page])
         store_ids = [int(r.store) for r in page if r.store is not None]
@@ -94,15 +91,17 @@ class ComplaintsController(Controller):
         return ComplaintPage(items, encode_cursor("kn", page[-1].id) if len(rows) > limit else None)
 
     @get("/{reference:str}", summary="One complaint with its timeline")
-    async def get_case(self, request: Request[Any, Any, Any], reference: FromPath[str]) -> ComplaintDetail:
-        return detail_out(await complaints.member_case(current_member(request).id, reference))
+    async def get_case(self, member: CallingMember, reference: FromPath[str]) -> ComplaintDetail:
+        return detail_out(await complaints.member_case(member.id, reference))
 
     @post("/{reference:str}/messages", status_code=201, summary="Write to the staff handling the case")
     async def message(
-        self, request: Request[Any, Any, Any], reference: FromPath[str], data: JSONBody[MessageIn]
+        self,
+        request: Request[Any, Any, Any],
+        member: CallingMember,
+        reference: FromPath[str],
+        data: JSONBody[MessageIn],
     ) -> Response[Any]:
-        member = current_member(request)
-
         async def change(_: str | None) -> ComplaintDetail:
             await complaints.member_message(member.id, reference, data.body)
             return detail_out(await complaints.member_case(member.id, reference))
@@ -111,16 +110,15 @@ class ComplaintsController(Controller):
 
     @post("/{reference:str}/rating", status_code=201, summary="Rate a resolved case, once (409 otherwise)")
     async def rating(
-        self, request: Request[Any, Any, Any], reference: FromPath[str], data: JSONBody[RatingIn]
+        self, member: CallingMember, reference: FromPath[str], data: JSONBody[RatingIn]
     ) -> ComplaintDetail:
-        member = current_member(request)
         await complaints.rate(member.id, reference, data.score, data.comment)
         return detail_out(await complaints.member_case(member.id, reference))
 
 
 @get("/complaint-categories", tags=["complaints"], summary="Categories a complaint can be filed under")
-async def complaint_categories(request: Request[Any, Any, Any]) -> list[CategoryOut]:
-    name = "name_en" if current_member(request).locale == "en" else "name_vi"
+async def complaint_categories(member: CallingMember) -> list[CategoryOut]:
+    name = "name_en" if member.locale == "en" else "name_vi"
     rows = (
         await ComplaintCategory.select(ComplaintCategory.code, getattr(ComplaintCategory, name))
         .where(ComplaintCategory.active.eq(True))

@@ -8,19 +8,18 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody
 
-from api.auth import current_terminal
+from api.auth import CallingTill
 from api.controllers.card import qr_svg
 from api.idempotency import run_once
 from api.schemas_earning import EarnIn, EarnOut, ItemIn, ReceiptClaimOut, ReceiptIn, RefundIn, RefundOut
 from loyalty import claims, earning, refunds
-from loyalty.tables import Terminal
 
 
 def _items(items: list[ItemIn]) -> list[earning.Item]:
     return [earning.Item(sku=i.sku, amount=i.amount, quantity=i.quantity, category=i.category) for i in items]
 
 
-def _store_id(terminal: Terminal) -> int:
+def _store_id(terminal: CallingTill) -> int:
     store = terminal.store
     return int(getattr(store, "id", store))
 
@@ -39,8 +38,7 @@ class EarningController(Controller):
         summary="Award a receipt's points to the member whose QR was scanned",
         description="Idempotent on (store, receipt_no): the same body again answers the first answer with 200.",
     )
-    async def earn(self, request: Request[Any, Any, Any], data: JSONBody[EarnIn]) -> Response[EarnOut]:
-        terminal = current_terminal(request)
+    async def earn(self, terminal: CallingTill, data: JSONBody[EarnIn]) -> Response[EarnOut]:
         outcome = await earning.earn_at_till(
             store_id=_store_id(terminal),
             terminal_id=terminal.id,
@@ -53,8 +51,7 @@ class EarningController(Controller):
         return Response(msgspec.convert(outcome.answer, EarnOut), status_code=201 if outcome.created else 200)
 
     @post("/receipts", status_code=201, summary="A one-time claim code to print on a receipt")
-    async def receipt(self, request: Request[Any, Any, Any], data: JSONBody[ReceiptIn]) -> ReceiptClaimOut:
-        terminal = current_terminal(request)
+    async def receipt(self, terminal: CallingTill, data: JSONBody[ReceiptIn]) -> ReceiptClaimOut:
         claim = await claims.create_claim(
             store_id=_store_id(terminal),
             terminal_id=terminal.id,
@@ -65,13 +62,14 @@ class EarningController(Controller):
         return _claim_out(claim.code, claim.valid_until)
 
     @get("/receipts/{code:str}/qr.svg", summary="The claim code's QR, for printing", media_type="image/svg+xml")
-    async def receipt_qr(self, request: Request[Any, Any, Any], code: FromPath[str]) -> Response[bytes]:
-        claim = await claims.claim_of_store(code, _store_id(current_terminal(request)))
+    async def receipt_qr(self, terminal: CallingTill, code: FromPath[str]) -> Response[bytes]:
+        claim = await claims.claim_of_store(code, _store_id(terminal))
         return Response(qr_svg(claim.code), media_type="image/svg+xml")
 
     @post("/refunds", status_code=201, summary="Reverse a receipt's points in proportion to the refund")
-    async def refund(self, request: Request[Any, Any, Any], data: JSONBody[RefundIn]) -> Response[Any]:
-        terminal = current_terminal(request)
+    async def refund(
+        self, request: Request[Any, Any, Any], terminal: CallingTill, data: JSONBody[RefundIn]
+    ) -> Response[Any]:
         store_id = _store_id(terminal)
 
         async def change(_: str | None) -> RefundOut:

@@ -6,10 +6,10 @@ from datetime import date
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, delete, get, patch
+from litestar import Controller, delete, get, patch
 from litestar.params import JSONBody
 
-from api.auth import current_member
+from api.auth import CallingMember
 from api.schemas import MeOut, NextTierOut, ProfilePatch, TierOut
 from loyalty import members, tiers
 from loyalty.tables import Member
@@ -47,21 +47,21 @@ class MeController(Controller):
     tags = ["member"]
 
     @get("", summary="The signed-in member (created on the first call)")
-    async def get_me(self, request: Request[Any, Any, Any]) -> MeOut:
-        return await me_out(current_member(request))
+    async def get_me(self, member: CallingMember) -> MeOut:
+        return await me_out(member)
 
     @patch("", summary="Change the member's own profile")
-    async def patch_me(self, request: Request[Any, Any, Any], data: JSONBody[ProfilePatch]) -> MeOut:
+    async def patch_me(self, member: CallingMember, data: JSONBody[ProfilePatch]) -> MeOut:
         raw = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         changes = members.validate_profile(raw, today=date.today())
-        updated = await members.update_profile(current_member(request).id, changes)
+        updated = await members.update_profile(member.id, changes)
         return await me_out(updated)
 
     @get("/export", summary="Everything stored about the signed-in member, as JSON")
-    async def export(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
-        return await privacy.export(current_member(request).id)
+    async def export(self, member: CallingMember) -> dict[str, Any]:
+        return await privacy.export(member.id)
 
     @delete("", status_code=202, summary="Erase the member (pseudonymised; the points ledger is kept)")
-    async def erase(self, request: Request[Any, Any, Any]) -> dict[str, str]:
-        await privacy.erase(current_member(request).id)
+    async def erase(self, member: CallingMember) -> dict[str, str]:
+        await privacy.erase(member.id)
         return {"status": "erased"}

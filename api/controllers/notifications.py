@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Controller, delete, get, post, put
 from litestar.params import FromPath, JSONBody
 
-from api.auth import current_member
+from api.auth import CallingMember
 from api.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from api.schemas_notifications import (
     ConsentsIn,
@@ -39,37 +37,37 @@ class NotificationsController(Controller):
     tags = ["notifications"]
 
     @post("/devices", status_code=201, summary="Register this device's push token (idempotent on the token)")
-    async def add_device(self, request: Request[Any, Any, Any], data: JSONBody[DeviceIn]) -> DeviceOut:
-        found = await devices.register(current_member(request).id, data.token, data.platform, data.app_version)
+    async def add_device(self, member: CallingMember, data: JSONBody[DeviceIn]) -> DeviceOut:
+        found = await devices.register(member.id, data.token, data.platform, data.app_version)
         return DeviceOut(found.token, found.platform, found.app_version, found.active, found.last_seen_at)
 
     @delete("/devices/{token:str}", status_code=204, summary="Stop pushes to this device")
-    async def remove_device(self, request: Request[Any, Any, Any], token: FromPath[str]) -> None:
-        await devices.forget(current_member(request).id, token)
+    async def remove_device(self, member: CallingMember, token: FromPath[str]) -> None:
+        await devices.forget(member.id, token)
 
     @get("/notifications", summary="The member's inbox, newest first")
     async def list_notifications(
         self,
-        request: Request[Any, Any, Any],
+        member: CallingMember,
         limit: Limit = 20,
         cursor: Cursor = None,
     ) -> NotificationPage:
-        page = await devices.inbox(current_member(request).id, limit=limit, before=decode_cursor("n", cursor))
+        page = await devices.inbox(member.id, limit=limit, before=decode_cursor("n", cursor))
         following = encode_cursor("n", page.next_before) if page.next_before is not None else None
         return NotificationPage([NotificationOut(**row) for row in page.items], following)
 
     @post("/notifications/{message_id:int}/read", status_code=204, summary="Mark a notification read")
-    async def read_notification(self, request: Request[Any, Any, Any], message_id: FromPath[int]) -> None:
-        await devices.mark_read(current_member(request).id, message_id)
+    async def read_notification(self, member: CallingMember, message_id: FromPath[int]) -> None:
+        await devices.mark_read(member.id, message_id)
 
     @get("/consents", summary="The member's consents")
-    async def get_consents(self, request: Request[Any, Any, Any]) -> ConsentsOut:
-        return consents_out(await consent.current(current_member(request).id))
+    async def get_consents(self, member: CallingMember) -> ConsentsOut:
+        return consents_out(await consent.current(member.id))
 
     @put("/consents", summary="Grant or withdraw marketing consent per channel")
-    async def put_consents(self, request: Request[Any, Any, Any], data: JSONBody[ConsentsIn]) -> ConsentsOut:
+    async def put_consents(self, member: CallingMember, data: JSONBody[ConsentsIn]) -> ConsentsOut:
         found = await consent.set_marketing(
-            current_member(request).id,
+            member.id,
             {"push": data.push_marketing, "email": data.email_marketing, "sms": data.sms_marketing},
             text_version=data.text_version or SETTINGS.consent_text_version,
         )

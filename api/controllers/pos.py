@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from litestar import Controller, get
 
-from litestar import Controller, Request, get
-
-from api.auth import current_terminal
+from api.auth import CallingTill
 from api.schemas import TerminalOut
 from loyalty.tables import Store
 
@@ -16,8 +14,7 @@ class TerminalController(Controller):
     tags = ["till"]
 
     @get("/terminal", summary="Which till and store this key belongs to")
-    async def whoami(self, request: Request[Any, Any, Any]) -> TerminalOut:
-        terminal = current_terminal(request)
+    async def whoami(self, terminal: CallingTill) -> TerminalOut:
         store = terminal.store
         assert isinstance(store, Store)
         return TerminalOut(terminal.id, terminal.name, store.code, store.name)

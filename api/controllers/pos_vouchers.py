@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, post
+from litestar import Controller, post
 from litestar.params import JSONBody
 
-from api.auth import current_terminal
+from api.auth import CallingTill
 from api.schemas_rewards import RedeemedVoucherOut, TillRedeemIn, TillRedeemOut, VoucherMemberOut
 from loyalty import vouchers
 
@@ -17,8 +15,8 @@ class PosVoucherController(Controller):
     tags = ["till"]
 
     @post("/redeem", summary="Redeem a scanned voucher code (once)", status_code=200)
-    async def redeem(self, request: Request[Any, Any, Any], data: JSONBody[TillRedeemIn]) -> TillRedeemOut:
-        done = await vouchers.redeem_at_till(data.code, current_terminal(request), receipt_no=data.receipt_no)
+    async def redeem(self, terminal: CallingTill, data: JSONBody[TillRedeemIn]) -> TillRedeemOut:
+        done = await vouchers.redeem_at_till(data.code, terminal, receipt_no=data.receipt_no)
         return TillRedeemOut(
             RedeemedVoucherOut(done.code, done.reward_name_vi, vouchers.REDEEMED),
             VoucherMemberOut(done.member_public_id, done.member_name),

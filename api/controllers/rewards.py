@@ -13,7 +13,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.static_files import create_static_files_router
 
 from admin.rewards import MEDIA_ROOT, REWARD_IMAGE_URL
-from api.auth import current_member
+from api.auth import CallingMember
 from api.idempotency import run_once
 from api.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from api.schemas import Page
@@ -36,9 +36,8 @@ class RewardsController(Controller):
 
     @get("/rewards", summary="Rewards this member can see now, with the stock left")
     async def list_rewards(
-        self, request: Request[Any, Any, Any], limit: Limit = 20, cursor: Cursor = None
+        self, request: Request[Any, Any, Any], member: CallingMember, limit: Limit = 20, cursor: Cursor = None
     ) -> Page[RewardOut]:
-        member = current_member(request)
         after = decode_cursor("rw", cursor) or 0
         found = await rewards.catalogue(member.id, locale=member.locale, limit=limit + 1, after_id=after)
         items = [
@@ -61,9 +60,9 @@ class RewardsController(Controller):
         return Page(items, encode_cursor("rw", items[-1].id) if more and items else None)
 
     @post("/me/redemptions", summary="Spend points on a reward for a voucher (Idempotency-Key)", status_code=201)
-    async def redeem(self, request: Request[Any, Any, Any], data: JSONBody[RedemptionIn]) -> Response[Any]:
-        member = current_member(request)
-
+    async def redeem(
+        self, request: Request[Any, Any, Any], member: CallingMember, data: JSONBody[RedemptionIn]
+    ) -> Response[Any]:
         async def change(key: str | None) -> RedemptionOut:
             reference = f"redeem:{member.id}:{key}" if key else vouchers.fresh_reference(f"redeem:{member.id}")
             done = await rewards.redeem(member.id, data.reward_id, reference=reference)
@@ -73,10 +72,7 @@ class RewardsController(Controller):
         return await run_once(request, f"me.redemptions:{member.id}", data, change)
 
     @get("/me/vouchers", summary="The member's vouchers, newest first")
-    async def list_vouchers(
-        self, request: Request[Any, Any, Any], limit: Limit = 20, cursor: Cursor = None
-    ) -> Page[VoucherOut]:
-        member = current_member(request)
+    async def list_vouchers(self, member: CallingMember, limit: Limit = 20, cursor: Cursor = None) -> Page[VoucherOut]:
         found = await vouchers.member_vouchers(
             member.id, locale=member.locale, limit=limit + 1, before_id=decode_cursor("v1", cursor)
         )
@@ -88,8 +84,8 @@ class RewardsController(Controller):
         return Page(items, encode_cursor("v1", page[-1].id) if len(found) > limit and page else None)
 
     @get("/me/vouchers/{code:str}/qr.svg", summary="The voucher's QR code (SVG)", media_type="image/svg+xml")
-    async def voucher_qr(self, request: Request[Any, Any, Any], code: FromPath[str]) -> Response[bytes]:
-        own = await vouchers.member_voucher_code(current_member(request).id, code)
+    async def voucher_qr(self, member: CallingMember, code: FromPath[str]) -> Response[bytes]:
+        own = await vouchers.member_voucher_code(member.id, code)
         image = qrcode.make(own, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
         out = io.BytesIO()
         image.save(out)
