@@ -1,12 +1,11 @@
 """Piccolo configuration: the engine from DATABASE_URL and the app registry, nothing else."""
 
-import os
-
 from piccolo.conf.apps import AppRegistry
 
-from loyalty.db import DEFAULT_DATABASE_URL, engine_from_url
+from loyalty.db import engine_from_url
+from loyalty.settings import SERVICE
 
-DB = engine_from_url(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+DB = engine_from_url(SERVICE.database_url)
 
 APP_REGISTRY = AppRegistry(
     apps=[

@@ -8,9 +8,6 @@ change only through the domain (redeem at a till, the expiry job, the cancel for
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from piccolo_admin.endpoints import FormConfig, TableConfig
 from piccolo_api.media.local import LocalMediaStorage
 from pydantic import Field
@@ -18,9 +15,10 @@ from starlette.requests import Request
 
 from admin.forms import StaffForm, shows_domain_errors, staff_actor
 from loyalty import vouchers
+from loyalty.settings import ADMIN
 from loyalty.tables import Reward, Tier, TierBirthdayGift, TierChange, Voucher
 
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", "media")).resolve()
+MEDIA_ROOT = ADMIN.media_root
 REWARD_IMAGE_DIR = MEDIA_ROOT / "rewards"
 REWARD_IMAGE_URL = "/media/rewards/"
 REWARD_IMAGE_DIR.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from piccolo_admin.endpoints import TableConfig, create_admin
@@ -11,6 +10,7 @@ from piccolo_api.rate_limiting.middleware import RateLimitProvider
 from admin import campaigns, complaints, ledger, notifications, rewards, stores
 from admin.member_search import normalise_phone_filter
 from admin.protection import protect
+from loyalty.settings import ADMIN, APP_ENV, AppEnv
 from loyalty.tables import AuditLog, DomainEvent, Member, Store, Terminal
 
 members = TableConfig(
@@ -79,9 +79,9 @@ def build_admin() -> Any:
         tables=TABLES,
         forms=FORMS,
         site_name="Thân Thiết",
-        production=os.environ.get("APP_ENV", "development") == "production",
+        production=APP_ENV is AppEnv.PRODUCTION,
         sidebar_links=SIDEBAR_LINKS,
-        allowed_hosts=[h for h in os.environ.get("ADMIN_ALLOWED_HOSTS", "").split(",") if h],
+        allowed_hosts=list(ADMIN.allowed_hosts),
         rate_limit_provider=LoginsLimitedInFront(),
     )
 

@@ -9,7 +9,6 @@ Only active admin users may sign in here.
 
 from __future__ import annotations
 
-import os
 from typing import Any, cast
 
 from litestar import asgi
@@ -24,6 +23,7 @@ from starlette.types import ASGIApp
 
 from api.admin_login import limited_login
 from api.staff import HOME, safe_next
+from loyalty.settings import ADMIN, APP_ENV, AppEnv
 
 NOT_STAFF = "Tài khoản này không phải tài khoản nhân viên · This account is not a staff account."
 
@@ -41,7 +41,7 @@ async def _staff_only(username: str, user_id: int, **_: Any) -> str | None:
 
 _Login = session_login(
     redirect_to=HOME,
-    production=os.environ.get("APP_ENV", "development") == "production",
+    production=APP_ENV is AppEnv.PRODUCTION,
     hooks=LoginHooks(pre_login=[_plain_username], login_success=[_staff_only]),
 )
 
@@ -56,7 +56,7 @@ class StaffLogin(_Login):  # type: ignore[misc, valid-type]
 
 LOGIN_APP: ASGIApp = CSRFMiddleware(
     StaffLogin,
-    allowed_hosts=[h for h in os.environ.get("ADMIN_ALLOWED_HOSTS", "").split(",") if h],
+    allowed_hosts=list(ADMIN.allowed_hosts),
     allow_form_param=True,
 )
 

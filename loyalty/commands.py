@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
@@ -10,6 +9,7 @@ from loyalty import audit, demo, dev_tokens, stores
 from loyalty.errors import DomainError
 from loyalty.ledger_check import check_ledger
 from loyalty.phones import normalise_phone
+from loyalty.settings import APP_ENV, SERVICE, AppEnv
 
 # Tills made or revoked from the shell are audit-logged like the admin's, by this name.
 COMMAND_LINE = audit.StaffActor(None, "command line")
@@ -66,11 +66,11 @@ async def revoke_terminal(terminal_id: int) -> None:
 
 async def seed_demo() -> None:
     """Seed the demo programme (safe to run twice) and print how to sign in."""
-    if os.environ.get("APP_ENV", "development").lower() == "production":
+    if APP_ENV is AppEnv.PRODUCTION:
         _fail("seed_demo is for development only")
     creds = await demo.seed_demo()
     print("Demo programme ready.")
-    site = f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+    site = f"http://{SERVICE.host}:{SERVICE.port}"
     print(f"  staff:    {site}/admin/  user {creds.staff_user!r}, password {creds.staff_password!r}")
     print(f"  store:    {creds.store_code}")
     print(f"  till key: {creds.till_key}")
@@ -87,7 +87,7 @@ def dev_token(phone: str = "+84901234567", project: str = "", lifetime: int = 36
     try:
         e164 = normalise_phone(phone)
         token = dev_tokens.mint(
-            project or os.environ.get("FIREBASE_PROJECT_ID") or "demo-thanthiet", phone=e164, lifetime_s=lifetime
+            project or SERVICE.firebase_project_id or "demo-thanthiet", phone=e164, lifetime_s=lifetime
         )
     except (DomainError, dev_tokens.DevTokensRefused) as exc:
         _fail(str(exc))

@@ -17,7 +17,6 @@ Rules:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,9 +25,9 @@ from typing import Any
 from piccolo.apps.user.tables import BaseUser
 
 from loyalty.complaint_tables import Complaint, ComplaintEvent, ComplaintSla
-from loyalty.config import env_int
 from loyalty.db import write_transaction
 from loyalty.jobs import job
+from loyalty.settings import ENV, env_int
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 OPEN_STATUSES = ("new", "acknowledged", "in_progress")
@@ -50,8 +49,7 @@ class DeskSettings:
     manager_username: str = ""
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> DeskSettings:
-        env = os.environ if env is None else env
+    def from_env(cls, env: Mapping[str, str] = ENV) -> DeskSettings:
         return cls(
             reopen_days=env_int(env, "COMPLAINT_REOPEN_DAYS", cls.reopen_days, minimum=0),
             approval_points=env_int(env, "COMPLAINT_APPROVAL_POINTS", cls.approval_points, minimum=0),

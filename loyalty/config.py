@@ -1,10 +1,12 @@
-"""The programme's settings (rates, validity periods), read once from the environment."""
+"""The programme's settings section (rates, validity periods), built once from the environment
+``loyalty.settings`` read."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from loyalty.settings import ENV, env_int
 
 
 @dataclass(frozen=True)
@@ -19,8 +21,7 @@ class Programme:
     fanout_workers: int = 2
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Programme:
-        env = os.environ if env is None else env
+    def from_env(cls, env: Mapping[str, str] = ENV) -> Programme:
         return cls(
             points_expiry_months=env_int(env, "POINTS_EXPIRY_MONTHS", cls.points_expiry_months),
             claim_valid_days=env_int(env, "CLAIM_VALID_DAYS", cls.claim_valid_days),
@@ -30,17 +31,6 @@ class Programme:
             timezone=env.get("PROGRAMME_TIMEZONE", cls.timezone),
             fanout_workers=env_int(env, "FANOUT_WORKERS", cls.fanout_workers),
         )
-
-
-def env_int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
-    """A whole-number setting: ``default`` when unset, refused below ``minimum``."""
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    value = int(raw)
-    if value < minimum:
-        raise ValueError(f"{name} must be a whole number ≥ {minimum}, not {raw!r}")
-    return value
 
 
 PROGRAMME = Programme.from_env()

@@ -24,9 +24,9 @@ from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from loyalty.settings import DEFAULT_DATABASE_URL
 from loyalty.sqlite_engine import DurableSQLiteEngine
 
-DEFAULT_DATABASE_URL = "sqlite:///thanthiet.sqlite"
 SQLITE_BUSY_TIMEOUT_S = 30.0
 # The largest id a SERIAL column holds (PostgreSQL int4): callers check a staff-typed id against
 # it, so a bigger one is "not found" rather than an out-of-range error from the database.

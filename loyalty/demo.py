@@ -7,14 +7,13 @@ a fresh key for the demo till.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from piccolo.apps.user.tables import BaseUser
 
 from loyalty.db import write_transaction
 from loyalty.earning_demo import seed_points
+from loyalty.settings import ADMIN
 from loyalty.stores import hash_key, new_key
 from loyalty.tables import Reward, Store, Terminal, Tier, TierBirthdayGift
 
@@ -22,7 +21,7 @@ DEMO_STAFF_USER = "demo"
 DEMO_STAFF_PASSWORD = "thanthiet-demo"
 DEMO_STORE = ("Q1", "Thân Thiết Quận 1", "Hồ Chí Minh")
 DEMO_TILL = "Demo till"
-CREDENTIALS_FILE = Path(os.environ.get("DEMO_CREDENTIALS_FILE", ".demo-credentials"))
+CREDENTIALS_FILE = ADMIN.demo_credentials_file
 
 DEMO_TIERS = [
     # code, vi, en, rank, threshold (points earned in 12 months), multiplier %, benefits vi, en

@@ -9,9 +9,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import time
 from typing import Any
+
+from loyalty.settings import APP_ENV, AppEnv
 
 
 class DevTokensRefused(RuntimeError):
@@ -37,7 +38,7 @@ def mint(
     now: float | None = None,
     audience: str | None = None,
 ) -> str:
-    if os.environ.get("APP_ENV", "development").lower() == "production":
+    if APP_ENV is AppEnv.PRODUCTION:
         raise DevTokensRefused("development tokens are refused in production")
     issued = int(now if now is not None else time.time())
     subject = uid or uid_for_phone(phone or "anonymous")

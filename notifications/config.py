@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 
-from loyalty.config import env_int
+from loyalty.settings import ENV, env_int
 
 
 @dataclass(frozen=True)
@@ -31,8 +30,7 @@ class NotifySettings:
     job_lease_s: float = 600.0
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> NotifySettings:
-        env = os.environ if env is None else env
+    def from_env(cls, env: Mapping[str, str] = ENV) -> NotifySettings:
         start, end = _quiet_hours(env.get("NOTIFY_QUIET_HOURS", "21:00-08:00"))
         return cls(
             google_application_credentials=env.get("GOOGLE_APPLICATION_CREDENTIALS") or None,

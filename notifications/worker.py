@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 from loyalty.db import close_pool, open_pool, write_transaction
 from loyalty.jobs import Job, registered_jobs
+from loyalty.settings import SERVICE
 from notifications import dispatcher
 from notifications.config import NotifySettings
 from notifications.senders import Sender, make_sender
@@ -165,7 +166,7 @@ def main() -> None:
     parser.add_argument("--no-jobs", action="store_true", help="only dispatch notifications, run no scheduled jobs")
     args = parser.parse_args()
     logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        level=SERVICE.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     asyncio.run(main_async(args.until_idle, with_jobs=not args.no_jobs))
 

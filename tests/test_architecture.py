@@ -49,3 +49,17 @@ def test_architecture_page_names_every_domain_module() -> None:
         if path.name != "__init__.py" and f"`{path.name}`" not in page
     )
     assert unnamed == []
+
+
+def test_only_the_settings_module_reads_the_environment() -> None:
+    """One settings object: ``loyalty/settings.py`` reads ``os.environ`` once; every section is
+    built from what it read."""
+    readers = sorted(
+        str(path.relative_to(ROOT))
+        for package in ("api", "admin", "loyalty", "notifications")
+        for path in (ROOT / package).rglob("*.py")
+        if "piccolo_migrations" not in path.parts
+        and ("os.environ" in path.read_text(encoding="utf-8") or "getenv(" in path.read_text(encoding="utf-8"))
+    )
+    assert readers == ["loyalty/settings.py"]
+    assert "os.environ" not in (ROOT / "piccolo_conf.py").read_text(encoding="utf-8")

@@ -43,3 +43,18 @@ def test_bad_flag_and_env_are_refused() -> None:
         Settings.from_env({"EMBEDDED_WORKER": "maybe"})
     with pytest.raises(UnsafeSettings):
         Settings.from_env({"APP_ENV": "staging"})
+
+
+def test_app_env_is_read_in_any_case_and_refused_when_unknown() -> None:
+    from loyalty.settings import AppEnv, BadSetting
+
+    assert AppEnv.parse(" Production ") is AppEnv.PRODUCTION
+    assert AppEnv.parse("") is AppEnv.DEVELOPMENT and AppEnv.parse(None) is AppEnv.DEVELOPMENT
+    with pytest.raises(BadSetting):
+        AppEnv.parse("prod")
+    assert Settings.from_env({"APP_ENV": "PRODUCTION", "FIREBASE_PROJECT_ID": "shop-prod"}).production
+
+
+def test_a_number_that_is_not_one_stops_the_start() -> None:
+    with pytest.raises(UnsafeSettings, match="MAX_BODY_BYTES"):
+        Settings.from_env({"MAX_BODY_BYTES": "8MB"})

@@ -1,0 +1,119 @@
+"""Where configuration comes from: the process environment, read here and nowhere else.
+
+Rules:
+
+* ``ENV`` is a frozen copy of the environment taken once, at import; every settings section is
+  built from it: the programme (``loyalty.config``), the complaints desk
+  (``loyalty.complaint_sla``), notifications (``notifications.config``), the API
+  (``api.settings``), and the service and admin sections below. A section's ``from_env`` takes a
+  mapping of its own for tests.
+* ``APP_ENV`` is parsed once (``AppEnv.parse``: any case, surrounding spaces ignored, anything
+  but development or production refused) and every layer asks :data:`APP_ENV`.
+* A whole number or a flag is read by :func:`env_int` / :func:`env_flag` and refused when it is
+  not one, so a typo stops the start instead of running with a default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from types import MappingProxyType
+
+ENV: Mapping[str, str] = MappingProxyType(dict(os.environ))
+DEFAULT_DATABASE_URL = "sqlite:///thanthiet.sqlite"
+TRUTHY = {"1", "true", "yes", "on"}
+FALSY = {"0", "false", "no", "off"}
+
+
+class BadSetting(ValueError):
+    """A setting in the environment that cannot be used."""
+
+
+class AppEnv(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+    @classmethod
+    def parse(cls, raw: str | None) -> AppEnv:
+        text = (raw or "").strip().lower() or cls.DEVELOPMENT.value
+        try:
+            return cls(text)
+        except ValueError:
+            raise BadSetting(f"APP_ENV must be development or production, not {raw!r}") from None
+
+
+def env_int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
+    """A whole-number setting: ``default`` when unset, refused below ``minimum``."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadSetting(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise BadSetting(f"{name} must be a whole number ≥ {minimum}, not {raw!r}")
+    return value
+
+
+def env_flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in TRUTHY:
+        return True
+    if raw in FALSY:
+        return False
+    raise BadSetting(f"{name} must be true or false, not {raw!r}")
+
+
+@dataclass(frozen=True)
+class Service:
+    """How this process runs: which database, where it serves, how it logs."""
+
+    app_env: AppEnv
+    database_url: str
+    host: str
+    port: int
+    log_level: str
+    firebase_project_id: str  # as set; each reader applies its development default
+
+    @property
+    def production(self) -> bool:
+        return self.app_env is AppEnv.PRODUCTION
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = ENV) -> Service:
+        return cls(
+            app_env=AppEnv.parse(env.get("APP_ENV")),
+            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            host=env.get("HOST") or "127.0.0.1",
+            port=env_int(env, "PORT", 8000),
+            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            firebase_project_id=(env.get("FIREBASE_PROJECT_ID") or "").strip(),
+        )
+
+
+@dataclass(frozen=True)
+class AdminSettings:
+    """The staff site: which host names it answers to, where uploads and the demo login live."""
+
+    allowed_hosts: tuple[str, ...]
+    media_root: Path
+    demo_credentials_file: Path
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = ENV) -> AdminSettings:
+        return cls(
+            allowed_hosts=tuple(h.strip() for h in env.get("ADMIN_ALLOWED_HOSTS", "").split(",") if h.strip()),
+            media_root=Path(env.get("MEDIA_ROOT") or "media").resolve(),
+            demo_credentials_file=Path(env.get("DEMO_CREDENTIALS_FILE") or ".demo-credentials"),
+        )
+
+
+SERVICE = Service.from_env()
+APP_ENV = SERVICE.app_env
+ADMIN = AdminSettings.from_env()
