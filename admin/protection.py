@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from fastapi import HTTPException as FieldErrors  # FastAPI's takes a detail that is not text
 from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import JSON, Column, Timestamptz
 from piccolo.table import Table
@@ -102,7 +103,10 @@ async def _correct_member_profile(row_id: Any, changes: dict[str, Any], request:
             int(row_id), changes, actor=staff_actor(request), reason="corrected in the admin's member grid"
         )
     except DomainError as exc:
-        raise _refuse(422, exc.detail) from exc
+        # Piccolo Admin shows a 422 as a list of field errors, the way pydantic reports them.
+        field = str(exc.data.get("field") or "member")
+        errors = [{"loc": ["body", field], "msg": exc.detail, "type": "value_error"}]
+        raise FieldErrors(status_code=422, detail=errors) from exc
 
 
 # A member's profile fields are the staff's to correct, through loyalty.members.correct_profile
@@ -163,6 +167,8 @@ def _row_id(table: type[Table], request: Request) -> Any:
 
 def _same(column: Column, sent: Any, stored: Any) -> bool:
     """Whether a value the form sent back is the one stored (at the form's precision)."""
+    if _blank(sent) and _blank(stored):
+        return True  # the form shows NULL and "" alike, as an empty field, and sends back ""
     if isinstance(column, Timestamptz) and isinstance(sent, datetime) and isinstance(stored, datetime):
         # The form sends times at its resolution (whole seconds by default), as UTC.
         sent_utc = sent if sent.tzinfo else sent.replace(tzinfo=UTC)

@@ -94,7 +94,7 @@ def _validate_field(key: str, value: Any, today: date) -> Any:
             raise InvalidInput(f"birthday cannot be more than {MAX_AGE_YEARS} years ago", field="birthday")
         return value
     if key == "gender":
-        if value is None:
+        if value is None or value == "":
             return None
         if value not in GENDERS:
             raise InvalidInput(f"gender must be one of {', '.join(GENDERS)}", field="gender")

@@ -157,6 +157,8 @@ async def test_a_profile_the_member_could_not_have_is_refused_in_the_grid_too(cl
     for bad in ({"email": "not-an-address"}, {"locale": "fr"}, {"birthday": "2999-01-01"}):
         refused = await client.patch(f"/admin/api/tables/member/{member.id}/", json=bad, headers=headers)
         assert refused.status_code == 422, (bad, refused.text)
+        (error,) = refused.json()["detail"]  # as the admin's form shows it: the field and why
+        assert error["loc"][-1] in bad and error["msg"]
     assert await snapshot([Member, AuditLog]) == before
 
 
@@ -243,3 +245,23 @@ async def test_staff_add_a_store_and_restock_a_reward_in_the_grid(client: httpx.
     restocked = await client.patch(f"/admin/api/tables/reward/{reward_id}/", json={"stock_left": 40}, headers=headers)
     assert restocked.status_code == 200, restocked.text
     assert await Reward.select(Reward.stock_left).where(Reward.id == reward_id).first() == {"stock_left": 40}
+
+
+async def test_the_edit_form_correcting_one_field_of_a_member_changes_that_field_only(
+    client: httpx.AsyncClient,
+) -> None:
+    member = await record_member("0907654323", "Minh")  # no e-mail, gender or birthday yet
+    headers = await signed_in(client, superuser=False)
+    url = f"/admin/api/tables/member/{member.id}/"
+    shown = (await client.get(url, headers=headers)).json()
+    # Chromium's edit form sends an empty field as "", whether the column holds NULL or "".
+    empty = {k: "" for k in ("email", "gender", "address", "city")}
+    body = {**as_the_edit_form_sends(shown, Member), **empty, "name": "Trần Minh"}
+    saved = await client.patch(url, json=body, headers=headers)
+    assert saved.status_code == 200, saved.text
+    after = await Member.select(Member.name, Member.email, Member.gender).where(Member.id == member.id).first()
+    assert after == {"name": "Trần Minh", "email": None, "gender": None}
+    audit = await AuditLog.select(AuditLog.detail).where(AuditLog.action == "member.profile_corrected").first()
+    assert audit is not None
+    detail = json.loads(audit["detail"]) if isinstance(audit["detail"], str) else audit["detail"]
+    assert detail["fields"] == ["name"]
