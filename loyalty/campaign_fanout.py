@@ -23,7 +23,7 @@ from string import Template
 from typing import Any
 
 from loyalty.bulk_ledger import fetch
-from loyalty.campaign_tables import CampaignGift, CampaignRun
+from loyalty.campaign_tables import CampaignGift, CampaignRun, CampaignStatus
 from loyalty.db import is_sqlite, write_transaction
 from loyalty.events import EventKind, emit
 from loyalty.ledger import LedgerBroken
@@ -31,7 +31,7 @@ from loyalty.tables import Member
 
 CHOOSE_BATCH = 50_000
 VOUCHER_BATCH = 200
-LIVE = ("scheduled", "running")
+LIVE = (CampaignStatus.SCHEDULED, CampaignStatus.RUNNING)
 REFERENCE_PREFIX = "campaign-gift:"
 
 

@@ -9,6 +9,8 @@ pending → given | over_budget | failed in guarded UPDATEs. ``Campaign.gifts_is
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import (
     JSON,
@@ -78,6 +80,22 @@ class VipMember(Keyed, Table):
     group = ForeignKey(VipGroup, on_delete=RESTRICT, index=True)
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)
     added_at = Timestamptz(default=TimestamptzNow())
+
+
+class CampaignStatus(StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    RUNNING = "running"
+    PAUSED = "paused"
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
+
+
+class GiftStatus(StrEnum):
+    PENDING = "pending"
+    GIVEN = "given"
+    OVER_BUDGET = "over_budget"
+    FAILED = "failed"
 
 
 class Campaign(Keyed, Table):
@@ -150,8 +168,7 @@ class CampaignGift(Keyed, Table):
     campaign = ForeignKey(Campaign, on_delete=RESTRICT)
     occurrence = Varchar(length=40)
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)
-    # pending | given | over_budget | failed
-    status = Varchar(length=12, default="pending")
+    status = Varchar(length=12, default="pending")  # a GiftStatus
     points = BigInt(default=0)
     entry = ForeignKey(LedgerEntry, null=True, on_delete=RESTRICT)
     voucher = ForeignKey(Voucher, null=True, on_delete=RESTRICT)

@@ -29,9 +29,9 @@ from typing import Any
 
 from loyalty import campaign_schedule as schedule
 from loyalty.audit import StaffActor
-from loyalty.campaign_fanout import GiftSpec, choose_batch, finish_campaign, give_batch
+from loyalty.campaign_fanout import LIVE, GiftSpec, choose_batch, finish_campaign, give_batch
 from loyalty.campaign_points import gift_points_batch, plan_lanes, refuse_the_rest
-from loyalty.campaign_tables import Campaign, CampaignRun, Segment, VipGroup
+from loyalty.campaign_tables import Campaign, CampaignRun, CampaignStatus, Segment, VipGroup
 from loyalty.config import PROGRAMME
 from loyalty.db import is_sqlite, write_transaction
 from loyalty.errors import Conflict, InvalidInput, NotFound
@@ -160,7 +160,7 @@ async def create_campaign(values: dict[str, Any], *, actor: StaffActor | None = 
     async with write_transaction():
         if await Campaign.exists().where(Campaign.name == clean["name"]):
             raise Conflict(f"a campaign named {clean['name']!r} exists already", field="name")
-        campaign = Campaign(**clean, status="draft", created_by=actor.user_id if actor else None)
+        campaign = Campaign(**clean, status=CampaignStatus.DRAFT, created_by=actor.user_id if actor else None)
         await campaign.save()
         if actor:
             await audit.record(actor, "campaign.create", "campaign", campaign.id, name=clean["name"])
@@ -175,7 +175,7 @@ async def update_campaign(campaign_id: int, changes: dict[str, Any], *, actor: S
         row = await Campaign.select().where(Campaign.id == campaign_id).first()
         if row is None:
             raise CampaignNotFound(f"campaign {campaign_id} not found")
-        if row["status"] not in ("draft", "paused", "scheduled"):
+        if row["status"] not in (CampaignStatus.DRAFT, CampaignStatus.PAUSED, CampaignStatus.SCHEDULED):
             raise CampaignStateConflict(f"a {row['status']} campaign cannot be changed")
         clean = await validate({**row, **changes})
         clean["updated_at"] = datetime.now(UTC)
@@ -188,9 +188,12 @@ async def update_campaign(campaign_id: int, changes: dict[str, Any], *, actor: S
 
 
 TRANSITIONS = {
-    "launch": (("draft", "paused"), "scheduled"),
-    "pause": (("scheduled", "running"), "paused"),
-    "cancel": (("draft", "scheduled", "running", "paused"), "cancelled"),
+    "launch": ((CampaignStatus.DRAFT, CampaignStatus.PAUSED), CampaignStatus.SCHEDULED),
+    "pause": ((CampaignStatus.SCHEDULED, CampaignStatus.RUNNING), CampaignStatus.PAUSED),
+    "cancel": (
+        (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.RUNNING, CampaignStatus.PAUSED),
+        CampaignStatus.CANCELLED,
+    ),
 }
 
 
@@ -338,7 +341,7 @@ async def run_campaign(campaign_id: int, *, now: datetime | None = None, max_bat
     """Choose and give what is due for one campaign, in bounded batches; returns gifts given."""
     now = now or datetime.now(UTC)
     campaign = await _campaign(campaign_id)
-    if campaign["status"] not in ("scheduled", "running"):
+    if campaign["status"] not in LIVE:
         return 0
     today = schedule.local_today(now, PROGRAMME.timezone)
     if campaign["ends_on"] and today > campaign["ends_on"] + timedelta(days=1):
@@ -433,7 +436,7 @@ async def _give_points(run_id: int, spec: GiftSpec, chosen: dict[str, Any], max_
 
 @job("campaigns.run", every=timedelta(minutes=5))
 async def run_due_campaigns(now: datetime) -> int:
-    live = await Campaign.select(Campaign.id).where(Campaign.status.is_in(["scheduled", "running"]))
+    live = await Campaign.select(Campaign.id).where(Campaign.status.is_in(list(LIVE)))
     given = 0
     for row in live:
         given += await run_campaign(row["id"], now=now)

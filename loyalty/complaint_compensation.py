@@ -21,14 +21,14 @@ from datetime import UTC, datetime
 from loyalty import audit, ledger, vouchers
 from loyalty.audit import StaffActor
 from loyalty.complaint_sla import DESK
-from loyalty.complaint_tables import Complaint, ComplaintCompensation
+from loyalty.complaint_tables import CompensationStatus, Complaint, ComplaintCompensation
 from loyalty.complaints import add_line, get_case, resolve
 from loyalty.db import write_transaction
 from loyalty.errors import Conflict, Forbidden, InvalidInput, NotFound
 from loyalty.ledger import Kind, Origin
 from loyalty.tables import Reward
 
-PROPOSED, GRANTED, REJECTED = "proposed", "granted", "rejected"
+PROPOSED, GRANTED, REJECTED = CompensationStatus.PROPOSED, CompensationStatus.GRANTED, CompensationStatus.REJECTED
 
 
 class CompensationNotFound(NotFound):

@@ -24,13 +24,13 @@ from typing import Any
 
 from piccolo.apps.user.tables import BaseUser
 
-from loyalty.complaint_tables import Complaint, ComplaintEvent, ComplaintSla
+from loyalty.complaint_tables import Complaint, ComplaintEvent, ComplaintSla, Status
 from loyalty.db import write_transaction
 from loyalty.jobs import job
 from loyalty.settings import ENV, env_int
 
 PRIORITIES = ("low", "normal", "high", "urgent")
-OPEN_STATUSES = ("new", "acknowledged", "in_progress")
+OPEN_STATUSES = (Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS)
 # (first response, resolution) in minutes.
 DEFAULT_TARGETS: dict[str, tuple[int, int]] = {
     "low": (48 * 60, 14 * 24 * 60),

@@ -8,6 +8,8 @@ data staff can change in the admin.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import (
     JSON,
@@ -25,6 +27,22 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from loyalty.tables import Keyed, LedgerEntry, Member, Reward, Store, Voucher
+
+
+class Status(StrEnum):
+    """A case's status: new → acknowledged → in_progress → resolved → closed (reopened: in_progress)."""
+
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class CompensationStatus(StrEnum):
+    PROPOSED = "proposed"
+    GRANTED = "granted"
+    REJECTED = "rejected"
 
 RESTRICT = OnDelete.restrict
 

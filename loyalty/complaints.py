@@ -27,7 +27,6 @@ import binascii
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from piccolo.apps.user.tables import BaseUser
@@ -35,7 +34,7 @@ from piccolo.apps.user.tables import BaseUser
 from loyalty import audit, members
 from loyalty.audit import StaffActor
 from loyalty.complaint_sla import DESK, OPEN_STATUSES, PRIORITIES, due_times
-from loyalty.complaint_tables import Complaint, ComplaintCategory, ComplaintEvent, ComplaintPhoto
+from loyalty.complaint_tables import Complaint, ComplaintCategory, ComplaintEvent, ComplaintPhoto, Status
 from loyalty.db import write_transaction
 from loyalty.errors import Conflict, InvalidInput, NotFound
 from loyalty.events import EventKind, emit
@@ -55,14 +54,6 @@ DEFAULT_CATEGORIES = [
     ("pricing", "Giá cả", "Pricing"),
     ("other", "Khác", "Other"),
 ]
-
-
-class Status(StrEnum):
-    NEW = "new"
-    ACKNOWLEDGED = "acknowledged"
-    IN_PROGRESS = "in_progress"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
 
 
 CHANNELS = ("app", "phone", "in_person", "writing", "social", "email")

@@ -18,7 +18,7 @@ from loyalty.config import PROGRAMME
 from loyalty.db import write_transaction
 from loyalty.events import EventKind, emit
 from loyalty.jobs import job
-from loyalty.tables import PointLot, Voucher
+from loyalty.tables import PointLot, Voucher, VoucherStatus
 
 VOUCHER_REMINDER_DAYS = 3
 BATCH = 1000
@@ -64,7 +64,7 @@ async def remind_expiring_vouchers(now: datetime) -> int:
                 Voucher.select(Voucher.id)
                 .where(
                     Voucher.reminded_at.is_null()
-                    & (Voucher.status == "issued")
+                    & (Voucher.status == VoucherStatus.ISSUED)
                     & (Voucher.valid_until > now)
                     & (Voucher.valid_until <= horizon)
                 )

@@ -10,6 +10,8 @@ constraints. ``tests/loyalty/test_guards.py`` lists them all and checks the data
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import (
     JSON,
@@ -224,6 +226,13 @@ class TierBirthdayGift(Keyed, Table):
 
     tier = ForeignKey(Tier, on_delete=RESTRICT, index=True, unique=True)
     reward = ForeignKey(Reward, on_delete=RESTRICT, index=True)
+
+
+class VoucherStatus(StrEnum):
+    ISSUED = "issued"
+    REDEEMED = "redeemed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
 
 
 class Voucher(Keyed, Table):

@@ -30,12 +30,17 @@ from loyalty.db import is_sqlite, write_transaction
 from loyalty.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
 from loyalty.events import EventKind, emit
 from loyalty.jobs import job
-from loyalty.tables import Member, Reward, Store, Terminal, Voucher
+from loyalty.tables import Member, Reward, Store, Terminal, Voucher, VoucherStatus
 
 CODE_ALPHABET = READABLE_ALPHABET
 CODE_LENGTH = 12
 SOURCES = ("redemption", "campaign", "compensation", "birthday")
-ISSUED, REDEEMED, EXPIRED, CANCELLED = "issued", "redeemed", "expired", "cancelled"
+ISSUED, REDEEMED, EXPIRED, CANCELLED = (
+    VoucherStatus.ISSUED,
+    VoucherStatus.REDEEMED,
+    VoucherStatus.EXPIRED,
+    VoucherStatus.CANCELLED,
+)
 
 
 class OutOfStock(Conflict):

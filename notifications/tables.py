@@ -16,6 +16,8 @@ rules migration (``notifications/piccolo_migrations/…_000001.py``).
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from piccolo.columns import JSON, BigInt, Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -55,6 +57,16 @@ class InboxMessage(Keyed, Table):
     data = JSON(default="{}")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     read_at = Timestamptz(null=True, default=None)
+
+
+class DeliveryStatus(StrEnum):
+    """pending → sent | failed; held → pending | skipped (the dispatcher's SQL spells the same words)."""
+
+    PENDING = "pending"
+    HELD = "held"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
 
 
 class Delivery(Keyed, Table):

@@ -25,7 +25,7 @@ from loyalty.settings import SERVICE
 from notifications import dispatcher
 from notifications.config import NotifySettings
 from notifications.senders import Sender, make_sender
-from notifications.tables import Delivery, JobSchedule
+from notifications.tables import Delivery, DeliveryStatus, JobSchedule
 
 log = logging.getLogger("notifications.worker")
 
@@ -95,7 +95,7 @@ async def work_left() -> bool:
 
     if await DomainEvent.exists().where(DomainEvent.processed_at.is_null()):
         return True
-    return bool(await Delivery.exists().where(Delivery.status == "pending"))
+    return bool(await Delivery.exists().where(Delivery.status == DeliveryStatus.PENDING))
 
 
 async def run(
