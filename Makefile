@@ -47,6 +47,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy api admin loyalty notifications tests bench piccolo_conf.py
 	$(BIN)/lint-imports --no-cache
 

@@ -94,10 +94,18 @@ def main(clone: str, database_url: str) -> None:
             fail("`make run` printed no till key", log_path)
         till_key = keys[-1]
 
-        token = subprocess.run(
-            [".venv/bin/piccolo", "loyalty", "dev_token", "--phone", "0901234567"],
-            cwd=clone, env=env, check=True, capture_output=True, text=True,
-        ).stdout.strip().splitlines()[-1]
+        token = (
+            subprocess.run(
+                [".venv/bin/piccolo", "loyalty", "dev_token", "--phone", "0901234567"],
+                cwd=clone,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         status, me = call("GET", f"{base}/api/v1/me", token)
         if status != 200:
             fail(f"GET /me answered {status}: {me}", log_path)
@@ -107,7 +115,9 @@ def main(clone: str, database_url: str) -> None:
             fail(f"GET /me/card answered {status}: {card}", log_path)
         receipt = f"README-{port}-{int(time.time())}"
         status, earned = call(
-            "POST", f"{base}/api/v1/pos/earn", till_key,
+            "POST",
+            f"{base}/api/v1/pos/earn",
+            till_key,
             {"member_code": card["code"], "receipt_no": receipt, "amount": 250_000},
         )
         if status != 201:

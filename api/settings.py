@@ -78,4 +78,3 @@ class Settings:
             )
         if not self.firebase_project_id or self.firebase_project_id.startswith("demo-"):
             raise UnsafeSettings("FIREBASE_PROJECT_ID must name the real Firebase project in production")
-

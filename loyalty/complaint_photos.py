@@ -31,10 +31,19 @@ async def photo(photo_id: int) -> Photo:
 
 async def open_cases(limit: int = 200) -> list[dict[str, Any]]:
     """Cases not yet closed: overdue first, then by the resolution due time."""
-    rows: list[dict[str, Any]] = await Complaint.select(
-        Complaint.reference, Complaint.status, Complaint.priority, Complaint.overdue, Complaint.resolution_due,
-        Complaint.category.code.as_alias("category"), Complaint.assignee.username.as_alias("assignee"),
-    ).where(Complaint.status != "closed").order_by(Complaint.overdue, ascending=False).order_by(
-        Complaint.resolution_due
-    ).limit(limit)
+    rows: list[dict[str, Any]] = (
+        await Complaint.select(
+            Complaint.reference,
+            Complaint.status,
+            Complaint.priority,
+            Complaint.overdue,
+            Complaint.resolution_due,
+            Complaint.category.code.as_alias("category"),
+            Complaint.assignee.username.as_alias("assignee"),
+        )
+        .where(Complaint.status != "closed")
+        .order_by(Complaint.overdue, ascending=False)
+        .order_by(Complaint.resolution_due)
+        .limit(limit)
+    )
     return rows

@@ -44,6 +44,7 @@ class CompensationStatus(StrEnum):
     GRANTED = "granted"
     REJECTED = "rejected"
 
+
 RESTRICT = OnDelete.restrict
 
 

@@ -61,16 +61,12 @@ async def add_phones(group_id: int, text: str, *, actor: audit.StaffActor | None
     return await _add(group_id, from_text(text), actor, "vip_group.add")
 
 
-async def add_phone_file(
-    group_id: int, text: str, *, actor: audit.StaffActor | None = None, file: str = ""
-) -> Added:
+async def add_phone_file(group_id: int, text: str, *, actor: audit.StaffActor | None = None, file: str = "") -> Added:
     """Numbers in an uploaded CSV or text file: a header, names and notes are skipped."""
     return await _add(group_id, from_table(text), actor, "vip_group.upload", file=file)
 
 
-async def _add(
-    group_id: int, read: PhoneList, actor: audit.StaffActor | None, action: str, **detail: Any
-) -> Added:
+async def _add(group_id: int, read: PhoneList, actor: audit.StaffActor | None, action: str, **detail: Any) -> Added:
     if len(read.numbers) + len(read.not_phones) > MAX_LINES:
         raise InvalidInput(f"at most {MAX_LINES} numbers at a time", field="phones")
     wanted: dict[str, str] = {}

@@ -165,9 +165,7 @@ def main() -> None:
     parser.add_argument("--until-idle", action="store_true", help="exit once nothing is left to send")
     parser.add_argument("--no-jobs", action="store_true", help="only dispatch notifications, run no scheduled jobs")
     args = parser.parse_args()
-    logging.basicConfig(
-        level=SERVICE.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    logging.basicConfig(level=SERVICE.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     asyncio.run(main_async(args.until_idle, with_jobs=not args.no_jobs))
 
 
