@@ -14,6 +14,7 @@ from loyalty.complaint_tables import Complaint, ComplaintEvent
 from loyalty.tables import AuditLog, Member
 from tests.conftest import member_headers
 from tests.support.complaints import PASSWORD, ledger_consistent, seed_desk, staff
+from tests.support.staff import sign_in
 
 FORMS = "/admin/api/forms"
 REPORT = "/staff/reports/complaints"
@@ -25,15 +26,8 @@ async def desk() -> None:
 
 
 async def _sign_in(client: httpx.AsyncClient, username: str) -> dict[str, str]:
-    await staff(username)
-    client.cookies.clear()
-    await client.get("/admin/")
-    csrf = client.cookies.get("csrftoken") or ""
-    login = await client.post(
-        "/admin/public/login/", json={"username": username, "password": PASSWORD}, headers={"X-CSRFToken": csrf}
-    )
-    assert login.status_code == 200, login.text
-    return {"X-CSRFToken": client.cookies.get("csrftoken") or csrf}
+    client.cookies.clear()  # a second staff user signs in on the same client
+    return await sign_in(client, username)
 
 
 async def _form(client: httpx.AsyncClient, headers: dict[str, str], slug: str, body: dict[str, object]) -> str:
