@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from loyalty.campaign_results import Results
+from loyalty.campaigns import Results
 
 STYLE = (
     "body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse}"

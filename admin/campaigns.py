@@ -16,10 +16,10 @@ from pydantic import Field
 from starlette.requests import Request
 
 from admin.forms import ZONE_LABEL, StaffForm, shows_domain_errors, staff_actor
-from loyalty import campaigns, segments, vip
-from loyalty.campaign_tables import Campaign, CampaignGift, MemberStats, Segment, VipGroup, VipMember
+from loyalty import campaigns
 from loyalty.config import PROGRAMME
 from loyalty.errors import InvalidInput
+from loyalty.schema import Campaign, CampaignGift, MemberStats, Segment, VipGroup, VipMember
 
 GROUP = "Campaigns"
 
@@ -109,27 +109,27 @@ def _definition(text: str) -> Any:
 @shows_domain_errors
 async def save_segment(request: Request, data: SegmentForm) -> str:
     definition = _definition(data.definition)
-    segment_id = await segments.save_segment(
+    segment_id = await campaigns.save_segment(
         data.name, definition, description=data.description, segment_id=data.segment_id, actor=staff_actor(request)
     )
-    shown = await segments.preview(definition, sample=0)
+    shown = await campaigns.preview(definition, sample=0)
     return f"Segment {segment_id} saved: {shown.count} members match it now."
 
 
 @shows_domain_errors
 async def preview_audience(request: Request, data: PreviewForm) -> str:
-    await segments.install_builtins()
+    await campaigns.install_builtins()
     if data.segment_id:
-        definition = await segments.definition_of(data.segment_id)
+        definition = await campaigns.definition_of(data.segment_id)
     elif data.definition.strip():
         definition = _definition(data.definition)
     else:
         raise InvalidInput("choose a segment or write a filter")
-    shown = await segments.preview(definition, sample=10)
+    shown = await campaigns.preview(definition, sample=10)
     sample = "; ".join(f"#{r['id']} {r['name'] or r['phone'] or ''}".strip() for r in shown.sample)
     answer = f"{shown.count} members. First: {sample or 'none'}."
     if data.member_id:
-        why = await segments.explain(definition, data.member_id)
+        why = await campaigns.explain(definition, data.member_id)
         checks = ", ".join(f"{c.condition}: {'yes' if c.result else 'no'}" for c in why.checks)
         answer += f" Member {data.member_id} is {'IN' if why.included else 'OUT'} ({checks or 'no conditions'})."
     return answer
@@ -137,7 +137,7 @@ async def preview_audience(request: Request, data: PreviewForm) -> str:
 
 @shows_domain_errors
 async def create_vip_group(request: Request, data: VipGroupForm) -> str:
-    group_id = await vip.create_group(
+    group_id = await campaigns.create_group(
         data.name,
         description=data.description,
         benefits_vi=data.benefits_vi,
@@ -149,7 +149,7 @@ async def create_vip_group(request: Request, data: VipGroupForm) -> str:
 
 @shows_domain_errors
 async def add_vip_phones(request: Request, data: VipPhonesForm) -> str:
-    added = await vip.add_phones(data.group_id, data.phones, actor=staff_actor(request))
+    added = await campaigns.add_phones(data.group_id, data.phones, actor=staff_actor(request))
     return vip_summary(added)
 
 
@@ -157,7 +157,7 @@ def _listed(items: list[str], limit: int = 200) -> str:
     return ", ".join(items[:limit]) + (f" … (+{len(items) - limit})" if len(items) > limit else "")
 
 
-def vip_summary(added: vip.Added) -> str:
+def vip_summary(added: campaigns.Added) -> str:
     """One line staff can read at a glance: each count, then the numbers behind the last two."""
     parts = [f"{added.added} added", f"{added.already} already in the group"]
     unmatched = f": {_listed(added.unmatched)}" if added.unmatched else ""

@@ -13,7 +13,7 @@ from html import escape
 from piccolo.apps.user.tables import BaseUser
 from piccolo_api.session_auth.tables import SessionsBase
 
-from loyalty.complaint_reports import Report
+from loyalty.complaints import Report
 
 SESSION_COOKIE = "id"
 

@@ -16,16 +16,16 @@ from pydantic import Field
 from starlette.requests import Request
 
 from admin.forms import StaffForm, shows_domain_errors, staff_actor
-from loyalty import complaint_compensation as compensation
 from loyalty import complaints
-from loyalty.complaint_tables import (
+from loyalty.errors import InvalidInput
+from loyalty.schema import (
+    CompensationStatus,
     Complaint,
     ComplaintCategory,
     ComplaintCompensation,
     ComplaintEvent,
     ComplaintSla,
 )
-from loyalty.errors import InvalidInput
 
 GROUP = "Complaints"
 REPORT_URL = "/staff/reports/complaints"
@@ -187,7 +187,7 @@ async def assign(request: Request, data: Assign) -> str:
 
 @shows_domain_errors
 async def resolve(request: Request, data: Resolve) -> str:
-    offer = await compensation.resolve_with_offer(
+    offer = await complaints.resolve_with_offer(
         data.reference,
         staff_actor(request),
         data.resolution,
@@ -199,7 +199,7 @@ async def resolve(request: Request, data: Resolve) -> str:
     if offer is not None:
         note = (
             f" Compensation {offer.id} is waiting for a second staff user's approval."
-            if offer.status == compensation.PROPOSED
+            if offer.status == CompensationStatus.PROPOSED
             else f" Compensation {offer.id} was granted."
         )
     return f"Case {data.reference} resolved.{note}"
@@ -209,9 +209,9 @@ async def resolve(request: Request, data: Resolve) -> str:
 async def decide_compensation(request: Request, data: DecideCompensation) -> str:
     actor = staff_actor(request)
     if data.decision == "approve":
-        offer = await compensation.approve(data.compensation_id, actor)
+        offer = await complaints.approve(data.compensation_id, actor)
         return f"Compensation {offer.id} approved and granted."
-    await compensation.reject(data.compensation_id, actor, data.reason)
+    await complaints.reject(data.compensation_id, actor, data.reason)
     return f"Compensation {data.compensation_id} rejected."
 
 

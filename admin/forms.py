@@ -13,8 +13,8 @@ from loyalty.audit import StaffActor
 from loyalty.config import PROGRAMME
 from loyalty.db import MAX_ID
 from loyalty.errors import DomainError, NotFound
-from loyalty.phones import normalise_phone
-from loyalty.tables import Member
+from loyalty.members import normalise_phone
+from loyalty.schema import Member
 
 M = TypeVar("M")
 

@@ -12,10 +12,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from admin.forms import StaffForm, find_member, shows_domain_errors, staff_actor
-from loyalty import ledger
-from loyalty.earning_rules import KINDS
+from loyalty import points
+from loyalty.earning import KINDS
 from loyalty.errors import InvalidInput
-from loyalty.tables import EarningRule, LedgerEntry, PointLot, Purchase, ReceiptClaim
+from loyalty.schema import EarningRule, LedgerEntry, PointLot, Purchase, ReceiptClaim
 
 entries = TableConfig(
     LedgerEntry,
@@ -85,7 +85,7 @@ class ExpireNow(StaffForm):
 @shows_domain_errors
 async def adjust_points(request: Request, data: AdjustPoints) -> str:
     member_id = await find_member(data.member)
-    posting = await ledger.adjust(member_id, data.points, reason=data.reason, actor=staff_actor(request))
+    posting = await points.adjust(member_id, data.points, reason=data.reason, actor=staff_actor(request))
     return f"Adjusted member {data.member} by {posting.delta:+d} points; balance now {posting.balance_after}."
 
 
@@ -93,7 +93,7 @@ async def adjust_points(request: Request, data: AdjustPoints) -> str:
 async def expire_now(request: Request, data: ExpireNow) -> str:
     if not data.confirm:
         raise InvalidInput("tick confirm to run the expiry")
-    expired = await ledger.expire_due(actor=staff_actor(request))
+    expired = await points.expire_due(actor=staff_actor(request))
     return f"{expired} lot(s) expired."
 
 

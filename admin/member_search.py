@@ -12,7 +12,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from loyalty.phones import phone_search_term
+from loyalty.members import phone_search_term
 
 # The listing, its row count, and the id search the foreign-key pickers use (a member's readable
 # name is its phone).

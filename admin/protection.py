@@ -43,30 +43,33 @@ from starlette.requests import Request
 
 from admin.forms import staff_actor
 from loyalty import members
-from loyalty.campaign_tables import Campaign, CampaignGift, MemberStats, Segment, VipGroup, VipMember
-from loyalty.complaint_tables import (
+from loyalty.errors import DomainError
+from loyalty.schema import (
+    AuditLog,
+    Campaign,
+    CampaignGift,
     Complaint,
     ComplaintCategory,
     ComplaintCompensation,
     ComplaintEvent,
     ComplaintSla,
-)
-from loyalty.errors import DomainError
-from loyalty.tables import (
-    AuditLog,
     DomainEvent,
     EarningRule,
     LedgerEntry,
     Member,
+    MemberStats,
     PointLot,
     Purchase,
     ReceiptClaim,
     Reward,
+    Segment,
     Store,
     Terminal,
     Tier,
     TierBirthdayGift,
     TierChange,
+    VipGroup,
+    VipMember,
     Voucher,
 )
 from notifications.tables import Consent, Delivery, Device, InboxMessage, JobSchedule

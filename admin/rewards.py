@@ -14,9 +14,9 @@ from pydantic import Field
 from starlette.requests import Request
 
 from admin.forms import StaffForm, shows_domain_errors, staff_actor
-from loyalty import vouchers
+from loyalty import rewards
+from loyalty.schema import Reward, Tier, TierBirthdayGift, TierChange, Voucher
 from loyalty.settings import ADMIN
-from loyalty.tables import Reward, Tier, TierBirthdayGift, TierChange, Voucher
 
 MEDIA_ROOT = ADMIN.media_root
 REWARD_IMAGE_DIR = MEDIA_ROOT / "rewards"
@@ -35,7 +35,7 @@ tiers = TableConfig(
     Tier, exclude_visible_columns=[Tier.id], menu_group="Programme", link_column=Tier.code, order_by=None
 )
 birthday_gifts = TableConfig(TierBirthdayGift, menu_group="Programme")
-rewards = TableConfig(
+reward_grid = TableConfig(
     Reward,
     media_storage=[REWARD_IMAGES],
     visible_columns=[
@@ -91,7 +91,7 @@ voucher_grid = TableConfig(
 )
 tier_history = TableConfig(TierChange, menu_group="Programme")
 
-TABLES = [tiers, birthday_gifts, rewards, voucher_grid, tier_history]
+TABLES = [tiers, birthday_gifts, reward_grid, voucher_grid, tier_history]
 
 
 class CancelVoucher(StaffForm):
@@ -101,7 +101,7 @@ class CancelVoucher(StaffForm):
 
 @shows_domain_errors
 async def cancel_voucher(request: Request, data: CancelVoucher) -> str:
-    voucher = await vouchers.cancel(data.code, reason=data.reason, actor=staff_actor(request))
+    voucher = await rewards.cancel(data.code, reason=data.reason, actor=staff_actor(request))
     back = f"; {voucher.points_paid} points returned" if voucher.points_paid else ""
     return f"Voucher {voucher.code} cancelled{back}."
 

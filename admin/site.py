@@ -10,8 +10,8 @@ from piccolo_api.rate_limiting.middleware import RateLimitProvider
 from admin import campaigns, complaints, ledger, notifications, rewards, stores
 from admin.member_search import normalise_phone_filter
 from admin.protection import protect
+from loyalty.schema import AuditLog, DomainEvent, Member, Store, Terminal
 from loyalty.settings import ADMIN, APP_ENV, AppEnv
-from loyalty.tables import AuditLog, DomainEvent, Member, Store, Terminal
 
 members = TableConfig(
     Member,

@@ -7,7 +7,7 @@ from pydantic import Field
 from starlette.requests import Request
 
 from admin.forms import StaffForm, shows_domain_errors, staff_actor
-from loyalty import stores
+from loyalty import members
 
 
 class NewTill(StaffForm):
@@ -22,13 +22,13 @@ class RevokeTill(StaffForm):
 
 @shows_domain_errors
 async def add_till(request: Request, data: NewTill) -> str:
-    created = await stores.create_terminal(data.store_code, data.name, actor=staff_actor(request))
+    created = await members.create_terminal(data.store_code, data.name, actor=staff_actor(request))
     return f"Till {created.terminal_id} added to {created.store_code}. Its key, shown only now: {created.key}"
 
 
 @shows_domain_errors
 async def revoke_till(request: Request, data: RevokeTill) -> str:
-    if not await stores.revoke_terminal(data.terminal_id, actor=staff_actor(request), reason=data.reason):
+    if not await members.revoke_terminal(data.terminal_id, actor=staff_actor(request), reason=data.reason):
         return f"Till {data.terminal_id} was revoked already."
     return f"Till {data.terminal_id} revoked: its key no longer works."
 

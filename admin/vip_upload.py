@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from loyalty.vip import Added
+from loyalty.campaigns import Added
 
 STYLE = (
     "body{font-family:system-ui,sans-serif;margin:2rem;max-width:48rem}label{display:block;margin:.6rem 0}"

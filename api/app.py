@@ -41,7 +41,7 @@ from api.settings import Settings, UnsafeSettings
 from api.staff import staff_guard
 from api.staff_login import staff_login
 from loyalty.db import close_pool, open_pool
-from loyalty.demo import demo_staff_login_works
+from loyalty.setup import demo_staff_login_works
 from notifications.embedded import worker_lifespan
 
 log = logging.getLogger("api")

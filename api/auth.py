@@ -27,9 +27,8 @@ from litestar.handlers.base import BaseRouteHandler
 from api.errors import ApiProblem
 from api.rate_limit import RateLimits, client_address, limits_of, remember, too_many
 from api.settings import Settings
-from loyalty.members import SignInSuperseded, member_for_sign_in
-from loyalty.stores import KEY_PREFIX, terminal_for_key
-from loyalty.tables import Member, Terminal
+from loyalty.members import KEY_PREFIX, SignInSuperseded, member_for_sign_in, terminal_for_key
+from loyalty.schema import Member, Terminal
 
 FIREBASE_APP_NAME = "thanthiet"
 

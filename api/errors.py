@@ -25,7 +25,7 @@ from api.staff import StaffLoginRequired, login_redirect
 from loyalty import audit
 from loyalty.db import is_connection_failure
 from loyalty.errors import DomainError
-from loyalty.ledger import LedgerBroken
+from loyalty.points import LedgerBroken
 
 log = logging.getLogger("api.errors")
 

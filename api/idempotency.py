@@ -19,7 +19,7 @@ from litestar import Request, Response
 
 from api.errors import ApiProblem
 from loyalty.db import is_unique_violation, write_transaction
-from loyalty.tables import IdempotencyRecord
+from loyalty.schema import IdempotencyRecord
 
 HEADER = "idempotency-key"
 T = TypeVar("T")

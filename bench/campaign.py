@@ -45,8 +45,8 @@ def _rss_mib() -> float:
 
 
 async def _generate(n: int, now: datetime) -> None:
-    from loyalty.db import is_sqlite
-    from loyalty.tables import Member
+    from loyalty.db.engines import is_sqlite
+    from loyalty.schema import Member
 
     if is_sqlite():
         source = "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < {}) "
@@ -94,15 +94,18 @@ async def _generate(n: int, now: datetime) -> None:
 
 
 async def main(n: int, url: str, trace: bool) -> None:
-    from loyalty import campaign_points, campaigns, segments, statistics
-    from loyalty.tables import LedgerEntry, Member, PointLot
+    from loyalty.campaigns import gift_points as campaign_points
+    from loyalty.campaigns import lifecycle as campaigns
+    from loyalty.campaigns import segments
+    from loyalty.members import statistics
+    from loyalty.schema import LedgerEntry, Member, PointLot
 
     now = datetime.now(UTC)
     engine = "postgresql" if url.startswith("postgres") else "sqlite"
     print(f"engine: {engine}  members: {n:,}  give batch: {campaign_points.GIVE_BATCH}", flush=True)
     print(f"database: {url}", flush=True)
     await _prepare(url)
-    from loyalty.db import open_pool
+    from loyalty.db.engines import open_pool
 
     await open_pool(max_size=4)
     t = time.perf_counter()

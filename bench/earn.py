@@ -85,9 +85,10 @@ async def seed(members: int) -> tuple[str, int, list[tuple[int, str, str]]]:
     """Migrate and seed; return the till key, the store id and (id, public_id, secret) per member."""
     import pyotp
 
-    from loyalty import demo, stores
-    from loyalty.members import new_public_id
-    from loyalty.tables import EarningRule, Member
+    from loyalty.members import stores
+    from loyalty.members.accounts import new_public_id
+    from loyalty.schema import EarningRule, Member
+    from loyalty.setup import demo
     from tests.support.database import migrate
 
     await migrate()
@@ -181,7 +182,7 @@ async def run_jobs(label: str, clients: int, jobs: list[Any], one: Callable[[Any
 def earn_bodies(jobs: list[tuple[tuple[int, str, str], str]]) -> list[bytes]:
     """Request bodies with fresh member codes (valid 30-90 s), made before a level starts so the
     client spends its share of the two cores on HTTP, not on TOTP."""
-    from loyalty import cards
+    from loyalty.earning import cards
 
     now = datetime.now(UTC)
     return [
@@ -233,8 +234,13 @@ def statements(sqlite: bool) -> dict[str, str]:
     """The earn's SQL: the app's own statement texts, imported from the modules that run them
     (``$n`` for asyncpg, SQLite's ``?n``). The till key lookup is not among them: the app caches
     it for 5 s, so it is not a per-earn statement."""
-    from loyalty import cards, earning, events, ledger, statistics, tiers
-    from loyalty.hot_sql import for_sqlite
+    from loyalty import events
+    from loyalty.db.sql import for_sqlite
+    from loyalty.earning import cards
+    from loyalty.earning import till as earning
+    from loyalty.members import statistics
+    from loyalty.points import ledger
+    from loyalty.tiers import upgrades as tiers
 
     sql = {
         "code_member": cards.CODE_MEMBER_SQL,
@@ -398,9 +404,9 @@ async def main_async(args: argparse.Namespace) -> str:
     per = args.requests
     await prepare_database(url)
     key, store_id, members = await seed(per * len(levels) * 2 + args.warmup)
-    from loyalty.cards import step_at
-    from loyalty.stores import hash_key
-    from loyalty.tables import Terminal
+    from loyalty.earning.cards import step_at
+    from loyalty.members.stores import hash_key
+    from loyalty.schema import Terminal
 
     terminal = await Terminal.select(Terminal.id).first()
     assert terminal is not None
@@ -418,7 +424,7 @@ async def main_async(args: argparse.Namespace) -> str:
             app = await drive_app(port, key, clients, app_jobs)
             step = step_at(datetime.now(UTC)) + 10 + i
             if engine == "sqlite":
-                from loyalty.db import sqlite_path
+                from loyalty.db.engines import sqlite_path
 
                 raw = await drive_raw_sqlite(
                     sqlite_path(url), hash_key(key), store_id, terminal["id"], clients, raw_jobs, step

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from loyalty.db import write_transaction
-from loyalty.tables import AuditLog
+from loyalty.schema import AuditLog
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 from piccolo.utils.encoding import dump_json
 
-from loyalty import hot_sql
+from loyalty import db
 from loyalty.db import write_transaction
 
 
@@ -40,4 +40,4 @@ EMIT_SQL = "INSERT INTO domain_event (kind, member, payload, created_at) VALUES 
 async def emit(kind: EventKind, member_id: int | None, **payload: Any) -> None:
     """Record an event; call inside the write transaction of the change it reports."""
     async with write_transaction():
-        await hot_sql.fetch(EMIT_SQL, kind.value, member_id, dump_json(payload), datetime.now(UTC))
+        await db.fetch(EMIT_SQL, kind.value, member_id, dump_json(payload), datetime.now(UTC))

@@ -26,14 +26,12 @@ class Job:
 _JOBS: dict[str, Job] = {}
 
 JOB_MODULES = [
-    "loyalty.expiry",
-    "loyalty.statistics",
+    "loyalty.points",
+    "loyalty.members",
     "loyalty.campaigns",
-    "loyalty.complaint_sla",
     "loyalty.complaints",
-    "loyalty.vouchers",
-    "loyalty.tier_review",
-    "loyalty.reminders",
+    "loyalty.rewards",
+    "loyalty.tiers",
 ]
 
 

@@ -18,21 +18,24 @@ from typing import Any
 import pyotp
 
 from loyalty import audit
-from loyalty.campaign_tables import MemberStats, VipMember
-from loyalty.complaint_tables import Complaint, ComplaintEvent, ComplaintPhoto
 from loyalty.db import write_transaction
 from loyalty.errors import NotFound
 from loyalty.members import UID_MOVED
-from loyalty.tables import (
+from loyalty.schema import (
     AuditLog,
+    Complaint,
+    ComplaintEvent,
+    ComplaintPhoto,
     DomainEvent,
     IdempotencyRecord,
     LedgerEntry,
     Member,
+    MemberStats,
     PointLot,
     Purchase,
     ReceiptClaim,
     TierChange,
+    VipMember,
     Voucher,
 )
 

@@ -33,10 +33,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from loyalty.campaign_points import GiftBatch
+from loyalty.campaigns import GiftBatch
 from loyalty.db import is_sqlite, write_transaction
 from loyalty.events import EventKind
-from loyalty.tables import DomainEvent
+from loyalty.schema import DomainEvent
 from notifications import consent, messages
 from notifications.config import NotifySettings
 from notifications.senders import Outcome, Push, Result, Sender

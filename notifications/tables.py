@@ -22,7 +22,7 @@ from piccolo.columns import JSON, BigInt, Boolean, ForeignKey, Integer, OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from loyalty.tables import DomainEvent, Keyed, Member
+from loyalty.schema import DomainEvent, Keyed, Member
 
 RESTRICT = OnDelete.restrict
 

@@ -91,7 +91,7 @@ async def schedule_jobs(jobs: list[Job], *, now: datetime | None = None) -> None
 
 async def work_left() -> bool:
     """Anything a running worker would still send (held marketing waits for its time)."""
-    from loyalty.tables import DomainEvent
+    from loyalty.schema import DomainEvent
 
     if await DomainEvent.exists().where(DomainEvent.processed_at.is_null()):
         return True

@@ -109,13 +109,13 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 def sqlite_path() -> Iterator[str]:
-    from loyalty.db import sqlite_path as path_of
+    from loyalty.db.engines import sqlite_path as path_of
 
     yield path_of(DATABASE_URL)
 
 
 def member_token(phone: str = "+84901234567", **kwargs: Any) -> str:
-    from loyalty.dev_tokens import mint
+    from loyalty.setup.dev_tokens import mint
 
     return mint(PROJECT_ID, phone=phone, **kwargs)
 
@@ -127,7 +127,7 @@ def member_headers(phone: str = "+84901234567") -> dict[str, str]:
 @pytest.fixture
 async def till() -> dict[str, Any]:
     """A store Q1 with one till; returns its key and ids."""
-    from loyalty import stores
+    from loyalty.members import stores
 
     store = await stores.create_store("Q1", "Quận 1", city="Hồ Chí Minh")
     created = await stores.create_terminal("Q1", "Till 1")

@@ -7,6 +7,7 @@ functions. The suite runs the same linter, and checks that the contracts still s
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import tomllib
@@ -25,8 +26,12 @@ def test_the_import_contracts_state_the_rule() -> None:
     assert set(config["root_packages"]) == {"loyalty", "notifications", "admin", "api"}
     assert config["include_external_packages"] is True  # else litestar & co. are not seen
     stated: dict[str, set[str]] = {}
-    for contract in config["contracts"]:
-        assert contract["type"] == "forbidden" and not contract.get("allow_indirect_imports", False)
+    forbidden = [c for c in config["contracts"] if c["type"] == "forbidden"]
+    layered = [c for c in config["contracts"] if c["type"] == "layers"]
+    assert len(forbidden) + len(layered) == len(config["contracts"])
+    assert [c["containers"] for c in layered] == [["loyalty"]] and layered[0]["exhaustive"] is True
+    for contract in forbidden:
+        assert not contract.get("allow_indirect_imports", False)
         for source in contract["source_modules"]:
             stated.setdefault(source, set()).update(contract["forbidden_modules"])
     assert stated == FORBIDDEN
@@ -40,15 +45,62 @@ def test_no_package_imports_what_it_must_not() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_architecture_page_names_every_domain_module() -> None:
-    """docs/architecture.md says what each domain module owns: a new module must be placed there."""
-    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
-    unnamed = sorted(
-        path.name
-        for path in (ROOT / "loyalty").glob("*.py")
-        if path.name != "__init__.py" and f"`{path.name}`" not in page
+def domain_packages() -> list[Path]:
+    return sorted(
+        p for p in (ROOT / "loyalty").iterdir() if (p / "__init__.py").exists() and p.name != "piccolo_migrations"
     )
+
+
+def test_architecture_page_names_every_domain_package_and_module() -> None:
+    """docs/architecture.md says what each package and module owns: a new one must be placed there."""
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    modules = [p.name for p in (ROOT / "loyalty").glob("*.py") if p.name != "__init__.py"]
+    modules += [f"{package.name}/{p.name}" for package in domain_packages() for p in package.glob("*.py")]
+    unnamed = sorted(name for name in modules if not name.endswith("__init__.py") and f"`{name}`" not in page)
     assert unnamed == []
+
+
+def test_each_package_introduces_itself_and_says_what_it_offers() -> None:
+    """Every domain package opens with its rules and invariants and lists its public names."""
+    for package in domain_packages():
+        tree = ast.parse((package / "__init__.py").read_text(encoding="utf-8"))
+        overview = ast.get_docstring(tree) or ""
+        assert len(overview.splitlines()) >= 5 and "Rules" in overview, package.name
+        exported = [
+            node
+            for node in tree.body
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "__all__" for t in node.targets)
+        ]
+        assert exported, f"{package.name} has no __all__"
+
+
+def imports_of(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.append(node.module)
+            found += [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+    return found
+
+
+def test_callers_import_a_package_never_its_insides() -> None:
+    """Outside a domain package (the API, the admin, notifications and the other packages) code
+    imports ``loyalty.<package>``; only the package's own modules (and tests, benchmarks) reach in."""
+    packages = {p.name for p in domain_packages()}
+    reaching_in = []
+    for top in ("api", "admin", "notifications", "loyalty"):
+        for path in (ROOT / top).rglob("*.py"):
+            if "piccolo_migrations" in path.parts:
+                continue
+            own = path.relative_to(ROOT).parts[1] if top == "loyalty" and path.parent != ROOT / "loyalty" else None
+            for name in imports_of(path):
+                parts = name.split(".")
+                inside = len(parts) >= 3 and parts[0] == "loyalty" and parts[1] in packages and parts[1] != own
+                if inside and (ROOT / "loyalty" / parts[1] / f"{parts[2]}.py").exists():
+                    reaching_in.append(f"{path.relative_to(ROOT)}: {name}")
+    assert reaching_in == []
 
 
 def test_only_the_settings_module_reads_the_environment() -> None:

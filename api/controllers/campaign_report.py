@@ -10,9 +10,9 @@ from litestar.params import PathParameter, QueryParameter
 
 from admin.campaign_report import render_all, render_one
 from api.staff import current_staff
-from loyalty.campaign_results import Results, results, to_csv
-from loyalty.campaign_tables import Campaign
+from loyalty.campaigns import Results, results, to_csv
 from loyalty.db import MAX_ID
+from loyalty.schema import Campaign
 
 NO_STORE = {"Cache-Control": "no-store"}
 # Excel reads a CSV as the machine's legacy code page unless it opens with a UTF-8 byte order mark.

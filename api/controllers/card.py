@@ -14,9 +14,9 @@ from litestar.params import JSONBody
 from api.auth import CallingMember
 from api.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from api.schemas_earning import CardOut, ClaimIn, ClaimOut, ExpiringOut, LedgerEntryOut, LedgerPage
-from loyalty import cards, claims, ledger
+from loyalty import earning, points
 from loyalty.config import PROGRAMME
-from loyalty.statement import statement
+from loyalty.points import statement
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -40,17 +40,17 @@ class CardController(Controller):
 
     @get("/card", summary="The rotating member code (changes every 30 s)")
     async def card(self, member: CallingMember) -> Response[CardOut]:
-        code = await cards.current_code(member.id)
+        code = await earning.current_code(member.id)
         return Response(CardOut(code.code, code.valid_until, code.period_s), headers=NO_STORE)
 
     @get("/card.svg", summary="The rotating member code as an SVG QR image", media_type="image/svg+xml")
     async def card_svg(self, member: CallingMember) -> Response[bytes]:
-        code = await cards.current_code(member.id)
+        code = await earning.current_code(member.id)
         return Response(qr_svg(code.code), media_type="image/svg+xml", headers=NO_STORE)
 
     @get("/card.png", summary="The rotating member code as a PNG QR image", media_type="image/png")
     async def card_png(self, member: CallingMember) -> Response[bytes]:
-        code = await cards.current_code(member.id)
+        code = await earning.current_code(member.id)
         return Response(qr_png(code.code), media_type="image/png", headers=NO_STORE)
 
     @get("/ledger", summary="The member's points history, newest first")
@@ -69,9 +69,9 @@ class CardController(Controller):
     @get("/points/expiring", summary="Points that expire in the next 30 days (EXPIRING_SOON_DAYS)")
     async def expiring(self, member: CallingMember) -> ExpiringOut:
         days = PROGRAMME.expiring_soon_days
-        return ExpiringOut(await ledger.points_expiring(member.id, within_days=days), days)
+        return ExpiringOut(await points.points_expiring(member.id, within_days=days), days)
 
     @post("/claims", status_code=201, summary="Claim a receipt's points with the code printed on it")
     async def claim(self, member: CallingMember, data: JSONBody[ClaimIn]) -> ClaimOut:
-        done = await claims.claim(member.id, data.code)
+        done = await earning.claim(member.id, data.code)
         return ClaimOut(done.points_earned, done.points_balance, done.receipt_no, done.store)

@@ -12,8 +12,8 @@ from litestar.params import FromPath, PathParameter, QueryParameter
 from admin.case_page import render_case, render_case_list
 from admin.complaint_report import render
 from api.staff import current_staff
-from loyalty import complaint_photos, complaints
-from loyalty.complaint_reports import complaint_report
+from loyalty import complaints
+from loyalty.complaints import complaint_report
 from loyalty.db import MAX_ID
 from loyalty.errors import NotFound
 
@@ -35,7 +35,7 @@ async def complaint_report_page(
 async def complaint_case_list(request: Request[Any, Any, Any]) -> Response[str]:
     """Open cases, most urgent first, each linking to its case page."""
     user = current_staff(request)
-    cases = await complaint_photos.open_cases()
+    cases = await complaints.open_cases()
     page = render_case_list(cases, user.username)
     return Response(page, media_type="text/html", headers={"Cache-Control": "no-store"})
 
@@ -48,11 +48,11 @@ async def complaint_case_page(request: Request[Any, Any, Any], reference: FromPa
         raise NotFound(f"no complaint {reference[:40]!r}")
     case = await complaints.get_case(reference)
     view = await complaints.case_view(case, visible_only=False)
-    page = render_case(view, await complaint_photos.photo_ids(case.id), user.username)
+    page = render_case(view, await complaints.photo_ids(case.id), user.username)
     return Response(page, media_type="text/html", headers={"Cache-Control": "no-store"})
 
 
 @get("/staff/complaints/photos/{photo_id:int}", include_in_schema=False)
 async def complaint_photo(photo_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)]) -> Response[bytes]:
-    found = await complaint_photos.photo(photo_id)
+    found = await complaints.photo(photo_id)
     return Response(found.content, media_type=found.content_type, headers={"Cache-Control": "private, no-store"})

@@ -26,8 +26,7 @@ from api.schemas_complaints import (
     TimelineOut,
 )
 from loyalty import complaints
-from loyalty.complaint_tables import Complaint, ComplaintCategory
-from loyalty.tables import Store
+from loyalty.schema import Complaint, ComplaintCategory, Store
 
 
 def detail_out(view: complaints.CaseView) -> ComplaintDetail:

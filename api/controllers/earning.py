@@ -12,7 +12,7 @@ from api.auth import CallingTill
 from api.controllers.card import qr_svg
 from api.idempotency import run_once
 from api.schemas_earning import EarnIn, EarnOut, ItemIn, ReceiptClaimOut, ReceiptIn, RefundIn, RefundOut
-from loyalty import claims, earning, refunds
+from loyalty import earning
 
 
 def _items(items: list[ItemIn]) -> list[earning.Item]:
@@ -52,7 +52,7 @@ class EarningController(Controller):
 
     @post("/receipts", status_code=201, summary="A one-time claim code to print on a receipt")
     async def receipt(self, terminal: CallingTill, data: JSONBody[ReceiptIn]) -> ReceiptClaimOut:
-        claim = await claims.create_claim(
+        claim = await earning.create_claim(
             store_id=_store_id(terminal),
             terminal_id=terminal.id,
             receipt_no=data.receipt_no,
@@ -63,7 +63,7 @@ class EarningController(Controller):
 
     @get("/receipts/{code:str}/qr.svg", summary="The claim code's QR, for printing", media_type="image/svg+xml")
     async def receipt_qr(self, terminal: CallingTill, code: FromPath[str]) -> Response[bytes]:
-        claim = await claims.claim_of_store(code, _store_id(terminal))
+        claim = await earning.claim_of_store(code, _store_id(terminal))
         return Response(qr_svg(claim.code), media_type="image/svg+xml")
 
     @post("/refunds", status_code=201, summary="Reverse a receipt's points in proportion to the refund")
@@ -73,7 +73,7 @@ class EarningController(Controller):
         store_id = _store_id(terminal)
 
         async def change(_: str | None) -> RefundOut:
-            done = await refunds.refund(
+            done = await earning.refund(
                 store_id=store_id, terminal_id=terminal.id, receipt_no=data.receipt_no, amount=data.amount
             )
             return RefundOut(done.points_reversed, done.shortfall, done.refunded_total)

@@ -12,7 +12,7 @@ from litestar.params import JSONBody
 from api.auth import CallingMember
 from api.schemas import MeOut, NextTierOut, ProfilePatch, TierOut
 from loyalty import members, tiers
-from loyalty.tables import Member
+from loyalty.schema import Member
 from notifications import privacy
 
 

@@ -6,7 +6,7 @@ from litestar import Controller, get
 
 from api.auth import CallingTill
 from api.schemas import TerminalOut
-from loyalty.tables import Store
+from loyalty.schema import Store
 
 
 class TerminalController(Controller):

@@ -7,7 +7,8 @@ from litestar.params import JSONBody
 
 from api.auth import CallingTill
 from api.schemas_rewards import RedeemedVoucherOut, TillRedeemIn, TillRedeemOut, VoucherMemberOut
-from loyalty import vouchers
+from loyalty import rewards
+from loyalty.schema import VoucherStatus
 
 
 class PosVoucherController(Controller):
@@ -16,8 +17,8 @@ class PosVoucherController(Controller):
 
     @post("/redeem", summary="Redeem a scanned voucher code (once)", status_code=200)
     async def redeem(self, terminal: CallingTill, data: JSONBody[TillRedeemIn]) -> TillRedeemOut:
-        done = await vouchers.redeem_at_till(data.code, terminal, receipt_no=data.receipt_no)
+        done = await rewards.redeem_at_till(data.code, terminal, receipt_no=data.receipt_no)
         return TillRedeemOut(
-            RedeemedVoucherOut(done.code, done.reward_name_vi, vouchers.REDEEMED),
+            RedeemedVoucherOut(done.code, done.reward_name_vi, VoucherStatus.REDEEMED),
             VoucherMemberOut(done.member_public_id, done.member_name),
         )

@@ -18,7 +18,7 @@ from api.idempotency import run_once
 from api.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from api.schemas import Page
 from api.schemas_rewards import IssuedVoucherOut, RedemptionIn, RedemptionOut, RewardOut, VoucherOut
-from loyalty import rewards, vouchers
+from loyalty import rewards
 
 # Reward images uploaded in the admin, public like any catalogue picture.
 media_files = create_static_files_router(path="/media", directories=[MEDIA_ROOT], include_in_schema=False, name="media")
@@ -64,7 +64,7 @@ class RewardsController(Controller):
         self, request: Request[Any, Any, Any], member: CallingMember, data: JSONBody[RedemptionIn]
     ) -> Response[Any]:
         async def change(key: str | None) -> RedemptionOut:
-            reference = f"redeem:{member.id}:{key}" if key else vouchers.fresh_reference(f"redeem:{member.id}")
+            reference = f"redeem:{member.id}:{key}" if key else rewards.fresh_reference(f"redeem:{member.id}")
             done = await rewards.redeem(member.id, data.reward_id, reference=reference)
             v = done.voucher
             return RedemptionOut(IssuedVoucherOut(v.code, int(v.reward), v.status, v.valid_until), done.points_balance)
@@ -73,7 +73,7 @@ class RewardsController(Controller):
 
     @get("/me/vouchers", summary="The member's vouchers, newest first")
     async def list_vouchers(self, member: CallingMember, limit: Limit = 20, cursor: Cursor = None) -> Page[VoucherOut]:
-        found = await vouchers.member_vouchers(
+        found = await rewards.member_vouchers(
             member.id, locale=member.locale, limit=limit + 1, before_id=decode_cursor("v1", cursor)
         )
         page = found[:limit]
@@ -85,7 +85,7 @@ class RewardsController(Controller):
 
     @get("/me/vouchers/{code:str}/qr.svg", summary="The voucher's QR code (SVG)", media_type="image/svg+xml")
     async def voucher_qr(self, member: CallingMember, code: FromPath[str]) -> Response[bytes]:
-        own = await vouchers.member_voucher_code(member.id, code)
+        own = await rewards.member_voucher_code(member.id, code)
         image = qrcode.make(own, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
         out = io.BytesIO()
         image.save(out)

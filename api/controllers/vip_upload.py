@@ -16,7 +16,7 @@ from litestar.params import Body
 from admin.error_page import render_error
 from admin.vip_upload import MAX_UPLOAD_BYTES, render_form, render_result
 from api.staff import current_staff
-from loyalty import vip
+from loyalty import campaigns
 from loyalty.audit import StaffActor
 from loyalty.errors import DomainError
 
@@ -38,7 +38,7 @@ class VipUpload:
 async def vip_upload_page(request: Request[Any, Any, Any]) -> Response[str]:
     user = current_staff(request)
     token = secrets.token_urlsafe(24)
-    page = render_form(await vip.groups(), token, user.username)
+    page = render_form(await campaigns.groups(), token, user.username)
     response = Response(page, media_type="text/html", headers=NO_STORE)
     response.set_cookie(UPLOAD_COOKIE, token, path="/staff/vip", httponly=True, samesite="strict")
     return response
@@ -58,7 +58,7 @@ async def vip_upload(
     if not expected or not secrets.compare_digest(expected, data.token):
         page = render_error(403, "This form has expired: open it again (Biểu mẫu đã hết hạn: hãy mở lại).")
         return Response(page, status_code=403, media_type="text/html", headers=NO_STORE)
-    groups = await vip.groups()
+    groups = await campaigns.groups()
     raw = await data.file.read(MAX_UPLOAD_BYTES + 1) if data.file is not None else b""
     if len(raw) > MAX_UPLOAD_BYTES:
         return _again(groups, data.token, user.username, "The file is larger than 2 MB.", 413)
@@ -71,9 +71,9 @@ async def vip_upload(
     try:
         if raw:
             text = raw.decode("utf-8-sig", errors="replace")
-            added = await vip.add_phone_file(data.group_id, text, actor=actor, file=filename)
+            added = await campaigns.add_phone_file(data.group_id, text, actor=actor, file=filename)
         else:
-            added = await vip.add_phones(data.group_id, data.phones, actor=actor)
+            added = await campaigns.add_phones(data.group_id, data.phones, actor=actor)
     except DomainError as exc:
         return _again(groups, data.token, user.username, exc.detail, 422)
     page = render_form(groups, data.token, user.username, render_result(added, from_file=bool(raw)))

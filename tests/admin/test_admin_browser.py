@@ -17,9 +17,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from admin.protection import POLICIES
 from admin.site import FORMS, TABLES
-from loyalty.demo import seed_staff
-from loyalty.members import record_member
-from loyalty.tables import Member
+from loyalty.members.accounts import record_member
+from loyalty.schema import Member
+from loyalty.setup.demo import seed_staff
 from tests.conftest import member_headers
 from tests.support.admin_rows import row_in, snapshot
 from tests.support.browser import PATIENCE_S, chromium, console_errors, live_server, login_to_admin, screenshot_folder

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from piccolo.apps.user.tables import BaseUser
 
-from loyalty import ledger
-from loyalty.members import record_member
-from loyalty.tables import AuditLog, LedgerEntry, Member
+from loyalty.members.accounts import record_member
+from loyalty.points import ledger
+from loyalty.schema import AuditLog, LedgerEntry, Member
 
 _ADDRESSES = itertools.count(1)
 

@@ -21,9 +21,9 @@ from piccolo_admin.endpoints import TableConfig
 
 from admin.protection import POLICIES, protect
 from admin.site import TABLES
-from loyalty import ledger
-from loyalty.members import record_member
-from loyalty.tables import AuditLog, IdempotencyRecord, LedgerEntry, Member, Reward, Store
+from loyalty.members.accounts import record_member
+from loyalty.points import ledger
+from loyalty.schema import AuditLog, IdempotencyRecord, LedgerEntry, Member, Reward, Store
 from tests.support.admin_rows import row_in, snapshot
 
 _ADDRESSES = itertools.count(1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from piccolo.apps.user.tables import BaseUser
 
-from loyalty import stores
+from loyalty.members import stores
 
 
 async def _staff(username: str = "mai", password: str = "a-long-Passw0rd") -> None:

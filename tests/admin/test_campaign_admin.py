@@ -11,9 +11,8 @@ import httpx
 import time_machine
 from piccolo.apps.user.tables import BaseUser
 
-from loyalty.campaign_tables import Campaign, CampaignGift, Segment
 from loyalty.jobs import registered_jobs
-from loyalty.tables import AuditLog, Member
+from loyalty.schema import AuditLog, Campaign, CampaignGift, Member, Segment
 from notifications import dispatcher
 from notifications.config import NotifySettings
 from notifications.senders import FcmSender

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from loyalty import campaigns
-from loyalty.campaign_tables import Campaign, CampaignGift
-from loyalty.members import record_member
+from loyalty.campaigns import lifecycle as campaigns
+from loyalty.members.accounts import record_member
+from loyalty.schema import Campaign, CampaignGift
 from tests.support.staff import sign_in, staff_http
 
 FORM = "/admin/api/forms/create-or-change-a-campaign/"

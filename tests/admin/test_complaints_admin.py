@@ -8,10 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from loyalty import complaints
-from loyalty.complaint_compensation import for_case
-from loyalty.complaint_tables import Complaint, ComplaintEvent
-from loyalty.tables import AuditLog, Member
+from loyalty.complaints import cases as complaints
+from loyalty.complaints.compensation import for_case
+from loyalty.schema import AuditLog, Complaint, ComplaintEvent, Member
 from tests.conftest import member_headers
 from tests.support.complaints import PASSWORD, ledger_consistent, seed_desk, staff
 from tests.support.staff import sign_in
@@ -188,7 +187,7 @@ async def test_the_sidebar_links_the_report(client: httpx.AsyncClient) -> None:
 
 
 async def test_escalation_lines_show_in_the_admin_timeline(client: httpx.AsyncClient) -> None:
-    from loyalty.complaint_sla import escalate_overdue
+    from loyalty.complaints.sla import escalate_overdue
 
     await staff("boss", superuser=True)
     agent = await staff("an")

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from piccolo.apps.user.tables import BaseUser
 
-from loyalty.tables import AuditLog, Reward, Voucher
+from loyalty.schema import AuditLog, Reward, Voucher
 from tests.support.ledger import assert_ledger_ok
 from tests.support.rewards import api_member, balance, make_reward
 

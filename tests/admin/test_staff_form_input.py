@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from loyalty.campaign_tables import VipGroup
+from loyalty.schema import VipGroup
 from tests.support.staff import sign_in, staff_http
 
 HUGE = 10**20

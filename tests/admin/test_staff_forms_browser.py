@@ -9,10 +9,11 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from loyalty import campaigns, vip
-from loyalty.campaign_tables import Campaign, VipMember
-from loyalty.demo import seed_staff
-from loyalty.members import record_member
+from loyalty.campaigns import lifecycle as campaigns
+from loyalty.campaigns import vip
+from loyalty.members.accounts import record_member
+from loyalty.schema import Campaign, VipMember
+from loyalty.setup.demo import seed_staff
 from tests.support.browser import PATIENCE_S, chromium, live_server, login_to_admin
 
 SUBMIT = "[data-uitest=submit_custom_form_button]"

@@ -11,7 +11,7 @@ import pytest
 from piccolo.apps.user.tables import BaseUser
 
 from api.staff import safe_next
-from loyalty import vip
+from loyalty.campaigns import vip
 from tests.support.complaints import PASSWORD, staff
 from tests.support.staff import sign_in, staff_http
 

@@ -8,10 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from loyalty import vip
-from loyalty.campaign_tables import VipMember
-from loyalty.members import record_member
-from loyalty.tables import AuditLog
+from loyalty.campaigns import vip
+from loyalty.members.accounts import record_member
+from loyalty.schema import AuditLog, VipMember
 from tests.support.complaints import PASSWORD, staff
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from api.rate_limit import RateLimits
-from loyalty import stores
+from loyalty.members import stores
 from tests.support.attacker import Battery, Credentials, Probe, row_counts
 from tests.support.rewards import make_reward, make_tiers
 

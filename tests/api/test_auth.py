@@ -6,8 +6,8 @@ import time
 
 import httpx
 
-from loyalty import stores
-from loyalty.dev_tokens import mint
+from loyalty.members import stores
+from loyalty.setup.dev_tokens import mint
 from tests.conftest import PROJECT_ID, member_headers
 
 
@@ -88,7 +88,7 @@ async def test_till_key_on_member_path_is_403(client: httpx.AsyncClient, till: d
 
 
 async def test_terminal_key_is_stored_only_as_hash(till: dict[str, object]) -> None:
-    from loyalty.tables import Terminal
+    from loyalty.schema import Terminal
 
     row = await Terminal.select().where(Terminal.id == till["terminal_id"]).first()
     assert row is not None

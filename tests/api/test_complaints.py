@@ -7,8 +7,8 @@ import base64
 import httpx
 import pytest
 
-from loyalty import complaints
-from loyalty.complaint_tables import Complaint, ComplaintPhoto
+from loyalty.complaints import cases as complaints
+from loyalty.schema import Complaint, ComplaintPhoto
 from tests.conftest import member_headers
 from tests.support.complaints import seed_desk, staff
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from loyalty.tables import Member
+from loyalty.schema import Member
 from tests.conftest import member_headers
 
 
@@ -19,7 +19,7 @@ async def test_first_call_creates_the_member_once(client: httpx.AsyncClient) -> 
 
 
 async def test_sign_in_links_a_member_staff_recorded_by_phone(client: httpx.AsyncClient) -> None:
-    from loyalty.members import record_member
+    from loyalty.members.accounts import record_member
 
     recorded = await record_member("090 123 4567", name="Chị Lan")
     response = await client.get("/api/v1/me", headers=member_headers("+84901234567"))

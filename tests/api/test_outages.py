@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from loyalty import ledger
-from loyalty.db import is_connection_failure
-from loyalty.tables import AuditLog, LedgerEntry, Member, PointLot, Voucher
+from loyalty.db.engines import is_connection_failure
+from loyalty.points import ledger
+from loyalty.schema import AuditLog, LedgerEntry, Member, PointLot, Voucher
 from tests.conftest import member_headers
 from tests.support.attacker import row_counts
 from tests.support.outage import answers_of_app

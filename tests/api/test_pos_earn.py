@@ -6,8 +6,8 @@ from typing import Any
 
 import httpx
 
-from loyalty.ledger_check import check
-from loyalty.tables import DomainEvent, LedgerEntry, Purchase
+from loyalty.points.check import check
+from loyalty.schema import DomainEvent, LedgerEntry, Purchase
 from tests.conftest import member_headers
 from tests.support.earning import balance, code_of, earn, signed_in
 
@@ -57,7 +57,7 @@ async def test_forged_and_mistyped_codes_are_422(client: httpx.AsyncClient, till
     code = await code_of(member.id)
     public_id, otp, check_char = code.split(".")
     forged_otp = f"{(int(otp) + 1) % 1_000_000:06d}"
-    from loyalty.cards import check_char as checksum
+    from loyalty.earning.cards import check_char as checksum
 
     forged = f"{public_id}.{forged_otp}.{checksum(public_id + '.' + forged_otp)}"
     mistyped = f"{public_id}.{forged_otp}.{check_char}"
@@ -99,7 +99,7 @@ async def test_card_images_and_ledger_pages(client: httpx.AsyncClient, till: dic
     png = await client.get("/api/v1/me/card.png", headers=member_headers())
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml") and b"<svg" in svg.content
     assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
-    from loyalty import ledger
+    from loyalty.points import ledger
 
     for i in range(5):
         await ledger.credit(member.id, i + 1, kind=ledger.Kind.GIFT, reference=f"g{i}")
@@ -188,7 +188,7 @@ async def test_bonus_rules_apply_and_a_qualifying_earn_upgrades_at_once(
 ) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from loyalty.tables import EarningRule, Tier
+    from loyalty.schema import EarningRule, Tier
 
     await Tier(code="member", name_vi="TV", name_en="Member", rank=1, threshold=0, earn_multiplier_pct=100).save()
     await Tier(code="silver", name_vi="Bạc", name_en="Silver", rank=2, threshold=300, earn_multiplier_pct=110).save()
@@ -221,7 +221,7 @@ async def test_bonus_rules_apply_and_a_qualifying_earn_upgrades_at_once(
 async def test_member_sees_points_expiring_within_thirty_days(client: httpx.AsyncClient) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from loyalty import ledger
+    from loyalty.points import ledger
 
     member = await signed_in(client)
     soon = datetime.now(UTC) + timedelta(days=10)

@@ -6,10 +6,10 @@ import base64
 
 import httpx
 
-from loyalty import ledger, ledger_check
-from loyalty.complaint_tables import Complaint, ComplaintPhoto
-from loyalty.ledger import Kind
-from loyalty.tables import LedgerEntry, Member
+from loyalty.points import check as ledger_check
+from loyalty.points import ledger
+from loyalty.points.ledger import Kind
+from loyalty.schema import Complaint, ComplaintPhoto, LedgerEntry, Member
 from notifications.tables import Device
 from tests.conftest import member_headers
 from tests.support.complaints import seed_desk

@@ -11,7 +11,7 @@ import pytest
 
 from api.app import create_app
 from api.settings import Settings, UnsafeSettings
-from loyalty.demo import seed_staff
+from loyalty.setup.demo import seed_staff
 from tests.conftest import DATABASE_URL
 from tests.support.outage import answers_of_app
 

@@ -20,8 +20,8 @@ from api import auth
 from api.app import create_app
 from api.rate_limit import MemoryCounters, RateLimits
 from api.settings import Settings
-from loyalty import stores
-from loyalty.dev_tokens import mint
+from loyalty.members import stores
+from loyalty.setup.dev_tokens import mint
 from tests.conftest import PROJECT_ID
 
 REDIS_URL = "redis://127.0.0.1:6379/0"

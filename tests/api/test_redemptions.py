@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from loyalty.events import EventKind
-from loyalty.tables import DomainEvent, LedgerEntry, Member, Reward, Voucher
+from loyalty.schema import DomainEvent, LedgerEntry, Member, Reward, Voucher
 from tests.support.ledger import assert_ledger_ok
 from tests.support.rewards import api_member, balance, make_reward, make_tiers
 
@@ -61,8 +61,8 @@ async def test_out_of_stock_is_409(client: httpx.AsyncClient) -> None:
 
 
 async def test_per_member_limit_is_409_and_cancelled_vouchers_do_not_count(client: httpx.AsyncClient) -> None:
-    from loyalty import vouchers
     from loyalty.audit import StaffActor
+    from loyalty.rewards import vouchers
 
     reward = await make_reward(per_member_limit=1, points_cost=100)
     headers, member_id = await api_member(client, "0901000004", points=1000)

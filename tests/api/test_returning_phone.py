@@ -7,11 +7,11 @@ import time
 
 import httpx
 
-from loyalty import ledger
-from loyalty.dev_tokens import mint
-from loyalty.ledger import Kind
-from loyalty.members import UID_MOVED
-from loyalty.tables import AuditLog, LedgerEntry, Member
+from loyalty.members.accounts import UID_MOVED
+from loyalty.points import ledger
+from loyalty.points.ledger import Kind
+from loyalty.schema import AuditLog, LedgerEntry, Member
+from loyalty.setup.dev_tokens import mint
 from tests.conftest import PROJECT_ID
 
 PHONE = "+84901054771"

@@ -8,9 +8,10 @@ from typing import Any
 
 import httpx
 
-from loyalty import stores, vouchers
 from loyalty.events import EventKind
-from loyalty.tables import DomainEvent, Voucher
+from loyalty.members import stores
+from loyalty.rewards import vouchers
+from loyalty.schema import DomainEvent, Voucher
 from tests.support.ledger import assert_ledger_ok
 from tests.support.rewards import api_member, make_reward
 
@@ -142,7 +143,7 @@ async def test_twenty_tills_scanning_one_voucher_redeem_it_once(client: httpx.As
 
 async def test_staff_cancel_gives_the_points_back_and_restores_stock(client: httpx.AsyncClient) -> None:
     from loyalty.audit import StaffActor
-    from loyalty.tables import AuditLog, Reward
+    from loyalty.schema import AuditLog, Reward
     from tests.support.rewards import balance
 
     reward = await make_reward(points_cost=40, stock_left=2)

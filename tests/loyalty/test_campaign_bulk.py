@@ -7,14 +7,15 @@ from datetime import timedelta
 
 import pytest
 
-from loyalty import campaigns, ledger
-from loyalty.bulk_ledger import Credited, Holder, bulk_credit
-from loyalty.campaign_fanout import GiftSpec, gift_texts
-from loyalty.campaign_points import GiftBatch, batch_payload
-from loyalty.db import write_transaction
-from loyalty.ledger import LedgerBroken
-from loyalty.ledger_check import check
-from loyalty.tables import DomainEvent, LedgerEntry, Member, PointLot
+from loyalty.campaigns import lifecycle as campaigns
+from loyalty.campaigns.fanout import GiftSpec, gift_texts
+from loyalty.campaigns.gift_points import GiftBatch, batch_payload
+from loyalty.db.engines import write_transaction
+from loyalty.points import ledger
+from loyalty.points.bulk import Credited, Holder, bulk_credit
+from loyalty.points.check import check
+from loyalty.points.ledger import LedgerBroken
+from loyalty.schema import DomainEvent, LedgerEntry, Member, PointLot
 from tests.support.campaigns import NOW, launched_campaign, ledger_holds, member
 
 SPEC = GiftSpec(
@@ -86,7 +87,7 @@ async def test_bulk_credit_continues_each_members_chain_and_check_ledger_agrees(
 async def test_bulk_credit_spread_over_several_insert_statements_writes_every_entry_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from loyalty import bulk_ledger
+    from loyalty.points import bulk as bulk_ledger
 
     monkeypatch.setattr(bulk_ledger, "SQLITE_ROWS_PER_INSERT", 2)  # 5 entries: statements of 2, 2 and 1
     people = [await member(name=f"Chi {i}") for i in range(5)]
@@ -109,7 +110,7 @@ async def test_bulk_credit_spread_over_several_insert_statements_writes_every_en
 def test_a_bulk_batch_pauses_the_cyclic_collector_until_the_last_one_ends() -> None:
     import gc
 
-    from loyalty.bulk_ledger import _cyclic_gc_paused
+    from loyalty.points.bulk import _cyclic_gc_paused
 
     assert gc.isenabled()
     with _cyclic_gc_paused():
@@ -169,8 +170,8 @@ async def test_bulk_credit_from_a_stale_balance_or_head_writes_nothing() -> None
 
 
 async def test_one_event_reports_each_batch_of_gifts(monkeypatch: pytest.MonkeyPatch) -> None:
-    from loyalty import campaign_points
-    from loyalty.campaign_tables import CampaignGift
+    from loyalty.campaigns import gift_points as campaign_points
+    from loyalty.schema import CampaignGift
 
     monkeypatch.setattr(campaign_points, "GIVE_BATCH", 2)
     people = [await member(name=f"Mai {i}") for i in range(3)]
@@ -203,8 +204,8 @@ async def test_statistics_conditions_treat_a_member_without_statistics_as_zero(
     definition: dict[str, object], without_stats_row: bool
 ) -> None:
     """The compiler drops COALESCE (so the column's index is usable) only where it changes nothing."""
-    from loyalty import segments
-    from loyalty.segment_filters import compile_filter
+    from loyalty.campaigns import segments
+    from loyalty.campaigns.segment_filters import compile_filter
 
     await member(name="no stats row yet")
     compiled = compile_filter(definition)
@@ -214,9 +215,8 @@ async def test_statistics_conditions_treat_a_member_without_statistics_as_zero(
 
 
 async def test_points_gift_rows_are_written_once_given_with_their_entry(monkeypatch: pytest.MonkeyPatch) -> None:
-    from loyalty import campaign_points
-    from loyalty.campaign_tables import CampaignGift
-    from loyalty.tables import LedgerEntry
+    from loyalty.campaigns import gift_points as campaign_points
+    from loyalty.schema import CampaignGift, LedgerEntry
 
     monkeypatch.setattr(campaign_points, "GIVE_BATCH", 2)
     people = [await member(name=f"Hoa {i}") for i in range(5)]
@@ -238,7 +238,7 @@ async def test_points_gift_rows_are_written_once_given_with_their_entry(monkeypa
 
 @pytest.mark.sqlite_only
 async def test_the_larger_bulk_cache_is_put_back_on_the_connection() -> None:
-    from loyalty.bulk_ledger import BULK_CACHE_KIB, bulk_settings, fetch
+    from loyalty.points.bulk import BULK_CACHE_KIB, bulk_settings, fetch
 
     async with write_transaction():
         before = (await fetch("PRAGMA cache_size"))[0]["cache_size"]
@@ -256,7 +256,7 @@ def test_gift_hashes_are_the_entry_hashes_of_each_gift() -> None:
 
 
 def test_piccolo_placeholders_become_numbered_ones() -> None:
-    from loyalty.bulk_ledger import numbered
+    from loyalty.points.bulk import numbered
 
     assert numbered("a = {} AND b IN ({}, {}) AND c = '{{x}}'") == "a = $1 AND b IN ($2, $3) AND c = '{x}'"
     with pytest.raises(ValueError):

@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 
-from loyalty import campaign_points, campaigns, ledger
-from loyalty.bulk_ledger import fetch
-from loyalty.campaign_tables import Campaign, CampaignGift, CampaignLane, CampaignRun
-from loyalty.db import is_sqlite, write_transaction
-from loyalty.ledger_check import check
-from loyalty.tables import LedgerEntry, Member
+from loyalty.campaigns import gift_points as campaign_points
+from loyalty.campaigns import lifecycle as campaigns
+from loyalty.db.engines import is_sqlite, write_transaction
+from loyalty.points import ledger
+from loyalty.points.bulk import fetch
+from loyalty.points.check import check
+from loyalty.schema import Campaign, CampaignGift, CampaignLane, CampaignRun, LedgerEntry, Member
 from tests.support.campaigns import NOW, launched_campaign, ledger_holds, member
 
 

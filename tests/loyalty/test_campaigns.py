@@ -9,10 +9,14 @@ from typing import Any
 
 import pytest
 
-from loyalty import campaign_fanout, campaign_points, campaign_results, campaigns, segments, vouchers
-from loyalty.campaign_tables import Campaign, CampaignGift, CampaignRun
+from loyalty.campaigns import fanout as campaign_fanout
+from loyalty.campaigns import gift_points as campaign_points
+from loyalty.campaigns import lifecycle as campaigns
+from loyalty.campaigns import outcomes as campaign_results
+from loyalty.campaigns import segments
 from loyalty.errors import InvalidInput
-from loyalty.tables import DomainEvent, LedgerEntry, Member, Reward, Terminal
+from loyalty.rewards import vouchers
+from loyalty.schema import Campaign, CampaignGift, CampaignRun, DomainEvent, LedgerEntry, Member, Reward, Terminal
 from tests.support.campaigns import NOW, campaign_values, launched_campaign, ledger_holds, member, purchase
 
 
@@ -108,7 +112,7 @@ async def test_birthday_gift_follows_each_members_own_time_zone() -> None:
 
 
 async def test_tet_campaign_falls_on_the_lunar_new_year_from_the_library() -> None:
-    from loyalty.campaign_schedule import holiday_dates, lunar_to_solar
+    from loyalty.campaigns.schedule import holiday_dates, lunar_to_solar
 
     assert holiday_dates("Lunar New Year", 2027) == [date(2027, 2, 6)]
     assert holiday_dates("Lunar New Year", 2028) == [date(2028, 1, 26)]
@@ -135,13 +139,13 @@ async def test_anniversary_and_lunar_schedules() -> None:
 
 
 async def test_segment_and_vip_audiences() -> None:
-    from loyalty import vip
+    from loyalty.campaigns import vip
 
     regular = await member(name="regular")
     for days in (1, 2, 3):
         await purchase(regular, days_ago=days, now=datetime.now(UTC))
     await member(name="idle")
-    from loyalty import statistics
+    from loyalty.members import statistics
 
     await statistics.refresh_all()
     segment = await segments.segment_id_by_name("regular")
@@ -170,7 +174,7 @@ async def test_results_count_vouchers_redeemed_and_their_receipts(till: dict[str
     for i, gift in enumerate(gifts[:2]):
         await purchase(gift["member"], days_ago=0, amount=120_000 * (i + 1), now=now)
         receipt = f"R-voucher-{i}"
-        from loyalty.tables import Purchase
+        from loyalty.schema import Purchase
 
         await Purchase.update({Purchase.receipt_no: receipt}).where(
             (Purchase.member == gift["member"]) & (Purchase.amount == 120_000 * (i + 1))
@@ -214,7 +218,7 @@ async def test_paused_and_cancelled_campaigns_give_nothing() -> None:
 
 async def test_staff_changing_a_draft_campaign_is_in_the_audit_log_with_what_changed() -> None:
     from loyalty.audit import StaffActor
-    from loyalty.tables import AuditLog
+    from loyalty.schema import AuditLog
 
     campaign_id = await campaigns.create_campaign(campaign_values(), actor=StaffActor(None, "lan"))
     await campaigns.update_campaign(campaign_id, {"gift_points": 80}, actor=StaffActor(None, "lan"))

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from loyalty import cards
-from loyalty.members import record_member
-from loyalty.tables import Member
+from loyalty.earning import cards
+from loyalty.members.accounts import record_member
+from loyalty.schema import Member
 
 
 def test_check_character_catches_every_single_character_typo() -> None:

@@ -7,11 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from loyalty import complaints
-from loyalty.complaint_tables import Complaint, ComplaintEvent, ComplaintPhoto
+from loyalty.complaints import cases as complaints
 from loyalty.errors import InvalidInput
-from loyalty.members import record_member
-from loyalty.tables import DomainEvent, Member
+from loyalty.members.accounts import record_member
+from loyalty.schema import Complaint, ComplaintEvent, ComplaintPhoto, DomainEvent, Member
 from tests.support.complaints import seed_desk, staff
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -194,7 +193,7 @@ async def test_resolved_cases_close_after_the_reopen_window() -> None:
 
 
 async def test_each_staff_move_writes_its_audit_row_and_a_customers_own_message_none() -> None:
-    from loyalty.tables import AuditLog
+    from loyalty.schema import AuditLog
 
     m = await _member()
     agent = await staff("an")

@@ -6,12 +6,12 @@ import asyncio
 
 import pytest
 
-from loyalty import complaint_compensation as compensation
-from loyalty import complaints
-from loyalty.complaint_sla import DESK
+from loyalty.complaints import cases as complaints
+from loyalty.complaints import compensation
+from loyalty.complaints.sla import DESK
 from loyalty.errors import InvalidInput
-from loyalty.members import record_member
-from loyalty.tables import AuditLog, LedgerEntry, Reward, Voucher
+from loyalty.members.accounts import record_member
+from loyalty.schema import AuditLog, LedgerEntry, Reward, Voucher
 from tests.support.complaints import ledger_consistent, seed_desk, staff
 
 

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from loyalty import complaints
-from loyalty.complaint_sla import escalate_overdue
-from loyalty.complaint_tables import ComplaintEvent, ComplaintSla
+from loyalty.complaints import cases as complaints
+from loyalty.complaints.sla import escalate_overdue
 from loyalty.jobs import registered_jobs
-from loyalty.members import record_member
+from loyalty.members.accounts import record_member
+from loyalty.schema import ComplaintEvent, ComplaintSla
 from tests.support.complaints import seed_desk, staff
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from loyalty.db import close_pool, current_engine, open_pool, write_transaction
+from loyalty.db.engines import close_pool, current_engine, open_pool, write_transaction
 
 
 @pytest.mark.postgres_only

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from loyalty import cards, earning
-from loyalty.members import record_member
-from loyalty.tables import LedgerEntry, Purchase
+from loyalty.earning import cards
+from loyalty.earning import till as earning
+from loyalty.members.accounts import record_member
+from loyalty.schema import LedgerEntry, Purchase
 
 T0 = datetime(2026, 11, 22, 10, tzinfo=UTC)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from loyalty import cards, claims, earning, ledger
-from loyalty.ledger_check import check
-from loyalty.members import record_member
-from loyalty.tables import LedgerEntry, Member, Purchase
+from loyalty.earning import cards, claims
+from loyalty.earning import till as earning
+from loyalty.members.accounts import record_member
+from loyalty.points import ledger
+from loyalty.points.check import check
+from loyalty.schema import LedgerEntry, Member, Purchase
 
 
 async def test_fifty_concurrent_earns_of_one_receipt_write_one_entry(app: Any, till: dict[str, Any]) -> None:

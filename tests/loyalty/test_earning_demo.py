@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from loyalty.demo import seed_demo
-from loyalty.ledger_check import check
-from loyalty.tables import EarningRule, LedgerEntry, Member
+from loyalty.points.check import check
+from loyalty.schema import EarningRule, LedgerEntry, Member
+from loyalty.setup.demo import seed_demo
 
 
 async def test_seeding_twice_keeps_one_set_of_demo_points() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from loyalty.earning_rules import Line, Rule, compute, in_force
+from loyalty.earning.rules import Line, Rule, compute, in_force
 
 NOW = datetime(2026, 11, 22, 10, tzinfo=UTC)
 STORE = 7

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from loyalty.members import record_member
-from loyalty.tables import LedgerEntry, Member, PointLot
+from loyalty.members.accounts import record_member
+from loyalty.schema import LedgerEntry, Member, PointLot
 from tests.conftest import DATABASE_URL, IS_POSTGRES
 from tests.support.schema import Snapshot, snapshot
 

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from loyalty import ledger
-from loyalty.ledger_check import check, check_ledger
-from loyalty.members import record_member
-from loyalty.tables import LedgerEntry, PointLot
+from loyalty.members.accounts import record_member
+from loyalty.points import ledger
+from loyalty.points.check import check, check_ledger
+from loyalty.schema import LedgerEntry, PointLot
 
 
 async def _history() -> tuple[int, int]:

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from loyalty import ledger
-from loyalty.ledger import Kind
-from loyalty.members import record_member
-from loyalty.tables import LedgerEntry, Member, PointLot
+from loyalty.members.accounts import record_member
+from loyalty.points import ledger
+from loyalty.points.ledger import Kind
+from loyalty.schema import LedgerEntry, Member, PointLot
 
 
 async def _member() -> int:

@@ -18,12 +18,15 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from loyalty import earning, ledger, refunds, stores
 from loyalty.audit import StaffActor
-from loyalty.db import write_transaction
-from loyalty.ledger_check import check
-from loyalty.members import record_member
-from loyalty.tables import Member, Purchase
+from loyalty.db.engines import write_transaction
+from loyalty.earning import refunds
+from loyalty.earning import till as earning
+from loyalty.members import stores
+from loyalty.members.accounts import record_member
+from loyalty.points import ledger
+from loyalty.points.check import check
+from loyalty.schema import Member, Purchase
 
 T = TypeVar("T")
 _SERIAL = itertools.count(1)

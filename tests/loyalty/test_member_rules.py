@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from loyalty.errors import InvalidInput
-from loyalty.members import validate_profile
-from loyalty.phones import normalise_phone
+from loyalty.members.accounts import validate_profile
+from loyalty.members.phones import normalise_phone
 
 TODAY = date(2026, 11, 22)
 

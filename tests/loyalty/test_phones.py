@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty.phones import phone_search_term
+from loyalty.members.phones import phone_search_term
 
 
 @pytest.mark.parametrize("typed", ["0907654321", "0907 654 321", "+84907654321", "84907654321", "090-765-4321"])

@@ -6,10 +6,11 @@ import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
-from loyalty import ledger, reminders
-from loyalty.ledger import Kind
-from loyalty.members import record_member
-from loyalty.tables import DomainEvent, Reward, Voucher
+from loyalty.members.accounts import record_member
+from loyalty.points import ledger
+from loyalty.points.ledger import Kind
+from loyalty.rewards import reminders
+from loyalty.schema import DomainEvent, Reward, Voucher
 
 NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty import ledger, rewards, vouchers
-from loyalty.demo import seed_demo
-from loyalty.members import record_member
-from loyalty.tables import Reward, Tier, TierBirthdayGift, Voucher
+from loyalty.members.accounts import record_member
+from loyalty.points import ledger
+from loyalty.rewards import redemptions as rewards
+from loyalty.rewards import vouchers
+from loyalty.schema import Reward, Tier, TierBirthdayGift, Voucher
+from loyalty.setup.demo import seed_demo
 from tests.support.ledger import assert_ledger_ok
 
 

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from loyalty import segments, statistics, vip
-from loyalty.segment_filters import InvalidFilter, compile_filter
-from loyalty.tables import Member
+from loyalty.campaigns import segments, vip
+from loyalty.campaigns.segment_filters import InvalidFilter, compile_filter
+from loyalty.members import statistics
+from loyalty.schema import Member
 from tests.support.campaigns import NOW, member, purchase
 
 
@@ -65,7 +66,7 @@ async def test_vip_segment_includes_vip_group_members() -> None:
 
 async def test_stats_are_counted_net_of_refunds_with_rfm_scores() -> None:
     people = await _population()
-    from loyalty.campaign_tables import MemberStats
+    from loyalty.schema import MemberStats
 
     row = await MemberStats.select().where(MemberStats.member == people["regular"]).first()
     assert row is not None

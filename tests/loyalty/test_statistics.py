@@ -6,10 +6,11 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from loyalty import cards, claims, earning, refunds, statistics
-from loyalty.campaign_tables import MemberStats
-from loyalty.members import record_member
-from loyalty.tables import Member
+from loyalty.earning import cards, claims, refunds
+from loyalty.earning import till as earning
+from loyalty.members import statistics
+from loyalty.members.accounts import record_member
+from loyalty.schema import Member, MemberStats
 
 T0 = datetime(2026, 11, 22, 10, tzinfo=UTC)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty import stores
 from loyalty.audit import StaffActor
 from loyalty.errors import NotFound
-from loyalty.tables import AuditLog
+from loyalty.members import stores
+from loyalty.schema import AuditLog
 
 LAN = StaffActor(None, "lan")
 

@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from loyalty import tiers
-from loyalty.earning import award_purchase
+from loyalty.earning.till import award_purchase
 from loyalty.events import EventKind
-from loyalty.members import record_member
-from loyalty.stores import create_store
-from loyalty.tables import DomainEvent, Member, Tier, TierChange
-from loyalty.tier_review import review_tiers
+from loyalty.members.accounts import record_member
+from loyalty.members.stores import create_store
+from loyalty.schema import DomainEvent, Member, Tier, TierChange
+from loyalty.tiers import upgrades as tiers
+from loyalty.tiers.review import review_tiers
 from tests.conftest import member_headers
 from tests.support.ledger import assert_ledger_ok
 from tests.support.rewards import make_tiers

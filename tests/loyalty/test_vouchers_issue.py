@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty import vouchers
 from loyalty.errors import InvalidInput, NotFound
 from loyalty.events import EventKind
-from loyalty.members import record_member
-from loyalty.tables import DomainEvent, Member, Reward, Voucher
+from loyalty.members.accounts import record_member
+from loyalty.rewards import vouchers
+from loyalty.schema import DomainEvent, Member, Reward, Voucher
 
 
 async def _reward(stock: int | None = None, cost: int = 100) -> int:

@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from loyalty import campaign_points, campaigns
-from loyalty.tables import DomainEvent, Member
+from loyalty.campaigns import gift_points as campaign_points
+from loyalty.campaigns import lifecycle as campaigns
+from loyalty.schema import DomainEvent, Member
 from notifications import consent, dispatcher, privacy
 from notifications.config import NotifySettings
 from notifications.senders import FcmSender

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import httpx
 
-from loyalty import ledger
 from loyalty.audit import StaffActor
-from loyalty.tables import Member
+from loyalty.points import ledger
+from loyalty.schema import Member
 from notifications import dispatcher
 from notifications.config import NotifySettings
 from notifications.senders import FcmSender

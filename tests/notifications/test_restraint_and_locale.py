@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 
 from loyalty.events import EventKind
-from loyalty.tables import DomainEvent
+from loyalty.schema import DomainEvent
 from notifications import consent, dispatcher, messages
 from notifications.config import NotifySettings
 from notifications.senders import FcmSender

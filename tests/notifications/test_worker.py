@@ -14,7 +14,7 @@ import pytest
 
 from loyalty.events import EventKind
 from loyalty.jobs import Job, registered_jobs
-from loyalty.members import record_member
+from loyalty.members.accounts import record_member
 from notifications import worker
 from notifications.config import NotifySettings
 from notifications.senders import ConsoleSender

@@ -6,9 +6,10 @@ import itertools
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from loyalty import campaigns, stores
-from loyalty.members import new_public_id
-from loyalty.tables import LedgerEntry, Member, PointLot, Purchase, Store
+from loyalty.campaigns import lifecycle as campaigns
+from loyalty.members import stores
+from loyalty.members.accounts import new_public_id
+from loyalty.schema import LedgerEntry, Member, PointLot, Purchase, Store
 
 NOW = datetime(2027, 3, 15, 3, 0, tzinfo=UTC)
 _phones = itertools.count(1)
@@ -63,7 +64,7 @@ async def purchase(
 
 async def ledger_holds(member_id: int) -> None:
     """balance = Σ deltas = Σ lots left, and the hash chain links up to the member's head."""
-    from loyalty.ledger import entry_hash
+    from loyalty.points.ledger import entry_hash
 
     m = await Member.select(Member.points_balance, Member.ledger_head).where(Member.id == member_id).first()
     assert m is not None

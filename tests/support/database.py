@@ -46,7 +46,7 @@ async def migrate() -> None:
 
 
 async def empty_all_tables() -> None:
-    from loyalty.db import current_engine, is_sqlite, sqlite_path
+    from loyalty.db.engines import current_engine, is_sqlite, sqlite_path
 
     if is_sqlite():
         path = sqlite_path(os.environ["DATABASE_URL"])

@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
-from loyalty import cards
-from loyalty.tables import Member
+from loyalty.earning import cards
+from loyalty.schema import Member
 from tests.conftest import member_headers
 
 

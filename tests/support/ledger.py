@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from loyalty.ledger_check import check
-from loyalty.tables import LedgerEntry, Member, PointLot
+from loyalty.points.check import check
+from loyalty.schema import LedgerEntry, Member, PointLot
 
 
 async def assert_ledger_ok() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from loyalty.db import write_transaction
+from loyalty.db.engines import write_transaction
 from loyalty.events import EventKind, emit
-from loyalty.members import record_member
-from loyalty.tables import Member
+from loyalty.members.accounts import record_member
+from loyalty.schema import Member
 from notifications import devices
 from notifications.tables import Delivery
 

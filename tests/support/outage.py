@@ -70,7 +70,7 @@ def _replace_by_a_folder(path: str) -> None:
 
 async def main(break_sqlite: bool) -> None:
     from api.app import create_app
-    from loyalty.db import current_engine, sqlite_path
+    from loyalty.db.engines import current_engine, sqlite_path
 
     app: Any = create_app()  # httpx types its ASGI app narrower than Litestar declares itself
     current_engine()  # piccolo_conf builds the engine (and the SQLite file) on first use

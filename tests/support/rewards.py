@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
-from loyalty import ledger
-from loyalty.tables import Member, Reward, Tier
+from loyalty.points import ledger
+from loyalty.schema import Member, Reward, Tier
 from tests.conftest import member_headers
 
 TIERS = [("member", "Thành viên", "Member", 1, 0, 100), ("silver", "Bạc", "Silver", 2, 500, 110)]

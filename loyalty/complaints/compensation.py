@@ -1,0 +1,240 @@
+"""Compensation on a complaint: points or a reward's voucher, to restore goodwill.
+
+Rules and invariants:
+
+* Staff propose points (a positive whole number) or a reward's voucher on a case whose
+  customer is a member. Its value is the points, or the reward's points cost for a voucher.
+* Above ``COMPLAINT_APPROVAL_POINTS`` (default 500) a proposal waits for approval by a second,
+  different staff user; at or below it is granted at once by the proposer.
+* A proposal moves ``proposed → granted | rejected`` once, by a guarded
+  ``UPDATE … WHERE status = 'proposed' … RETURNING``: two approvers at once grant it once.
+* Granting goes through ``ledger.credit(kind=COMPENSATION)`` or ``vouchers.issue_voucher
+  (source="compensation")`` with the reference ``complaint-compensation:<id>``, so a retry can
+  never pay twice; the ledger entry or voucher is linked to the compensation row, the change is
+  audit-logged and shown to the member on the case's timeline, all in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from loyalty import audit, points, rewards
+from loyalty.audit import StaffActor
+from loyalty.complaints.cases import add_line, get_case, resolve
+from loyalty.complaints.sla import DESK
+from loyalty.db import write_transaction
+from loyalty.errors import Conflict, Forbidden, InvalidInput, NotFound
+from loyalty.points import Kind, Origin
+from loyalty.schema import CompensationStatus, Complaint, ComplaintCompensation, Reward
+
+PROPOSED, GRANTED, REJECTED = CompensationStatus.PROPOSED, CompensationStatus.GRANTED, CompensationStatus.REJECTED
+
+
+class CompensationNotFound(NotFound):
+    code = "compensation_not_found"
+    title = "No such compensation"
+
+
+class CompensationDecided(Conflict):
+    code = "compensation_decided"
+    title = "This compensation was already decided"
+
+
+class SameStaff(Forbidden):
+    code = "second_approver_required"
+    title = "A second staff user must approve"
+
+
+def reference_of(compensation_id: int) -> str:
+    return f"complaint-compensation:{compensation_id}"
+
+
+async def propose(
+    reference: str,
+    actor: StaffActor,
+    *,
+    points: int = 0,
+    reward_id: int | None = None,
+    reason: str,
+    now: datetime | None = None,
+) -> ComplaintCompensation:
+    """Offer compensation on a case; granted at once when it needs no approval."""
+    now = now or datetime.now(UTC)
+    reason = reason.strip()
+    if len(reason) < 3:
+        raise InvalidInput("a reason of at least 3 characters is required", field="reason")
+    if (points > 0) == (reward_id is not None):
+        raise InvalidInput("offer either points or a reward's voucher, not both or neither", field="points")
+    if points < 0:
+        raise InvalidInput("points must be positive", field="points")
+    if actor.user_id is None:
+        raise Forbidden("only a signed-in staff user can offer compensation")
+    async with write_transaction():
+        case = await get_case(reference)
+        if case.member is None:
+            raise InvalidInput(
+                f"case {case.reference} has no member account to compensate: record the customer's phone first",
+                field="reference",
+            )
+        value = points
+        if reward_id is not None:
+            reward = await Reward.select(Reward.points_cost).where(Reward.id == reward_id).first()
+            if reward is None:
+                raise InvalidInput(f"no reward {reward_id}", field="reward_id")
+            value = int(reward["points_cost"])
+        needs_approval = value > DESK.approval_points
+        offer = ComplaintCompensation(
+            complaint=case.id,
+            kind="voucher" if reward_id is not None else "points",
+            points=points,
+            reward=reward_id,
+            status=PROPOSED,
+            reason=reason,
+            needs_approval=needs_approval,
+            proposed_by=actor.user_id,
+            created_at=now,
+        )
+        await offer.save()
+        await audit.record(
+            actor,
+            "complaint.compensation.propose",
+            "complaint_compensation",
+            offer.id,
+            case=case.reference,
+            points=points,
+            reward_id=reward_id,
+            needs_approval=needs_approval,
+        )
+        what = _describe(offer)
+        await add_line(case, "compensation_proposed", f"proposed {what}: {reason}", visible=False, actor=actor, now=now)
+        if not needs_approval:
+            return await _decide(offer.id, actor, GRANTED, now)
+        return offer
+
+
+async def resolve_with_offer(
+    reference: str,
+    actor: StaffActor,
+    resolution: str,
+    *,
+    points: int = 0,
+    reward_id: int | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> ComplaintCompensation | None:
+    """Resolve a case, offering compensation with it when points or a reward are given: both or
+    neither (one transaction). The offer, if any, is returned."""
+    offer = None
+    async with write_transaction():
+        if points or reward_id:
+            offer = await propose(
+                reference, actor, points=points, reward_id=reward_id, reason=reason or resolution[:500], now=now
+            )
+        await resolve(reference, actor, resolution, now=now)
+    return offer
+
+
+async def approve(compensation_id: int, actor: StaffActor, *, now: datetime | None = None) -> ComplaintCompensation:
+    """A second staff user approves (and thereby grants) a proposal that needed it."""
+    now = now or datetime.now(UTC)
+    async with write_transaction():
+        offer = await _get(compensation_id)
+        if actor.user_id is None or actor.user_id == offer.proposed_by:
+            raise SameStaff("the staff user who proposed a compensation cannot approve it")
+        return await _decide(compensation_id, actor, GRANTED, now)
+
+
+async def reject(
+    compensation_id: int, actor: StaffActor, reason: str, *, now: datetime | None = None
+) -> ComplaintCompensation:
+    now = now or datetime.now(UTC)
+    if len(reason.strip()) < 3:
+        raise InvalidInput("a reason of at least 3 characters is required", field="reason")
+    async with write_transaction():
+        offer = await _decide(compensation_id, actor, REJECTED, now)
+        case = await Complaint.objects().where(Complaint.id == offer.complaint).first()
+        assert case is not None
+        await add_line(
+            case, "compensation_rejected", f"rejected: {reason.strip()}", visible=False, actor=actor, now=now
+        )
+        return offer
+
+
+async def for_case(reference: str) -> list[ComplaintCompensation]:
+    case = await get_case(reference)
+    rows = (
+        await ComplaintCompensation.objects()
+        .where(ComplaintCompensation.complaint == case.id)
+        .order_by(ComplaintCompensation.id)
+    )
+    return list(rows)
+
+
+async def _decide(compensation_id: int, actor: StaffActor, to: str, now: datetime) -> ComplaintCompensation:
+    won = (
+        await ComplaintCompensation.update(
+            {
+                ComplaintCompensation.status: to,
+                ComplaintCompensation.decided_by: actor.user_id,
+                ComplaintCompensation.decided_at: now,
+            }
+        )
+        .where((ComplaintCompensation.id == compensation_id) & (ComplaintCompensation.status == PROPOSED))
+        .returning(ComplaintCompensation.id)
+    )
+    offer = await _get(compensation_id)
+    if not won:
+        raise CompensationDecided(
+            f"compensation {compensation_id} is already {offer.status}", compensation_status=offer.status
+        )
+    if to == GRANTED:
+        await _grant(offer, actor, now)
+    await audit.record(
+        actor,
+        f"complaint.compensation.{'grant' if to == GRANTED else 'reject'}",
+        "complaint_compensation",
+        compensation_id,
+        points=offer.points,
+        reward_id=offer.reward,
+    )
+    return await _get(compensation_id)
+
+
+async def _grant(offer: ComplaintCompensation, actor: StaffActor, now: datetime) -> None:
+    case = await Complaint.objects().where(Complaint.id == offer.complaint).first()
+    assert case is not None and case.member is not None
+    reference = reference_of(offer.id)
+    if offer.kind == "points":
+        posting = await points.credit(
+            case.member,
+            int(offer.points),
+            kind=Kind.COMPENSATION,
+            reference=reference,
+            origin=Origin(staff_id=actor.user_id, description=f"Compensation for complaint {case.reference}"),
+            now=now,
+        )
+        await ComplaintCompensation.update({ComplaintCompensation.ledger_entry: posting.entry_id}).where(
+            ComplaintCompensation.id == offer.id
+        )
+    else:
+        assert offer.reward is not None
+        voucher = await rewards.issue_voucher(
+            case.member, int(offer.reward), source="compensation", reference=reference
+        )
+        await ComplaintCompensation.update({ComplaintCompensation.voucher: voucher.id}).where(
+            ComplaintCompensation.id == offer.id
+        )
+    await add_line(case, "compensation", f"We have given you {_describe(offer)}.", visible=True, actor=actor, now=now)
+
+
+async def _get(compensation_id: int) -> ComplaintCompensation:
+    offer = await ComplaintCompensation.objects().where(ComplaintCompensation.id == compensation_id).first()
+    if offer is None:
+        raise CompensationNotFound(f"no compensation {compensation_id}", compensation_id=compensation_id)
+    return offer
+
+
+def _describe(offer: ComplaintCompensation) -> str:
+    if offer.kind == "points":
+        return f"{offer.points} points"
+    return "a voucher"

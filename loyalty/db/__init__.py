@@ -1,0 +1,57 @@
+"""The database layer: engines, write transactions, and the one way to run hand-written SQL.
+
+Rules and invariants:
+
+* SQLite (the embedded default) runs in WAL mode with ``synchronous=FULL``; every write
+  transaction starts ``BEGIN IMMEDIATE`` and writers of one process queue on a lock, so
+  concurrent writers wait instead of failing with "database is locked". PostgreSQL is chosen by
+  a ``postgresql://`` URL.
+* Domain functions open writes with :func:`write_transaction` only; nested calls join the
+  transaction already open, so domain functions compose into one transaction.
+* Hand-written SQL (the earn hot path, the fan-out, the checks) runs through this package alone,
+  on the open write transaction's connection, with values always passed as parameters.
+* A failure to reach the database (:func:`is_connection_failure`) is told apart from a statement
+  the database refused, so the API answers 503 for the first and 4xx/409 for the second.
+
+Modules:
+
+* ``engines``: Database engines and transactions.
+* ``dialect``: What differs between SQLite and PostgreSQL in hand-written SQL, in one place.
+* ``sql``: The one way to run hand-written SQL, on either engine.
+* ``sqlite_engine``: SQLite for the embedded set-up: durable pragmas and reused connections.
+"""
+
+from loyalty.db.dialect import for_update, skip_locked, typed, whole_days_between
+from loyalty.db.engines import (
+    MAX_ID,
+    close_pool,
+    current_engine,
+    engine_from_url,
+    is_connection_failure,
+    is_sqlite,
+    is_unique_violation,
+    open_pool,
+    write_transaction,
+)
+from loyalty.db.sql import Row, execute, fetch, fetch_tuples, fetchrow
+
+__all__ = [
+    "MAX_ID",
+    "Row",
+    "close_pool",
+    "current_engine",
+    "engine_from_url",
+    "execute",
+    "fetch",
+    "fetch_tuples",
+    "fetchrow",
+    "for_update",
+    "is_connection_failure",
+    "is_sqlite",
+    "is_unique_violation",
+    "open_pool",
+    "skip_locked",
+    "typed",
+    "whole_days_between",
+    "write_transaction",
+]

@@ -1,0 +1,40 @@
+"""What differs between SQLite and PostgreSQL in hand-written SQL, in one place.
+
+Rules: a statement is written once and asks this module for the pieces that differ, each a
+function of the engine that is configured:
+
+* Row locks: PostgreSQL takes them (``FOR UPDATE``, ``FOR UPDATE SKIP LOCKED`` so that workers
+  split work); SQLite needs none, because every write transaction is ``BEGIN IMMEDIATE`` and
+  holds the database's one write lock from its first statement.
+* Typed parameters: PostgreSQL must be told the type of a parameter it cannot infer (arrays for
+  ``unnest``, a bare parameter in a ``CASE``); SQLite takes the value as it comes.
+* Date arithmetic: whole days between two timestamps.
+"""
+
+from __future__ import annotations
+
+from loyalty.db.engines import is_sqlite
+
+
+def for_update(of: str | None = None) -> str:
+    """The row lock a read-then-write takes: `` FOR UPDATE [OF alias]`` on PostgreSQL."""
+    if is_sqlite():
+        return ""
+    return f" FOR UPDATE OF {of}" if of else " FOR UPDATE"
+
+
+def skip_locked(of: str | None = None) -> str:
+    """Claim rows no other worker holds: `` FOR UPDATE [OF alias] SKIP LOCKED`` on PostgreSQL."""
+    return f"{for_update(of)} SKIP LOCKED" if not is_sqlite() else ""
+
+
+def typed(placeholder: str, pg_type: str) -> str:
+    """``$3`` as ``$3::bigint[]`` on PostgreSQL, where the type cannot be inferred."""
+    return placeholder if is_sqlite() else f"{placeholder}::{pg_type}"
+
+
+def whole_days_between(later: str, earlier: str) -> str:
+    """Whole days from ``earlier`` to ``later`` (two timestamp expressions), rounded down."""
+    if is_sqlite():
+        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+    return f"CAST(FLOOR(EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400) AS INTEGER)"

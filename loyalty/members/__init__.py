@@ -1,0 +1,74 @@
+"""Members, the stores and tills they buy at, their phone numbers and their purchase statistics.
+
+Rules and invariants:
+
+* A member is found by its Firebase uid; the first valid sign-in creates it, or links the
+  member staff already recorded with the same phone number. A phone Firebase verified proves who
+  owns a membership: a new uid with a live member's phone takes that membership over (one
+  guarded UPDATE and an audit row); the uid it left is refused with any older token.
+* ``points_balance``, ``ledger_head``, ``tier``, ``id`` and ``phone`` are never written through
+  the profile; they belong to ``loyalty.points``, ``loyalty.tiers`` and sign-in.
+* Phone numbers are stored in E.164 (``+84…``) and read in any common Vietnamese spelling.
+* A till's key is shown once; only its SHA-256 is stored, and a revoked till is refused.
+* ``MemberStats`` is derived: one row per member, counted into on every purchase and rebuilt
+  set-wise by the nightly job; nothing else writes it.
+* Staff changes (profile corrections, stores, tills) write their audit row inside the function.
+
+Modules:
+
+* ``accounts``: Members: sign-up on first sign-in, profile rules.
+* ``phone_lists``: Lists of phone numbers staff paste into a form or upload as a file.
+* ``phones``: Phone numbers: stored in E.164, read in any common Vietnamese way (0901…, +84 90…, 84-90…).
+* ``statistics``: Member statistics: one ``MemberStats`` row per member, rebuilt set-wise in SQL.
+* ``stores``: Stores and their tills.
+"""
+
+from loyalty.members.accounts import (
+    EDITABLE_FIELDS,
+    UID_MOVED,
+    SignInSuperseded,
+    correct_profile,
+    member_for_sign_in,
+    record_member,
+    update_profile,
+    validate_profile,
+)
+from loyalty.members.phone_lists import PhoneList, from_table, from_text
+from loyalty.members.phones import normalise_phone, phone_search_term
+from loyalty.members.statistics import record_purchase, refresh_all_job, refresh_member, refresh_recent_job  # jobs
+from loyalty.members.stores import (
+    KEY_PREFIX,
+    create_store,
+    create_terminal,
+    hash_key,
+    new_key,
+    revoke_terminal,
+    terminal_for_key,
+)
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "KEY_PREFIX",
+    "UID_MOVED",
+    "PhoneList",
+    "SignInSuperseded",
+    "correct_profile",
+    "create_store",
+    "create_terminal",
+    "from_table",
+    "from_text",
+    "hash_key",
+    "member_for_sign_in",
+    "new_key",
+    "normalise_phone",
+    "phone_search_term",
+    "record_member",
+    "record_purchase",
+    "refresh_all_job",
+    "refresh_member",
+    "refresh_recent_job",
+    "revoke_terminal",
+    "terminal_for_key",
+    "update_profile",
+    "validate_profile",
+]

@@ -1,0 +1,203 @@
+"""``piccolo loyalty check_ledger``: re-check every invariant of the points ledger.
+
+What is checked (set-based GROUP BY queries, so it scales with the database, plus one
+streaming pass over the entries for the hash chain):
+
+1. every member's balance = Σ its entries' deltas = Σ points left in its lots;
+2. no lot is over- or under-drawn: 0 ≤ points_left ≤ points and points_left = points − Σ draws;
+3. every entry moved exactly its delta through lots: Σ lots it created − Σ its draws = delta,
+   and it only touched lots of its own member;
+4. each member's hash chain is intact (each entry's prev_hash is the previous entry's hash,
+   its hash matches its content, balance_after runs on from the previous entry), and
+   ``member.ledger_head`` is the newest entry's hash.
+
+Any breach names the member and, where there is one, the entry (or lot).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from tqdm import tqdm
+
+from loyalty.points.ledger import entry_hash
+from loyalty.schema import LedgerEntry, Member, PointLot
+
+PROGRESS_FROM = 10_000  # entries: below this the bar is noise
+SHOW_AT_MOST = 50
+
+
+@dataclass(frozen=True)
+class Breach:
+    member_id: int
+    what: str
+    entry_id: int | None = None
+    lot_id: int | None = None
+
+    def __str__(self) -> str:
+        where = f"member {self.member_id}"
+        if self.entry_id is not None:
+            where += f", entry {self.entry_id}"
+        if self.lot_id is not None:
+            where += f", lot {self.lot_id}"
+        return f"{where}: {self.what}"
+
+
+@dataclass
+class Report:
+    members: int = 0
+    entries: int = 0
+    lots: int = 0
+    breaches: list[Breach] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaches
+
+
+BALANCES = """
+SELECT m.id AS member, m.points_balance AS balance, COALESCE(e.total, 0) AS deltas, COALESCE(l.total, 0) AS lots
+FROM member m
+LEFT JOIN (SELECT member, SUM(delta) AS total FROM ledger_entry GROUP BY member) e ON e.member = m.id
+LEFT JOIN (SELECT member, SUM(points_left) AS total FROM point_lot GROUP BY member) l ON l.member = m.id
+WHERE m.points_balance <> COALESCE(e.total, 0) OR m.points_balance <> COALESCE(l.total, 0)
+ORDER BY m.id LIMIT 1000
+"""
+LOTS = """
+SELECT p.id AS lot, p.member AS member, p.points AS points, p.points_left AS points_left,
+       COALESCE(d.total, 0) AS drawn
+FROM point_lot p LEFT JOIN (SELECT lot, SUM(points) AS total FROM lot_draw GROUP BY lot) d ON d.lot = p.id
+WHERE p.points_left <> p.points - COALESCE(d.total, 0) OR p.points_left < 0 OR p.points_left > p.points
+ORDER BY p.id LIMIT 1000
+"""
+ENTRY_MOVES = """
+SELECT e.id AS entry, e.member AS member, e.delta AS delta, COALESCE(c.total, 0) AS credited,
+       COALESCE(d.total, 0) AS drawn
+FROM ledger_entry e
+LEFT JOIN (SELECT entry, SUM(points) AS total FROM point_lot GROUP BY entry) c ON c.entry = e.id
+LEFT JOIN (SELECT entry, SUM(points) AS total FROM lot_draw GROUP BY entry) d ON d.entry = e.id
+WHERE e.delta <> COALESCE(c.total, 0) - COALESCE(d.total, 0)
+ORDER BY e.id LIMIT 1000
+"""
+FOREIGN_DRAWS = """
+SELECT e.id AS entry, e.member AS member, p.id AS lot
+FROM lot_draw d JOIN ledger_entry e ON e.id = d.entry JOIN point_lot p ON p.id = d.lot
+WHERE p.member <> e.member
+ORDER BY e.id LIMIT 1000
+"""
+HEADS = """
+SELECT m.id AS member, m.ledger_head AS head, e.id AS entry, e.entry_hash AS last_hash
+FROM member m
+LEFT JOIN (SELECT member, MAX(id) AS last FROM ledger_entry GROUP BY member) t ON t.member = m.id
+LEFT JOIN ledger_entry e ON e.id = t.last
+WHERE COALESCE(e.entry_hash, '') <> m.ledger_head
+ORDER BY m.id LIMIT 1000
+"""
+
+
+async def check(*, batch: int = 5000, progress: bool = True) -> Report:
+    report = Report(members=await Member.count(), entries=await LedgerEntry.count(), lots=await PointLot.count())
+    add = report.breaches.append
+    for r in await _rows(BALANCES):
+        add(Breach(r["member"], f"balance {r['balance']} ≠ Σ deltas {r['deltas']} or Σ lots {r['lots']}"))
+    for r in await _rows(LOTS):
+        add(
+            Breach(
+                r["member"],
+                f"lot has {r['points_left']} left of {r['points']} but {r['drawn']} were drawn",
+                lot_id=r["lot"],
+            )
+        )
+    for r in await _rows(ENTRY_MOVES):
+        add(Breach(r["member"], f"delta {r['delta']} ≠ lots credited {r['credited']} − drawn {r['drawn']}", r["entry"]))
+    for r in await _rows(FOREIGN_DRAWS):
+        add(Breach(r["member"], "drew from another member's lot", r["entry"], r["lot"]))
+    for r in await _rows(HEADS):
+        add(Breach(r["member"], f"ledger_head {r['head'][:12]!r} is not the newest entry's hash", r["entry"]))
+    bar = tqdm(total=report.entries, unit="entry", disable=not progress or report.entries < PROGRESS_FROM)
+    try:
+        async for breach in _chain_breaches(batch, bar):
+            add(breach)
+    finally:
+        bar.close()
+    return report
+
+
+async def _chain_breaches(batch: int, bar: Any) -> Any:
+    member, last_id = -1, -1
+    prev_hash, prev_balance = "", 0
+    while True:
+        rows = (
+            await LedgerEntry.select(
+                LedgerEntry.id,
+                LedgerEntry.member,
+                LedgerEntry.delta,
+                LedgerEntry.kind,
+                LedgerEntry.reference,
+                LedgerEntry.balance_after,
+                LedgerEntry.shortfall,
+                LedgerEntry.created_at,
+                LedgerEntry.prev_hash,
+                LedgerEntry.entry_hash,
+            )
+            .where((LedgerEntry.member > member) | ((LedgerEntry.member == member) & (LedgerEntry.id > last_id)))
+            .order_by(LedgerEntry.member)
+            .order_by(LedgerEntry.id)
+            .limit(batch)
+        )
+        for e in rows:
+            if e["member"] != member:
+                member, prev_hash, prev_balance = e["member"], "", 0
+            last_id = e["id"]
+            if e["prev_hash"] != prev_hash:
+                yield Breach(member, "prev_hash does not match the previous entry: history was changed", e["id"])
+            digest = entry_hash(
+                e["prev_hash"],
+                e["member"],
+                e["delta"],
+                e["kind"],
+                e["reference"],
+                e["balance_after"],
+                e["shortfall"],
+                e["created_at"],
+            )
+            if digest != e["entry_hash"]:
+                yield Breach(member, "entry_hash does not match its content: the entry was edited", e["id"])
+            if e["balance_after"] != prev_balance + e["delta"]:
+                yield Breach(
+                    member,
+                    f"balance_after {e['balance_after']} ≠ previous {prev_balance} + delta {e['delta']}",
+                    e["id"],
+                )
+            prev_hash, prev_balance = e["entry_hash"], e["balance_after"]
+        bar.update(len(rows))
+        if len(rows) < batch:
+            return
+
+
+async def _rows(sql: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = await LedgerEntry.raw(sql)
+    return rows
+
+
+async def check_ledger(batch: int = 5000) -> None:
+    """Verify the points ledger's invariants; exit 1 naming member and entry on any breach.
+
+    :param batch: entries read per query while following the hash chains
+    """
+    report = await check(batch=batch)
+    print(
+        f"checked {report.members} members, {report.entries} ledger entries, {report.lots} lots: "
+        "balances = Σ deltas = Σ lots left, lots vs draws, entry moves, hash chains, ledger heads"
+    )
+    if report.ok:
+        print("ledger OK")
+        return
+    print(f"LEDGER BROKEN: {len(report.breaches)} breach(es)", file=sys.stderr)
+    for breach in report.breaches[:SHOW_AT_MOST]:
+        print(f"  {breach}", file=sys.stderr)
+    if len(report.breaches) > SHOW_AT_MOST:
+        print(f"  … and {len(report.breaches) - SHOW_AT_MOST} more", file=sys.stderr)
+    sys.exit(1)

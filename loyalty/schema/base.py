@@ -1,0 +1,24 @@
+"""What every table shares: the declared id and the deletion rule.
+
+The loyalty programme's tables.
+
+Rows that the ledger points at are never deleted: every foreign key to them is RESTRICT and
+indexed. A member's ``points_balance`` is owned by ``loyalty.ledger`` alone; ``LedgerEntry``
+rows are append-only. CHECK rules, multi-column UNIQUE rules and partial indexes are literal
+SQL in the baseline's rules migration (``loyalty/piccolo_migrations/…_000001.py``): on SQLite,
+which cannot add a constraint with ALTER TABLE, CHECK rules are triggers; on PostgreSQL real
+constraints. ``tests/loyalty/test_guards.py`` lists them all and checks the database has them.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import OnDelete, Serial
+
+RESTRICT = OnDelete.restrict
+SET_NULL = OnDelete.set_null
+
+
+class Keyed:
+    """Mixin: the serial ``id`` Piccolo adds anyway, declared so type checkers see it."""
+
+    id = Serial(primary_key=True)

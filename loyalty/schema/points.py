@@ -1,0 +1,61 @@
+"""The points ledger: append-only entries chained by hash, the lots they earn and the draws
+spends take from them (``loyalty.points`` owns every row).
+
+Written by: ``loyalty.points`` alone.
+"""
+
+from __future__ import annotations
+
+from piccolo.apps.user.tables import BaseUser
+from piccolo.columns import (
+    BigInt,
+    ForeignKey,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from loyalty.schema.base import RESTRICT, Keyed
+from loyalty.schema.members import Member, Store, Terminal
+
+
+class LedgerEntry(Keyed, Table):
+    """Append-only. ``reference`` is the idempotency key of the change that wrote it."""
+
+    member = ForeignKey(Member, on_delete=RESTRICT, index=True)
+    delta = BigInt()
+    kind = Varchar(length=16)
+    reference = Varchar(length=255, unique=True)
+    balance_after = BigInt()
+    shortfall = BigInt(default=0)
+    description = Varchar(length=500, default="")
+    # Mostly NULL (gifts, adjustments…): partial indexes on the set values only, installed by
+    # the baseline's rules migration, so a million gifts add no entries to them.
+    store = ForeignKey(Store, null=True, on_delete=RESTRICT)
+    terminal = ForeignKey(Terminal, null=True, on_delete=RESTRICT)
+    staff = ForeignKey(BaseUser, null=True, on_delete=RESTRICT)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    prev_hash = Varchar(length=64, default="")
+    entry_hash = Varchar(length=64, default="")
+
+
+class PointLot(Keyed, Table):
+    """Points earned together, expiring together; spends draw from the soonest first."""
+
+    member = ForeignKey(Member, on_delete=RESTRICT, index=True)
+    entry = ForeignKey(LedgerEntry, on_delete=RESTRICT, index=True)
+    points = BigInt()
+    points_left = BigInt()
+    expires_at = Timestamptz(index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    # When the member was told these points expire soon (once per lot).
+    reminded_at = Timestamptz(null=True, default=None)
+
+
+class LotDraw(Keyed, Table):
+    """How many points a ledger entry took from (or gave back to) a lot."""
+
+    entry = ForeignKey(LedgerEntry, on_delete=RESTRICT, index=True)
+    lot = ForeignKey(PointLot, on_delete=RESTRICT, index=True)
+    points = BigInt()
