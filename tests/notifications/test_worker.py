@@ -33,17 +33,20 @@ async def _member_with_many_devices(count: int, prefix: str) -> int:
     return member.id
 
 
-async def _spawn(service_account: Path, fake: FakeFcm, *args: str, lease_s: int = 120) -> asyncio.subprocess.Process:
+async def _spawn(
+    service_account: Path, fake: FakeFcm, *args: str, lease_s: int = 120, log_level: str = "WARNING"
+) -> asyncio.subprocess.Process:
     env = dict(os.environ)
     env.update(
         GOOGLE_APPLICATION_CREDENTIALS=str(service_account),
         FCM_ENDPOINT=fake.url,
         NOTIFY_LEASE_SECONDS=str(lease_s),
         WORKER_POLL_SECONDS="0.2",
-        LOG_LEVEL="WARNING",
+        LOG_LEVEL=log_level,
     )
+    logs = asyncio.subprocess.PIPE if log_level == "INFO" else None
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "notifications.worker", "--no-jobs", *args, cwd=ROOT, env=env
+        sys.executable, "-m", "notifications.worker", "--no-jobs", *args, cwd=ROOT, env=env, stdout=logs, stderr=logs
     )
 
 
@@ -85,8 +88,14 @@ async def test_two_workers_never_send_the_same_delivery_twice(fake_fcm: FakeFcm,
 
 
 async def test_sigterm_stops_the_worker_cleanly(fake_fcm: FakeFcm, service_account: Path) -> None:
-    process = await _spawn(service_account, fake_fcm)
-    await asyncio.sleep(1.5)
+    process = await _spawn(service_account, fake_fcm, log_level="INFO")
+    assert process.stderr is not None
+    # Signalled once its loop runs (not after a fixed sleep: on a loaded machine the import alone
+    # can take longer, and a SIGTERM before the handler is installed kills it outright).
+    started = b""
+    while b"started" not in started:
+        started = await asyncio.wait_for(process.stderr.readline(), 60)
+        assert started, "the worker ended before it started"
     assert process.returncode is None
     process.send_signal(signal.SIGTERM)
     assert await _wait(process, within_s=20) == 0

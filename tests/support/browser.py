@@ -57,7 +57,7 @@ def live_server(**env: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + PATIENCE_S  # a loaded machine imports the app slowly
         while True:
             try:
                 if httpx.get(base + "/health", timeout=5).status_code in (200, 503):
