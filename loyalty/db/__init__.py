@@ -21,7 +21,17 @@ Modules:
 * ``sqlite_engine``: SQLite for the embedded set-up: durable pragmas and reused connections.
 """
 
-from loyalty.db.dialect import for_update, skip_locked, typed, whole_days_between
+from loyalty.db.dialect import (
+    for_no_key_update,
+    for_update,
+    json_integer,
+    month_day,
+    month_of,
+    skip_locked,
+    table_exists,
+    typed,
+    whole_days_between,
+)
 from loyalty.db.engines import (
     MAX_ID,
     close_pool,
@@ -45,12 +55,17 @@ __all__ = [
     "fetch",
     "fetch_tuples",
     "fetchrow",
+    "for_no_key_update",
     "for_update",
     "is_connection_failure",
     "is_sqlite",
     "is_unique_violation",
+    "json_integer",
+    "month_day",
+    "month_of",
     "open_pool",
     "skip_locked",
+    "table_exists",
     "typed",
     "whole_days_between",
     "write_transaction",

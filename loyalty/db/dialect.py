@@ -38,3 +38,35 @@ def whole_days_between(later: str, earlier: str) -> str:
     if is_sqlite():
         return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
     return f"CAST(FLOOR(EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400) AS INTEGER)"
+
+
+def for_no_key_update() -> str:
+    """A row lock that still lets other transactions' foreign-key checks read the row:
+    `` FOR NO KEY UPDATE`` on PostgreSQL (a counter raised while child rows are written)."""
+    return "" if is_sqlite() else " FOR NO KEY UPDATE"
+
+
+def month_of(date: str) -> str:
+    """The month (1-12) of a date or timestamp expression, as an integer."""
+    if is_sqlite():
+        return f"CAST(strftime('%m', {date}) AS INTEGER)"
+    return f"CAST(EXTRACT(MONTH FROM {date}) AS INTEGER)"
+
+
+def month_day(date: str) -> str:
+    """A date expression's month and day as text, ``MM-DD`` (birthdays, whatever the year)."""
+    return f"strftime('%m-%d', {date})" if is_sqlite() else f"to_char({date}, 'MM-DD')"
+
+
+def json_integer(document: str, key: str) -> str:
+    """The integer at top-level ``key`` (a fixed name, never input) of a JSON text column."""
+    if is_sqlite():
+        return f"CAST(json_extract({document}, '$.{key}') AS INTEGER)"
+    return f"CAST(CAST({document} AS jsonb) ->> '{key}' AS BIGINT)"
+
+
+def table_exists(name: str) -> str:
+    """A condition true when a table named by the parameter ``name`` (e.g. ``$1``) exists."""
+    if is_sqlite():
+        return f"EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = {name})"
+    return f"EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = {name})"
