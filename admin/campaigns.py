@@ -126,7 +126,7 @@ async def preview_audience(request: Request, data: PreviewForm) -> str:
     else:
         raise InvalidInput("choose a segment or write a filter")
     shown = await campaigns.preview(definition, sample=10)
-    sample = "; ".join(f"#{r['id']} {r['name'] or r['phone'] or ''}".strip() for r in shown.sample)
+    sample = "; ".join(f"#{r.id} {r.name or r.phone or ''}".strip() for r in shown.sample)
     answer = f"{shown.count} members. First: {sample or 'none'}."
     if data.member_id:
         why = await campaigns.explain(definition, data.member_id)

@@ -8,9 +8,8 @@ submit), so another site cannot post a list in a signed-in staff member's name.
 from __future__ import annotations
 
 from html import escape
-from typing import Any
 
-from loyalty.campaigns import Added
+from loyalty.campaigns import Added, GroupChoice
 
 STYLE = (
     "body{font-family:system-ui,sans-serif;margin:2rem;max-width:48rem}label{display:block;margin:.6rem 0}"
@@ -20,8 +19,8 @@ MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 SHOWN = 500
 
 
-def render_form(groups: list[dict[str, Any]], token: str, username: str, message: str = "") -> str:
-    options = "".join(f"<option value='{g['id']}'>{escape(g['name'])}</option>" for g in groups)
+def render_form(groups: list[GroupChoice], token: str, username: str, message: str = "") -> str:
+    options = "".join(f"<option value='{g.id}'>{escape(g.name)}</option>" for g in groups)
     return (
         "<!doctype html><html lang='vi'><head><meta charset='utf-8'>"
         "<title>Thêm số điện thoại vào nhóm VIP · Add phone numbers to a VIP group</title>"

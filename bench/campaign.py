@@ -94,15 +94,14 @@ async def _generate(n: int, now: datetime) -> None:
 
 
 async def main(n: int, url: str, trace: bool) -> None:
-    from loyalty.campaigns import gift_points as campaign_points
-    from loyalty.campaigns import lifecycle as campaigns
-    from loyalty.campaigns import segments
+    from loyalty import campaigns
+    from loyalty.campaigns import lanes, segments
     from loyalty.members import statistics
     from loyalty.schema import LedgerEntry, Member, PointLot
 
     now = datetime.now(UTC)
     engine = "postgresql" if url.startswith("postgres") else "sqlite"
-    print(f"engine: {engine}  members: {n:,}  give batch: {campaign_points.GIVE_BATCH}", flush=True)
+    print(f"engine: {engine}  members: {n:,}  give batch: {lanes.GIVE_BATCH}", flush=True)
     print(f"database: {url}", flush=True)
     await _prepare(url)
     from loyalty.db.engines import open_pool

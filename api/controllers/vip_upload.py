@@ -44,7 +44,7 @@ async def vip_upload_page(request: Request[Any, Any, Any]) -> Response[str]:
     return response
 
 
-def _again(groups: list[dict[str, Any]], token: str, username: str, error: str, status: int) -> Response[str]:
+def _again(groups: list[campaigns.GroupChoice], token: str, username: str, error: str, status: int) -> Response[str]:
     page = render_form(groups, token, username, f"<p class='error'>{escape(error)}</p>")
     return Response(page, status_code=status, media_type="text/html", headers=NO_STORE)
 

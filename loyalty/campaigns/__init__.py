@@ -5,7 +5,8 @@ Rules and invariants:
 * An audience is everyone, a segment (validated JSON compiled to parameterised SQL), a VIP group
   or a tier; erased members never.
 * A campaign moves ``draft → scheduled → running → finished`` (``paused``, ``cancelled``), each
-  move a guarded UPDATE on the status it leaves; only a draft is edited freely.
+  move a guarded UPDATE on the status it leaves; only a draft, scheduled or paused one is changed,
+  and always checked whole.
 * One gift per member per occurrence (UNIQUE in the database); the caps (``max_gifts``,
   ``max_points``) hold across workers because the budget counters move by conditional UPDATEs.
 * The fan-out is set-wise SQL in batches, resumable after a crash and safe with many workers;
@@ -13,35 +14,62 @@ Rules and invariants:
   ``loyalty.rewards.issue_voucher``.
 * Schedules: once, birthday, anniversary, a Vietnamese holiday or a lunar date, in the
   programme's time zone.
+* Staff changes (campaigns, segments, VIP groups) write their audit row in the domain function's
+  own transaction; callers open none.
 
 Modules:
 
-* ``fanout``: Fan-out of a campaign's gifts: set-based SQL in batches, resumable, safe with many workers.
-* ``gift_points``: Points gifts of a campaign run: lanes of the audience, given batch by batch, several workers at once.
-* ``lifecycle``: Gift campaigns: who gets what, when, within which budget, and the job that gives.
-* ``results``: What a campaign achieved, counted in SQL (a report: read-only, one query per figure).
+* ``fields``: What staff write for a campaign, checked: audience, gift, words, schedule, dates and caps.
+* ``lifecycle``: A campaign's life: created as a draft, changed, launched, paused, cancelled, running, finished.
+* ``audience``: Who a campaign is for: its audience as SQL, and which occurrences of it fall due now.
+* ``runs``: The job that gives: each live campaign's due occurrences, run in bounded batches.
+* ``gifts``: What a campaign gives (read once per run) and the budget its gifts are counted against.
+* ``lanes``: The lanes of a points run: cut once, taken one worker at a time, ended together.
+* ``gift_points``: Points gifts of a campaign run, given batch by batch on lanes, several workers at once.
+* ``gift_vouchers``: Voucher gifts of a campaign run: the audience chosen as pending rows, then vouchers issued.
+* ``messages``: The campaign's words for each member, and the events that carry them to the notifications side.
+* ``outcomes``: What a campaign achieved, counted in SQL (a report: read-only, one query per figure).
 * ``schedule``: When a campaign's occurrences fall: birthdays, anniversaries, holidays and lunar dates.
+* ``params``: Numbered parameters for SQL built from pieces (segment filters, audiences, fan-out batches).
+* ``segment_fields``: The words of the segment filter language: its fields, their SQL and the operators each allows.
 * ``segment_filters``: The segment filter language: validated JSON compiled to parameterised SQL.
 * ``segments``: Segments: saved, named member filters, with a preview and a per-member explanation.
 * ``vip``: VIP groups: named lists of members kept by hand, with their own description and benefits.
 """
 
-from loyalty.campaigns.gift_points import GiftBatch
+from loyalty.campaigns.audience import audience_size
 from loyalty.campaigns.lifecycle import (
-    audience_size,
+    CampaignNotFound,
+    CampaignStateConflict,
     change_status,
     create_campaign,
-    run_due_campaigns,  # jobs
     update_campaign,
 )
+from loyalty.campaigns.messages import GiftBatch
 from loyalty.campaigns.outcomes import Results, results, to_csv
-from loyalty.campaigns.segments import definition_of, explain, install_builtins, preview, save_segment
-from loyalty.campaigns.vip import Added, add_phone_file, add_phones, create_group, groups
+from loyalty.campaigns.runs import run_campaign, run_due_campaigns  # jobs
+from loyalty.campaigns.segment_fields import InvalidFilter
+from loyalty.campaigns.segments import (
+    Preview,
+    Sampled,
+    definition_of,
+    explain,
+    install_builtins,
+    preview,
+    save_segment,
+)
+from loyalty.campaigns.vip import Added, GroupChoice, add_phone_file, add_phones, create_group, groups
 
 __all__ = [
     "Added",
+    "CampaignNotFound",
+    "CampaignStateConflict",
     "GiftBatch",
+    "GroupChoice",
+    "InvalidFilter",
+    "Preview",
     "Results",
+    "Sampled",
     "add_phone_file",
     "add_phones",
     "audience_size",
@@ -54,6 +82,7 @@ __all__ = [
     "install_builtins",
     "preview",
     "results",
+    "run_campaign",
     "run_due_campaigns",
     "save_segment",
     "to_csv",

@@ -19,16 +19,17 @@ import io
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from loyalty.db import is_sqlite
+from loyalty import db
+from loyalty.campaigns.lifecycle import CampaignNotFound
 from loyalty.events import EventKind
-from loyalty.schema import Campaign, Member
+from loyalty.schema import Campaign, CampaignStatus, GiftStatus, VoucherStatus
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Results:
     campaign_id: int
     name: str
-    status: str
+    status: CampaignStatus
     audience: int
     gifts_issued: int
     points_given: int
@@ -47,77 +48,70 @@ class Results:
         return f"{self.redemption_rate_per_mille / 10:.1f}%"
 
 
-async def _one(sql: str, *args: Any) -> int:
-    rows = await Member.raw(sql, *args)
-    return int(rows[0]["n"] or 0) if rows else 0
+async def _count(sql: str, *args: Any) -> int:
+    row = await db.fetchrow(sql, *args)
+    return int(row["n"] or 0) if row else 0
 
 
 async def _table_exists(name: str) -> bool:
-    if is_sqlite():
-        return bool(await _one("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = {}", name))
-    return bool(await _one("SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_name = {}", name))
-
-
-def _event_campaign() -> str:
-    if is_sqlite():
-        return "CAST(json_extract(e.payload, '$.campaign_id') AS INTEGER)"
-    return "CAST(CAST(e.payload AS jsonb) ->> 'campaign_id' AS BIGINT)"
+    return bool(await _count(f"SELECT CASE WHEN {db.table_exists('$1')} THEN 1 ELSE 0 END AS n", name))
 
 
 async def results(campaign_id: int) -> Results:
-    from loyalty.campaigns.lifecycle import CampaignNotFound
-
     row = await Campaign.select(Campaign.name, Campaign.status).where(Campaign.id == campaign_id).first()
     if row is None:
         raise CampaignNotFound(f"campaign {campaign_id} not found")
-    gifts = await Member.raw(
+    given, over, failed = GiftStatus.GIVEN, GiftStatus.OVER_BUDGET, GiftStatus.FAILED
+    gifts = await db.fetchrow(
         "SELECT COUNT(*) AS audience, "
-        "SUM(CASE WHEN status = 'given' THEN 1 ELSE 0 END) AS given, "
-        "SUM(CASE WHEN status = 'given' THEN points ELSE 0 END) AS points, "
-        "SUM(CASE WHEN status = 'over_budget' THEN 1 ELSE 0 END) AS over_budget, "
-        "SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed, "
-        "SUM(CASE WHEN status = 'given' AND voucher IS NOT NULL THEN 1 ELSE 0 END) AS vouchers "
-        "FROM campaign_gift WHERE campaign = {}",
+        f"SUM(CASE WHEN status = '{given}' THEN 1 ELSE 0 END) AS given, "
+        f"SUM(CASE WHEN status = '{given}' THEN points ELSE 0 END) AS points, "
+        f"SUM(CASE WHEN status = '{over}' THEN 1 ELSE 0 END) AS over_budget, "
+        f"SUM(CASE WHEN status = '{failed}' THEN 1 ELSE 0 END) AS failed, "
+        f"SUM(CASE WHEN status = '{given}' AND voucher IS NOT NULL THEN 1 ELSE 0 END) AS vouchers "
+        "FROM campaign_gift WHERE campaign = $1",
         campaign_id,
     )
-    g = {k: int(v or 0) for k, v in gifts[0].items()}
+    assert gifts is not None  # an aggregate always has its row
+    g = {k: int(v or 0) for k, v in gifts.items()}
     # Voucher gifts are reported one event each, points gifts one event per batch: both name the campaign.
     kinds = f"'{EventKind.CAMPAIGN_GIFT.value}', '{EventKind.CAMPAIGN_GIFTS.value}'"
-    events = f"e.kind IN ({kinds}) AND {_event_campaign()} = {{}}"
+    events = f"e.kind IN ({kinds}) AND {db.json_integer('e.payload', 'campaign_id')} = $1"
     pushes = inbox = read = 0
     if await _table_exists("inbox_message"):
-        inbox = await _one(
+        inbox = await _count(
             f"SELECT COUNT(*) AS n FROM inbox_message i JOIN domain_event e ON e.id = i.event WHERE {events}",
             campaign_id,
         )
-        read = await _one(
+        read = await _count(
             "SELECT COUNT(*) AS n FROM inbox_message i JOIN domain_event e ON e.id = i.event "
             f"WHERE i.read_at IS NOT NULL AND {events}",
             campaign_id,
         )
     if await _table_exists("delivery"):
-        pushes = await _one(
+        # 'sent' is the notifications app's DeliveryStatus.SENT (read by name, never imported).
+        pushes = await _count(
             "SELECT COUNT(*) AS n FROM delivery d JOIN inbox_message i ON i.id = d.message "
             f"JOIN domain_event e ON e.id = i.event WHERE d.status = 'sent' AND {events}",
             campaign_id,
         )
-    redeemed = await _one(
+    redeemed = await _count(
         "SELECT COUNT(*) AS n FROM campaign_gift g JOIN voucher v ON v.id = g.voucher "
-        "WHERE g.campaign = {} AND v.status = 'redeemed'",
+        f"WHERE g.campaign = $1 AND v.status = '{VoucherStatus.REDEEMED}'",
         campaign_id,
     )
-    revenue = await _one(
+    revenue = await _count(
         "SELECT COALESCE(SUM(p.amount - p.refunded_amount), 0) AS n FROM campaign_gift g "
         "JOIN voucher v ON v.id = g.voucher "
         "JOIN purchase p ON p.store = v.redeemed_store AND p.receipt_no = v.receipt_no "
-        "WHERE g.campaign = {} AND v.status = 'redeemed'",
+        f"WHERE g.campaign = $1 AND v.status = '{VoucherStatus.REDEEMED}'",
         campaign_id,
     )
     rate = redeemed * 1000 // g["vouchers"] if g["vouchers"] else 0
     return Results(
         campaign_id,
         row["name"],
-        row["status"],
+        CampaignStatus(row["status"]),
         g["audience"],
         g["given"],
         g["points"],

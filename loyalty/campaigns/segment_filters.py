@@ -1,9 +1,11 @@
 """The segment filter language: validated JSON compiled to parameterised SQL.
 
 A filter is a condition ``{"field": …, "op": …, "value": …}`` or a group ``{"and": [...]}`` /
-``{"or": [...]}`` of filters (``{"and": []}`` is everyone). Fields are a fixed list (below); each
-field allows some operators and a type of value. Staff never write SQL: a field name maps to an
-SQL expression written here, every value is a bound parameter, and anything unknown raises
+``{"or": [...]}`` of filters (``{"and": []}`` is everyone). Fields are a fixed list
+(:mod:`loyalty.campaigns.segment_fields`); each field allows some operators and a type of value.
+Staff never write SQL: a field name maps to an SQL expression written there, every value is a
+bound parameter (``$n``, numbered by :class:`~loyalty.campaigns.params.Params`, so the compiled
+condition can sit inside a larger statement), and anything unknown raises
 :class:`InvalidFilter` (an ``InvalidInput``, so a 4xx / a form message) naming what is wrong.
 
 The compiled SQL reads ``member m`` and, when a statistics field is used, ``member_stats s``
@@ -14,6 +16,7 @@ date, so they use indexes and never go stale.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -22,108 +25,46 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from loyalty.campaigns.params import Params
+from loyalty.campaigns.segment_fields import (
+    FIELDS,
+    Field,
+    InvalidFilter,
+    Kind,
+    choice_value,
+    int_value,
+    text_value,
+)
 from loyalty.config import PROGRAMME
-from loyalty.db import is_sqlite
-from loyalty.errors import InvalidInput
 
-COMPARE = ("eq", "ne", "lt", "lte", "gt", "gte", "between", "in", "not_in")
-RANGE = ("eq", "lt", "lte", "gt", "gte", "between")
-CHOICE = ("eq", "ne", "in", "not_in")
-TEXT = ("eq", "ne", "in", "not_in", "contains")
-BOOL = ("eq",)
 MAX_CONDITIONS = 50
 MAX_DEPTH = 6
 MAX_LIST = 200
-MAX_INT = 10**13
 SQL_OPS = {"eq": "=", "ne": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+PY_OPS = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "lt": operator.lt,
+    "lte": operator.le,
+    "gt": operator.gt,
+    "gte": operator.ge,
+}
 
 
-class InvalidFilter(InvalidInput):
-    code = "invalid_filter"
-    title = "The segment filter is not valid"
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    kind: str  # int | days | years | choice | text | bool | tier | vip
-    expression: str
-    ops: tuple[str, ...]
-    stats: bool = False
-    choices: tuple[str, ...] = ()
-    doc: str = ""
-    # A statistics column read through COALESCE(column, missing): when ``missing`` cannot match
-    # the condition, the bare column is compared instead (same members, and an index can be used).
-    column: str = ""
-    missing: Any = None
-
-
-def _month_of(column: str) -> str:
-    if is_sqlite():
-        return f"CAST(strftime('%m', {column}) AS INTEGER)"
-    return f"CAST(EXTRACT(MONTH FROM {column}) AS INTEGER)"
-
-
-def _fields() -> dict[str, Field]:
-    stat_ints = {
-        "visits_90d": "receipts in the last 90 days",
-        "spend_90d": "đồng spent in the last 90 days",
-        "visits_12m": "receipts in the last 12 months",
-        "spend_12m": "đồng spent in the last 12 months",
-        "visits_total": "receipts ever",
-        "spend_total": "đồng spent ever",
-        "avg_basket": "average receipt over 12 months (đồng)",
-    }
-    fields = [
-        Field("age", "years", "m.birthday", RANGE, doc="age in whole years (members without a birthday never match)"),
-        Field("gender", "choice", "m.gender", CHOICE, choices=("female", "male", "other")),
-        Field("city", "text", "m.city", TEXT),
-        Field("locale", "choice", "m.locale", CHOICE, choices=("vi", "en")),
-        Field("member_since_days", "days", "m.created_at", RANGE, doc="days since joining"),
-        Field("birthday_month", "int", "{month}", COMPARE, doc="1-12"),
-        Field("birthday_this_month", "bool", "{month}", BOOL, doc="birthday in the current month"),
-        Field("tier", "tier", "m.tier", CHOICE, doc="tier code"),
-        Field("vip_group", "vip", "m.id", CHOICE, doc="name of a VIP group"),
-        Field("in_vip_group", "bool", "m.id", BOOL, doc="member of any VIP group"),
-        Field(
-            "channel",
-            "choice",
-            "COALESCE(s.channel, 'none')",
-            CHOICE,
-            True,
-            ("none", "till", "claim", "both"),
-            column="s.channel",
-            missing="none",
-        ),
-        Field("days_since_last_visit", "days", "s.last_purchase_at", RANGE, True, doc="never bought: no match"),
-        Field("days_since_first_visit", "days", "s.first_purchase_at", RANGE, True),
-        Field("recency_score", "int", "s.recency_score", COMPARE, True, doc="1-5, none without purchases"),
-        Field("frequency_score", "int", "s.frequency_score", COMPARE, True),
-        Field("monetary_score", "int", "s.monetary_score", COMPARE, True),
-    ]
-    fields += [
-        Field(n, "int", f"COALESCE(s.{n}, 0)", COMPARE, True, doc=d, column=f"s.{n}", missing=0)
-        for n, d in stat_ints.items()
-    ]
-    return {f.name: f for f in fields}
-
-
-FIELDS = _fields()
-
-
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Leaf:
-    """One compiled condition: its SQL (``{}`` placeholders) and arguments, for explanations."""
+    """One compiled condition: its SQL (placeholders numbered as in the whole filter) and its
+    values, for explanations."""
 
     text: str
     sql: str
     args: list[Any]
 
 
-@dataclass
+@dataclass(slots=True)
 class Compiled:
     sql: str
-    args: list[Any]
+    args: list[Any]  # every value of the statement so far, in placeholder order
     stats: bool
     leaves: list[Leaf] = field(default_factory=list)
     tree: Any = None  # the validated filter, leaves replaced by their index
@@ -134,7 +75,7 @@ class Compiled:
         return "member m"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Context:
     now: datetime
     today: date  # in the programme's time zone
@@ -145,18 +86,21 @@ class Context:
         return cls(now, now.astimezone(ZoneInfo(PROGRAMME.timezone)).date())
 
 
-def compile_filter(definition: Any, context: Context | None = None) -> Compiled:
-    """Validate ``definition`` and compile it; raises :class:`InvalidFilter` with a clear message."""
+def compile_filter(definition: Any, context: Context | None = None, params: Params | None = None) -> Compiled:
+    """Validate ``definition`` and compile it; raises :class:`InvalidFilter` with a clear message.
+    With ``params``, the filter's values follow those already there (its placeholders go on from
+    theirs) and ``Compiled.args`` is the whole list."""
     context = context or Context.at()
+    params = params if params is not None else Params()
     compiled = Compiled("", [], False)
-    count = [0]
-    compiled.sql, compiled.args, compiled.tree = _node(definition, context, compiled, count, depth=0, path="filter")
+    compiled.sql, compiled.tree = _node(definition, context, compiled, params, [0], depth=0, path="filter")
+    compiled.args = params.values
     return compiled
 
 
 def _node(
-    node: Any, ctx: Context, out: Compiled, count: list[int], *, depth: int, path: str
-) -> tuple[str, list[Any], Any]:
+    node: Any, ctx: Context, out: Compiled, p: Params, count: list[int], *, depth: int, path: str
+) -> tuple[str, Any]:
     if depth > MAX_DEPTH:
         raise InvalidFilter(f"{path}: groups nest deeper than {MAX_DEPTH} levels")
     if not isinstance(node, dict):
@@ -172,14 +116,13 @@ def _node(
         if not children:
             if key == "or":
                 raise InvalidFilter(f"{path}.or: an 'or' group needs at least one condition")
-            return "1 = 1", [], {"and": []}
-        parts, args, trees = [], [], []
+            return "1 = 1", {"and": []}
+        parts, trees = [], []
         for i, child in enumerate(children):
-            sql, child_args, tree = _node(child, ctx, out, count, depth=depth + 1, path=f"{path}.{key}[{i}]")
+            sql, tree = _node(child, ctx, out, p, count, depth=depth + 1, path=f"{path}.{key}[{i}]")
             parts.append(f"({sql})")
-            args += child_args
             trees.append(tree)
-        return f" {key.upper()} ".join(parts), args, {key: trees}
+        return f" {key.upper()} ".join(parts), {key: trees}
     extra = set(node) - {"field", "op", "value"}
     if extra:
         raise InvalidFilter(f"{path}: unknown key(s) {', '.join(sorted(extra))}")
@@ -194,16 +137,16 @@ def _node(
     count[0] += 1
     if count[0] > MAX_CONDITIONS:
         raise InvalidFilter(f"a filter has at most {MAX_CONDITIONS} conditions")
-    sql, args = _condition(spec, str(op), node.get("value"), ctx, path)
+    sql, args = _condition(spec, str(op), node.get("value"), ctx, p, path)
     out.stats = out.stats or spec.stats
     out.leaves.append(Leaf(f"{name} {op} {node.get('value')!r}", sql, args))
-    return sql, args, len(out.leaves) - 1
+    return sql, len(out.leaves) - 1
 
 
-def _condition(spec: Field, op: str, value: Any, ctx: Context, path: str) -> tuple[str, list[Any]]:
+def _condition(spec: Field, op: str, value: Any, ctx: Context, p: Params, path: str) -> tuple[str, list[Any]]:
     where = f"{path} ({spec.name})"
-    expression = spec.expression.replace("{month}", _month_of("m.birthday"))
-    if spec.kind == "bool":
+    expression = spec.sql()
+    if spec.kind == Kind.BOOL:
         if not isinstance(value, bool):
             raise InvalidFilter(f"{where}: value must be true or false")
         if spec.name == "in_vip_group":
@@ -211,41 +154,42 @@ def _condition(spec: Field, op: str, value: Any, ctx: Context, path: str) -> tup
         else:
             sql = f"{expression} = {ctx.today.month}"
         return (sql if value else f"NOT ({sql}) OR m.birthday IS NULL" if "month" in spec.name else f"NOT ({sql})"), []
-    if spec.kind in ("days", "years"):
+    if spec.kind in (Kind.DAYS, Kind.YEARS):
         low, high = _bounds(op, value, where)
-        return _since(expression, spec.kind, low, high, ctx)
-    if spec.kind == "int":
-        sql, args = _compare(expression, op, value, where, _int_value)
-        return _without_missing(spec, op, sql, args)
-    allowed: Callable[[Any, str], Any] = _choice_value(spec) if spec.kind == "choice" else _text_value
-    if spec.kind == "tier":
-        inner, args = _compare("t.code", "in", value, where, _text_value, op_hint=op)
+        return _since(expression, spec.kind, low, high, ctx, p)
+    if spec.kind == Kind.INT:
+        sql, args = _compare(expression, op, value, where, int_value, p)
+        return _without_missing(spec, expression, op, sql, args)
+    allowed: Callable[[Any, str], Any] = choice_value(spec) if spec.kind == Kind.CHOICE else text_value
+    if spec.kind == Kind.TIER:
+        inner, args = _compare("t.code", "in", value, where, text_value, p, op_hint=op)
         sql = f"m.tier IN (SELECT t.id FROM tier t WHERE {inner})"
         return (sql if op in ("eq", "in") else f"m.tier IS NULL OR NOT ({sql})"), args
-    if spec.kind == "vip":
-        inner, args = _compare("g.name", "in", value, where, _text_value, op_hint=op)
+    if spec.kind == Kind.VIP:
+        inner, args = _compare("g.name", "in", value, where, text_value, p, op_hint=op)
         sql = (
             'EXISTS (SELECT 1 FROM vip_member vm JOIN vip_group g ON g.id = vm."group" '
             f"WHERE vm.member = m.id AND {inner})"
         )
         return (sql if op in ("eq", "in") else f"NOT ({sql})"), args
     if op == "contains":
-        text = _text_value(value, where)
+        text = text_value(value, where)
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return f"LOWER({expression}) LIKE {{}} ESCAPE '\\'", [f"%{escaped.lower()}%"]
+        pattern = f"%{escaped.lower()}%"
+        return f"LOWER({expression}) LIKE {p.add(pattern)} ESCAPE '\\'", [pattern]
     if op in ("ne", "not_in"):
         # A missing value (NULL) is "not equal" too, as staff would expect.
-        sql, args = _compare(expression, op, value, where, allowed)
+        sql, args = _compare(expression, op, value, where, allowed, p)
         return f"{expression} IS NULL OR {sql}", args
-    sql, args = _compare(expression, op, value, where, allowed)
-    return _without_missing(spec, op, sql, args)
+    sql, args = _compare(expression, op, value, where, allowed, p)
+    return _without_missing(spec, expression, op, sql, args)
 
 
-def _without_missing(spec: Field, op: str, sql: str, args: list[Any]) -> tuple[str, list[Any]]:
+def _without_missing(spec: Field, expression: str, op: str, sql: str, args: list[Any]) -> tuple[str, list[Any]]:
     """Compare the bare statistics column when a member without statistics cannot match anyway."""
     if not spec.column or _holds(op, spec.missing, args):
         return sql, args
-    bare = spec.column + sql[len(spec.expression) :]
+    bare = spec.column + sql[len(expression) :]
     if op == "in":
         # "col = col" (true exactly when col is not NULL) is implied by the IN, but SQLite turns the
         # LEFT JOIN of the statistics into an inner join only for a comparison that rules out
@@ -260,29 +204,27 @@ def _holds(op: str, left: Any, args: list[Any]) -> bool:
         return (left in args) == (op == "in")
     if op == "between":
         return bool(args[0] <= left <= args[1])
-    right = args[0]
-    return bool(
-        {
-            "eq": left == right,
-            "ne": left != right,
-            "lt": left < right,
-            "lte": left <= right,
-            "gt": left > right,
-            "gte": left >= right,
-        }[op]
-    )
+    return bool(PY_OPS[op](left, args[0]))
 
 
 def _compare(
-    expression: str, op: str, value: Any, where: str, check: Callable[[Any, str], Any], *, op_hint: str | None = None
+    expression: str,
+    op: str,
+    value: Any,
+    where: str,
+    check: Callable[[Any, str], Any],
+    p: Params,
+    *,
+    op_hint: str | None = None,
 ) -> tuple[str, list[Any]]:
+    """``expression <op> value`` with the value(s) checked and bound; returns the SQL and the values."""
     if op_hint in ("eq", "ne"):
         value = [value]
     if op in ("in", "not_in"):
         if not isinstance(value, list) or not value or len(value) > MAX_LIST:
             raise InvalidFilter(f"{where}: value must be a list of 1-{MAX_LIST} items")
         items = [check(v, where) for v in value]
-        marks = ", ".join("{}" for _ in items)
+        marks = ", ".join(p.add(item) for item in items)
         return f"{expression} {'NOT IN' if op == 'not_in' else 'IN'} ({marks})", items
     if op == "between":
         if not isinstance(value, list) or len(value) != 2:
@@ -290,29 +232,9 @@ def _compare(
         low, high = check(value[0], where), check(value[1], where)
         if low > high:
             raise InvalidFilter(f"{where}: 'between' needs low ≤ high")
-        return f"{expression} BETWEEN {{}} AND {{}}", [low, high]
-    return f"{expression} {SQL_OPS[op]} {{}}", [check(value, where)]
-
-
-def _int_value(value: Any, where: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_INT:
-        raise InvalidFilter(f"{where}: value must be a whole number from 0 to {MAX_INT}")
-    return value
-
-
-def _text_value(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value) > 200:
-        raise InvalidFilter(f"{where}: value must be a text of 1-200 characters")
-    return value.strip()
-
-
-def _choice_value(spec: Field) -> Callable[[Any, str], Any]:
-    def check(value: Any, where: str) -> str:
-        if value not in spec.choices:
-            raise InvalidFilter(f"{where}: value must be one of {', '.join(spec.choices)}, not {value!r}")
-        return str(value)
-
-    return check
+        return f"{expression} BETWEEN {p.add(low)} AND {p.add(high)}", [low, high]
+    checked = check(value, where)
+    return f"{expression} {SQL_OPS[op]} {p.add(checked)}", [checked]
 
 
 def _bounds(op: str, value: Any, where: str) -> tuple[int | None, int | None]:
@@ -320,11 +242,11 @@ def _bounds(op: str, value: Any, where: str) -> tuple[int | None, int | None]:
     if op == "between":
         if not isinstance(value, list) or len(value) != 2:
             raise InvalidFilter(f"{where}: 'between' takes a list of two numbers [low, high]")
-        low, high = _int_value(value[0], where), _int_value(value[1], where)
+        low, high = int_value(value[0], where), int_value(value[1], where)
         if low > high:
             raise InvalidFilter(f"{where}: 'between' needs low ≤ high")
         return low, high
-    n = _int_value(value, where)
+    n = int_value(value, where)
     return {
         "eq": (n, n),
         "gte": (n, None),
@@ -334,23 +256,25 @@ def _bounds(op: str, value: Any, where: str) -> tuple[int | None, int | None]:
     }[op]
 
 
-def _since(column: str, unit: str, low: int | None, high: int | None, ctx: Context) -> tuple[str, list[Any]]:
+def _since(
+    column: str, unit: Kind, low: int | None, high: int | None, ctx: Context, p: Params
+) -> tuple[str, list[Any]]:
     """``whole units elapsed since column`` in [low, high], as comparisons of the column itself."""
 
     def back(n: int) -> Any:
-        if unit == "years":
+        if unit == Kind.YEARS:
             return ctx.today - relativedelta(years=n)
         return ctx.now - timedelta(days=n)
 
+    if high is not None and high < 0:
+        return "1 = 0", []
     parts, args = [], []
     if low is not None:
-        parts.append(f"{column} <= {{}}")
         args.append(back(low))
+        parts.append(f"{column} <= {p.add(args[-1])}")
     if high is not None:
-        if high < 0:
-            return "1 = 0", []
-        parts.append(f"{column} > {{}}")
         args.append(back(high + 1))
+        parts.append(f"{column} > {p.add(args[-1])}")
     if not parts:
         return f"{column} IS NOT NULL", []
     return " AND ".join(parts), args

@@ -2,7 +2,7 @@
 
 Rules:
 
-* A segment's ``definition`` is validated by ``loyalty.segment_filters`` before it is saved;
+* A segment's ``definition`` is validated by ``loyalty.campaigns.segment_filters`` before it is saved;
   a bad field, operator or value raises ``InvalidFilter`` and nothing is written.
 * Built-in segments (from the customer-care playbooks) are rows like any other, installed by
   :func:`install_builtins` (idempotent) and not editable. Their meaning:
@@ -16,21 +16,21 @@ Rules:
   - **at risk**: was regular (3+ receipts in 12 months) but no visit for 90 days or more.
   - **birthday this month**: birthday in the current calendar month (programme time zone).
 
-  Statistics-based segments read ``MemberStats`` (see ``loyalty.statistics`` for freshness).
+  Statistics-based segments read ``MemberStats`` (see ``loyalty.members.statistics`` for freshness).
 * Erased members are never in any segment.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from loyalty import audit
+from loyalty import audit, db
 from loyalty.campaigns.segment_filters import Compiled, Context, compile_filter
-from loyalty.db import write_transaction
 from loyalty.errors import Conflict, InvalidInput, NotFound
-from loyalty.schema import Member, Segment
+from loyalty.schema import Segment
 
 BUILTINS: dict[str, tuple[str, dict[str, Any]]] = {
     "new": ("Joined 30 days ago or less", {"field": "member_since_days", "op": "lte", "value": 30}),
@@ -71,19 +71,28 @@ class SegmentNotFound(NotFound):
     code = "segment_not_found"
 
 
-@dataclass(frozen=True)
+class Sampled(NamedTuple):
+    """A member of a preview's sample, as staff recognise them."""
+
+    id: int
+    public_id: str
+    name: str
+    phone: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Preview:
     count: int
-    sample: list[dict[str, Any]]
+    sample: list[Sampled]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Check:
     condition: str
     result: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Explanation:
     member_id: int
     included: bool
@@ -93,17 +102,19 @@ class Explanation:
 
 async def install_builtins() -> None:
     """Create the built-in segments that are missing (safe to call any time, concurrently)."""
-    for name, (description, definition) in BUILTINS.items():
-        await Segment.raw(
-            "INSERT INTO segment (name, description, definition, builtin, created_at, updated_at) "
-            "VALUES ({}, {}, {}, {}, {}, {}) ON CONFLICT (name) DO NOTHING",
-            name,
-            description,
-            _json(definition),
-            True,
-            datetime.now(UTC),
-            datetime.now(UTC),
+    now = datetime.now(UTC)
+    rows = [
+        Segment(
+            name=name,
+            description=description,
+            definition=_json(definition),
+            builtin=True,
+            created_at=now,
+            updated_at=now,
         )
+        for name, (description, definition) in BUILTINS.items()
+    ]
+    await Segment.insert(*rows).on_conflict(target=Segment.name, action="DO NOTHING")
 
 
 async def save_segment(
@@ -119,7 +130,7 @@ async def save_segment(
     if not name or len(name) > NAME_MAX:
         raise InvalidInput(f"a segment name is 1-{NAME_MAX} characters", field="name")
     compile_filter(definition)
-    async with write_transaction():
+    async with db.write_transaction():
         same_name = await Segment.select(Segment.id).where(Segment.name == name).first()
         if same_name and same_name["id"] != segment_id:
             raise Conflict(f"a segment named {name!r} exists already", field="name")
@@ -170,25 +181,28 @@ async def preview(definition: Any, *, sample: int = 10, now: datetime | None = N
     """How many members the filter selects, and the first few of them (by id)."""
     compiled = compile_filter(definition, Context.at(now))
     where = audience_where(compiled)
-    counted = await Member.raw(f"SELECT COUNT(*) AS n FROM {compiled.from_clause()} WHERE {where}", *compiled.args)
-    rows = await Member.raw(
+    counted = await db.fetchrow(f"SELECT COUNT(*) AS n FROM {compiled.from_clause()} WHERE {where}", *compiled.args)
+    assert counted is not None  # an aggregate always has its row
+    rows = await db.fetch_tuples(
         f"SELECT m.id, m.public_id, m.name, m.phone FROM {compiled.from_clause()} WHERE {where} "
         f"ORDER BY m.id LIMIT {int(sample)}",
         *compiled.args,
     )
-    return Preview(int(counted[0]["n"]), [dict(r) for r in rows])
+    return Preview(int(counted["n"]), [Sampled._make(row) for row in rows])
 
 
 async def explain(definition: Any, member_id: int, *, now: datetime | None = None) -> Explanation:
     """Each condition's truth for this member, and whether the whole filter includes it."""
     compiled = compile_filter(definition, Context.at(now))
+    # The leaves hold every placeholder of the filter, numbered as compiled: the member comes last.
     columns = [f"CASE WHEN ({leaf.sql}) THEN 1 ELSE 0 END AS c{i}" for i, leaf in enumerate(compiled.leaves)]
-    args = [a for leaf in compiled.leaves for a in leaf.args]
     select = ", ".join(["m.id", "CASE WHEN m.erased_at IS NULL THEN 1 ELSE 0 END AS live", *columns])
-    rows = await Member.raw(f"SELECT {select} FROM {compiled.from_clause()} WHERE m.id = {{}}", *args, member_id)
-    if not rows:
+    member = f"${len(compiled.args) + 1}"
+    row = await db.fetchrow(
+        f"SELECT {select} FROM {compiled.from_clause()} WHERE m.id = {member}", *compiled.args, member_id
+    )
+    if row is None:
         raise NotFound(f"member {member_id} not found")
-    row = rows[0]
     results = [bool(row[f"c{i}"]) for i in range(len(compiled.leaves))]
     checks = [Check(leaf.text, results[i]) for i, leaf in enumerate(compiled.leaves)]
 
@@ -206,12 +220,8 @@ async def explain(definition: Any, member_id: int, *, now: datetime | None = Non
 
 
 def _json(definition: Any) -> str:
-    import json
-
     return json.dumps(definition, ensure_ascii=False)
 
 
 def _parse(stored: Any) -> Any:
-    import json
-
     return json.loads(stored) if isinstance(stored, str) else stored

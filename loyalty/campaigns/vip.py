@@ -1,8 +1,8 @@
 """VIP groups: named lists of members kept by hand, with their own description and benefits.
 
 Rules: staff add members by pasting (or uploading) phone numbers in any common Vietnamese form
-(``loyalty.phones``), pasted as a list or uploaded as a CSV (``loyalty.phone_lists`` says how
-both are read); numbers are matched to members set-wise in one query, each member is in a group at
+(``loyalty.members.phones``), pasted as a list or uploaded as a CSV (``loyalty.members.phone_lists``
+says how both are read); numbers are matched to members set-wise in one query, each member is in a group at
 most once (UNIQUE (group, member); adding again is a no-op), and the answer says how many were
 added, how many were in the group already, which numbers matched no member and which pieces were
 not phone numbers.
@@ -11,7 +11,7 @@ not phone numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from loyalty import audit
 from loyalty.db import MAX_ID, write_transaction
@@ -23,7 +23,14 @@ MAX_LINES = 20_000
 CHUNK = 500
 
 
-@dataclass(frozen=True)
+class GroupChoice(NamedTuple):
+    """A VIP group as a picker shows it."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class Added:
     added: int
     already: int
@@ -87,12 +94,10 @@ async def _add(group_id: int, read: PhoneList, actor: audit.StaffActor | None, a
             if not found:
                 continue
             ids = [row["id"] for row in found]
-            marks = ", ".join("{}" for _ in ids)
-            inserted = await VipMember.raw(
-                f'INSERT INTO vip_member ("group", member, added_at) SELECT {{}}, m.id, CURRENT_TIMESTAMP '
-                f'FROM member m WHERE m.id IN ({marks}) ON CONFLICT ("group", member) DO NOTHING RETURNING id',
-                group_id,
-                *ids,
+            inserted = (
+                await VipMember.insert(*(VipMember(group=group_id, member=member_id) for member_id in ids))
+                .on_conflict(target=(VipMember.group, VipMember.member), action="DO NOTHING")
+                .returning(VipMember.id)
             )
             added += len(inserted)
             already += len(ids) - len(inserted)
@@ -120,17 +125,7 @@ async def _add(group_id: int, read: PhoneList, actor: audit.StaffActor | None, a
     return result
 
 
-async def remove_member(group_id: int, member_id: int) -> bool:
-    async with write_transaction():
-        removed = (
-            await VipMember.delete()
-            .where((VipMember.group == group_id) & (VipMember.member == member_id))
-            .returning(VipMember.id)
-        )
-        return bool(removed)
-
-
-async def groups() -> list[dict[str, Any]]:
+async def groups() -> list[GroupChoice]:
     """Every VIP group's id and name, by name (for pickers)."""
-    rows: list[dict[str, Any]] = await VipGroup.select(VipGroup.id, VipGroup.name).order_by(VipGroup.name)
-    return rows
+    rows = await VipGroup.select(VipGroup.id, VipGroup.name).order_by(VipGroup.name)
+    return [GroupChoice(int(row["id"]), str(row["name"])) for row in rows]

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from loyalty.campaigns import lifecycle as campaigns
+from loyalty import campaigns
 from loyalty.members.accounts import record_member
 from loyalty.schema import Campaign, CampaignGift
 from tests.support.staff import sign_in, staff_http

@@ -9,7 +9,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from loyalty.campaigns import lifecycle as campaigns
+from loyalty import campaigns
 from loyalty.campaigns import vip
 from loyalty.members.accounts import record_member
 from loyalty.schema import Campaign, VipMember

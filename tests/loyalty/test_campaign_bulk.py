@@ -7,9 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from loyalty.campaigns import lifecycle as campaigns
-from loyalty.campaigns.fanout import GiftSpec, gift_texts
-from loyalty.campaigns.gift_points import GiftBatch, batch_payload
+from loyalty import campaigns
+from loyalty.campaigns.fields import GiftKind
+from loyalty.campaigns.gifts import GiftSpec
+from loyalty.campaigns.messages import GiftBatch, batch_payload, gift_texts
 from loyalty.db.engines import write_transaction
 from loyalty.points import ledger
 from loyalty.points.bulk import Credited, Holder, bulk_credit
@@ -21,8 +22,7 @@ from tests.support.campaigns import NOW, launched_campaign, ledger_holds, member
 SPEC = GiftSpec(
     campaign_id=7,
     name='Tết "2027" \\ quà',
-    status="running",
-    gift_kind="points",
+    gift_kind=GiftKind.POINTS,
     points=1500,
     reward_id=None,
     valid_days=None,
@@ -47,7 +47,7 @@ def test_a_gift_message_is_the_campaigns_words_for_that_member(name: str) -> Non
         "gift_id": 12,
         "points": SPEC.points,
         "balance": 4500,
-        **gift_texts(SPEC, {"name": name}),
+        **gift_texts(SPEC, name),
     }
     shown = name.strip()[:100] or "bạn"
     assert GiftBatch(batch).message(12, name, None)["title_vi"] == f"Quà cho {shown}"
@@ -170,10 +170,10 @@ async def test_bulk_credit_from_a_stale_balance_or_head_writes_nothing() -> None
 
 
 async def test_one_event_reports_each_batch_of_gifts(monkeypatch: pytest.MonkeyPatch) -> None:
-    from loyalty.campaigns import gift_points as campaign_points
+    from loyalty.campaigns import lanes
     from loyalty.schema import CampaignGift
 
-    monkeypatch.setattr(campaign_points, "GIVE_BATCH", 2)
+    monkeypatch.setattr(lanes, "GIVE_BATCH", 2)
     people = [await member(name=f"Mai {i}") for i in range(3)]
     campaign_id = await launched_campaign(name="Bulk", gift_points=20)
     assert await campaigns.run_campaign(campaign_id, now=NOW) == 3
@@ -215,10 +215,10 @@ async def test_statistics_conditions_treat_a_member_without_statistics_as_zero(
 
 
 async def test_points_gift_rows_are_written_once_given_with_their_entry(monkeypatch: pytest.MonkeyPatch) -> None:
-    from loyalty.campaigns import gift_points as campaign_points
+    from loyalty.campaigns import lanes
     from loyalty.schema import CampaignGift, LedgerEntry
 
-    monkeypatch.setattr(campaign_points, "GIVE_BATCH", 2)
+    monkeypatch.setattr(lanes, "GIVE_BATCH", 2)
     people = [await member(name=f"Hoa {i}") for i in range(5)]
     campaign_id = await launched_campaign(name="Once", gift_points=7)
     # Two batches only: the run stops after member 4, and the cursor says so.

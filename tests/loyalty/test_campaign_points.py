@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
+from loyalty import campaigns
 from loyalty.campaigns import gift_points as campaign_points
-from loyalty.campaigns import lifecycle as campaigns
+from loyalty.campaigns import lanes
+from loyalty.db import fetch
 from loyalty.db.engines import is_sqlite, write_transaction
 from loyalty.points import ledger
-from loyalty.points.bulk import fetch
 from loyalty.points.check import check
 from loyalty.schema import Campaign, CampaignGift, CampaignLane, CampaignRun, LedgerEntry, Member
 from tests.support.campaigns import NOW, launched_campaign, ledger_holds, member
@@ -21,8 +22,8 @@ from tests.support.campaigns import NOW, launched_campaign, ledger_holds, member
 @pytest.fixture
 def small_lanes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Batches of 2 members and lanes of 2 batches, so a handful of members makes several lanes."""
-    monkeypatch.setattr(campaign_points, "GIVE_BATCH", 2)
-    monkeypatch.setattr(campaign_points, "LANE_BATCHES", 2)
+    monkeypatch.setattr(lanes, "GIVE_BATCH", 2)
+    monkeypatch.setattr(lanes, "LANE_BATCHES", 2)
 
 
 async def _lanes(campaign_id: int) -> list[dict[str, Any]]:

@@ -9,11 +9,9 @@ from typing import Any
 
 import pytest
 
-from loyalty.campaigns import fanout as campaign_fanout
-from loyalty.campaigns import gift_points as campaign_points
-from loyalty.campaigns import lifecycle as campaigns
+from loyalty import campaigns
+from loyalty.campaigns import gift_vouchers, lanes, segments
 from loyalty.campaigns import outcomes as campaign_results
-from loyalty.campaigns import segments
 from loyalty.errors import InvalidInput
 from loyalty.rewards import vouchers
 from loyalty.schema import Campaign, CampaignGift, CampaignRun, DomainEvent, LedgerEntry, Member, Reward, Terminal
@@ -57,8 +55,8 @@ async def test_rerunning_an_occurrence_gives_nothing_twice() -> None:
 
 
 async def test_a_crash_between_batches_resumes_without_giving_twice(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(campaign_fanout, "CHOOSE_BATCH", 2)
-    monkeypatch.setattr(campaign_points, "GIVE_BATCH", 2)
+    monkeypatch.setattr(gift_vouchers, "CHOOSE_BATCH", 2)
+    monkeypatch.setattr(lanes, "GIVE_BATCH", 2)
     people = [await member() for _ in range(7)]
     campaign_id = await launched_campaign()
     first = await campaigns.run_campaign(campaign_id, now=NOW, max_batches=3)  # stops part-way
@@ -70,8 +68,8 @@ async def test_a_crash_between_batches_resumes_without_giving_twice(monkeypatch:
 
 
 async def test_budget_cap_holds_when_two_workers_run_the_same_occurrence(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(campaign_fanout, "CHOOSE_BATCH", 3)
-    monkeypatch.setattr(campaign_points, "GIVE_BATCH", 2)
+    monkeypatch.setattr(gift_vouchers, "CHOOSE_BATCH", 3)
+    monkeypatch.setattr(lanes, "GIVE_BATCH", 2)
     people = [await member() for _ in range(20)]
     campaign_id = await launched_campaign(max_gifts=100, max_points=350)  # 7 gifts of 50 points
     results = await asyncio.gather(*(campaigns.run_campaign(campaign_id, now=NOW) for _ in range(4)))

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from loyalty.campaigns import segments, vip
-from loyalty.campaigns.segment_filters import InvalidFilter, compile_filter
+from loyalty.campaigns import InvalidFilter, segments, vip
+from loyalty.campaigns.segment_filters import compile_filter
 from loyalty.members import statistics
 from loyalty.schema import Member
 from tests.support.campaigns import NOW, member, purchase
@@ -40,7 +40,7 @@ async def _names(name: str) -> set[str]:
     segment_id = await segments.segment_id_by_name(name)
     shown = await segments.preview(await segments.definition_of(segment_id), sample=100, now=NOW)
     assert shown.count == len(shown.sample)
-    return {row["name"] for row in shown.sample}
+    return {row.name for row in shown.sample}
 
 
 async def test_each_builtin_segment_selects_its_members() -> None:
@@ -112,6 +112,6 @@ async def test_profile_fields_age_city_and_tier() -> None:
         {"and": [{"field": "age", "op": "lt", "value": 22}, {"field": "city", "op": "contains", "value": "nẵng"}]},
         now=NOW,
     )
-    assert [r["id"] for r in shown.sample] == [young]
+    assert [r.id for r in shown.sample] == [young]
     saved = await segments.save_segment("Young", {"field": "age", "op": "between", "value": [18, 25]})
     assert (await segments.preview(await segments.definition_of(saved), now=NOW)).count == 1

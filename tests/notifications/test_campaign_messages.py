@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from loyalty.campaigns import gift_points as campaign_points
-from loyalty.campaigns import lifecycle as campaigns
+from loyalty import campaigns
+from loyalty.campaigns import lanes
 from loyalty.schema import DomainEvent, Member
 from notifications import consent, dispatcher, privacy
 from notifications.config import NotifySettings
@@ -92,8 +92,8 @@ async def test_gift_batches_whose_id_ranges_overlap_message_each_member_once(
 ) -> None:
     """On PostgreSQL two lanes' batches draw gift ids from one sequence at once, so their ranges of
     gift ids can overlap: each batch's member range keeps its messages to its own gifts."""
-    monkeypatch.setattr(campaign_points, "GIVE_BATCH", 2)
-    monkeypatch.setattr(campaign_points, "LANE_BATCHES", 1)
+    monkeypatch.setattr(lanes, "GIVE_BATCH", 2)
+    monkeypatch.setattr(lanes, "LANE_BATCHES", 1)
     for name in ("An", "Bình", "Chi", "Dũng"):
         await _named(name, f"ok-{name}")
     assert await _gift_everyone(10) == 4

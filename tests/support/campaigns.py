@@ -6,7 +6,7 @@ import itertools
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from loyalty.campaigns import lifecycle as campaigns
+from loyalty import campaigns
 from loyalty.members import stores
 from loyalty.members.accounts import new_public_id
 from loyalty.schema import LedgerEntry, Member, PointLot, Purchase, Store
