@@ -4,8 +4,8 @@ A filter is a condition ``{"field": …, "op": …, "value": …}`` or a group `
 ``{"or": [...]}`` of filters (``{"and": []}`` is everyone). Fields are a fixed list
 (:mod:`loyalty.campaigns.segment_fields`); each field allows some operators and a type of value.
 Staff never write SQL: a field name maps to an SQL expression written there, every value is a
-bound parameter (``$n``, numbered by :class:`~loyalty.campaigns.params.Params`, so the compiled
-condition can sit inside a larger statement), and anything unknown raises
+bound parameter (``$1 … $n``, in the order of ``Compiled.args``; a statement that adds its own
+values after them goes on from there), and anything unknown raises
 :class:`InvalidFilter` (an ``InvalidInput``, so a 4xx / a form message) naming what is wrong.
 
 The compiled SQL reads ``member m`` and, when a statistics field is used, ``member_stats s``
@@ -64,7 +64,7 @@ class Leaf:
 @dataclass(slots=True)
 class Compiled:
     sql: str
-    args: list[Any]  # every value of the statement so far, in placeholder order
+    args: list[Any]  # the values of $1 … $n
     stats: bool
     leaves: list[Leaf] = field(default_factory=list)
     tree: Any = None  # the validated filter, leaves replaced by their index
@@ -86,12 +86,10 @@ class Context:
         return cls(now, now.astimezone(ZoneInfo(PROGRAMME.timezone)).date())
 
 
-def compile_filter(definition: Any, context: Context | None = None, params: Params | None = None) -> Compiled:
-    """Validate ``definition`` and compile it; raises :class:`InvalidFilter` with a clear message.
-    With ``params``, the filter's values follow those already there (its placeholders go on from
-    theirs) and ``Compiled.args`` is the whole list."""
+def compile_filter(definition: Any, context: Context | None = None) -> Compiled:
+    """Validate ``definition`` and compile it; raises :class:`InvalidFilter` with a clear message."""
     context = context or Context.at()
-    params = params if params is not None else Params()
+    params = Params()
     compiled = Compiled("", [], False)
     compiled.sql, compiled.tree = _node(definition, context, compiled, params, [0], depth=0, path="filter")
     compiled.args = params.values

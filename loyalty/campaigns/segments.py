@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from loyalty import audit, db
+from loyalty.campaigns.params import Params
 from loyalty.campaigns.segment_filters import Compiled, Context, compile_filter
 from loyalty.errors import Conflict, InvalidInput, NotFound
 from loyalty.schema import Segment
@@ -197,10 +198,8 @@ async def explain(definition: Any, member_id: int, *, now: datetime | None = Non
     # The leaves hold every placeholder of the filter, numbered as compiled: the member comes last.
     columns = [f"CASE WHEN ({leaf.sql}) THEN 1 ELSE 0 END AS c{i}" for i, leaf in enumerate(compiled.leaves)]
     select = ", ".join(["m.id", "CASE WHEN m.erased_at IS NULL THEN 1 ELSE 0 END AS live", *columns])
-    member = f"${len(compiled.args) + 1}"
-    row = await db.fetchrow(
-        f"SELECT {select} FROM {compiled.from_clause()} WHERE m.id = {member}", *compiled.args, member_id
-    )
+    p = Params(compiled.args)
+    row = await db.fetchrow(f"SELECT {select} FROM {compiled.from_clause()} WHERE m.id = {p.add(member_id)}", *p.values)
     if row is None:
         raise NotFound(f"member {member_id} not found")
     results = [bool(row[f"c{i}"]) for i in range(len(compiled.leaves))]
