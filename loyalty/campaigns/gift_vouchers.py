@@ -76,9 +76,9 @@ async def choose_batch(run_id: int, audience: Audience, *, now: datetime) -> boo
 
 
 async def give_batch(spec: GiftSpec, *, now: datetime) -> int | None:
-    """Give one batch of pending voucher gifts; returns how many were given, None when nothing is
-    pending. (Points gifts never wait as pending: :func:`loyalty.campaigns.gift_points.gift_points_batch`
-    gives them at once.)"""
+    """Give one batch of pending voucher gifts; returns how many were given (a gift that failed is
+    not), None when nothing is pending. (Points gifts never wait as pending:
+    :func:`loyalty.campaigns.gift_points.gift_points_batch` gives them at once.)"""
     async with db.write_transaction():
         campaign = await Campaign.select(Campaign.status).where(Campaign.id == spec.campaign_id).first()
         if campaign is None or campaign["status"] not in LIVE:
@@ -96,10 +96,10 @@ async def give_batch(spec: GiftSpec, *, now: datetime) -> int | None:
         give, refuse = pending[:allowed], pending[allowed:]
         if refuse:
             await _mark_over_budget(spec.campaign_id, [g.id for g in refuse], everything_left=allowed == 0, now=now)
-        if give:
-            await _give_vouchers(spec, give, now)
+        given = await _give_vouchers(spec, give, now) if give else 0
+        if given:
             await mark_running(spec.campaign_id, now)
-        return len(give)
+        return given
 
 
 async def _mark_over_budget(campaign_id: int, gift_ids: list[int], *, everything_left: bool, now: datetime) -> None:
@@ -117,9 +117,11 @@ async def _mark_over_budget(campaign_id: int, gift_ids: list[int], *, everything
         await finish_campaign(campaign_id, now)
 
 
-async def _give_vouchers(spec: GiftSpec, gifts: list[PendingGift], now: datetime) -> None:
-    """Vouchers go one by one through ``issue_voucher`` (idempotent on the gift's reference)."""
+async def _give_vouchers(spec: GiftSpec, gifts: list[PendingGift], now: datetime) -> int:
+    """Vouchers go one by one through ``issue_voucher`` (idempotent on the gift's reference);
+    returns how many were given (not those that failed)."""
     assert spec.reward_id is not None
+    given = 0
     for gift in gifts:
         try:
             async with db.write_transaction():
@@ -151,3 +153,5 @@ async def _give_vouchers(spec: GiftSpec, gifts: list[PendingGift], now: datetime
             code=voucher.code,
             **gift_texts(spec, member["name"] if member else None, voucher.code),
         )
+        given += 1
+    return given
