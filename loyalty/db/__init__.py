@@ -21,7 +21,7 @@ Modules:
 * ``sqlite_engine``: SQLite for the embedded set-up: durable pragmas and reused connections.
 """
 
-from loyalty.db.dialect import for_update, skip_locked, typed, whole_days_between
+from loyalty.db.dialect import for_update, listed, one_of, skip_locked, typed, whole_days_between
 from loyalty.db.engines import (
     MAX_ID,
     close_pool,
@@ -49,6 +49,8 @@ __all__ = [
     "is_connection_failure",
     "is_sqlite",
     "is_unique_violation",
+    "listed",
+    "one_of",
     "open_pool",
     "skip_locked",
     "typed",
