@@ -33,17 +33,24 @@ async def _member_with_many_devices(count: int, prefix: str) -> int:
     return member.id
 
 
-async def _spawn(service_account: Path, fake: FakeFcm, *args: str, lease_s: int = 120) -> asyncio.subprocess.Process:
+async def _spawn(
+    service_account: Path,
+    fake: FakeFcm,
+    *args: str,
+    lease_s: int = 120,
+    log_level: str = "WARNING",
+    stderr: int | None = None,
+) -> asyncio.subprocess.Process:
     env = dict(os.environ)
     env.update(
         GOOGLE_APPLICATION_CREDENTIALS=str(service_account),
         FCM_ENDPOINT=fake.url,
         NOTIFY_LEASE_SECONDS=str(lease_s),
         WORKER_POLL_SECONDS="0.2",
-        LOG_LEVEL="WARNING",
+        LOG_LEVEL=log_level,
     )
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "notifications.worker", "--no-jobs", *args, cwd=ROOT, env=env
+        sys.executable, "-m", "notifications.worker", "--no-jobs", *args, cwd=ROOT, env=env, stderr=stderr
     )
 
 
@@ -85,11 +92,19 @@ async def test_two_workers_never_send_the_same_delivery_twice(fake_fcm: FakeFcm,
 
 
 async def test_sigterm_stops_the_worker_cleanly(fake_fcm: FakeFcm, service_account: Path) -> None:
-    process = await _spawn(service_account, fake_fcm)
-    await asyncio.sleep(1.5)
-    assert process.returncode is None
+    process = await _spawn(service_account, fake_fcm, log_level="INFO", stderr=asyncio.subprocess.PIPE)
+    assert process.stderr is not None
+    # On a loaded machine the imports alone can take seconds: signal once the worker says it runs
+    # (its handlers are installed by then), not after a fixed sleep.
+    said = b""
+    while b" started " not in said:
+        line = await asyncio.wait_for(process.stderr.readline(), 60)
+        assert line, "the worker ended before it started"
+        said += line
+    rest = asyncio.create_task(process.stderr.read())
     process.send_signal(signal.SIGTERM)
     assert await _wait(process, within_s=20) == 0
+    assert b" stopped" in await rest
 
 
 async def test_the_worker_loop_sends_and_stops_when_asked() -> None:
