@@ -7,9 +7,8 @@ escaped; photos are served only to a staff session, with their stored content ty
 from __future__ import annotations
 
 from html import escape
-from typing import Any
 
-from loyalty.complaints import CaseView
+from loyalty.complaints import CaseView, OpenCase
 
 STYLE = (
     "body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem}"
@@ -54,12 +53,12 @@ def render_case(view: CaseView, photo_ids: list[int], username: str) -> str:
     )
 
 
-def render_case_list(cases: list[dict[str, Any]], username: str) -> str:
+def render_case_list(cases: list[OpenCase], username: str) -> str:
     rows = "".join(
-        f"<tr><td><a href='/staff/complaints/{escape(c['reference'])}'>{escape(c['reference'])}</a></td>"
-        f"<td>{escape(c['status'])}</td><td>{escape(c['priority'])}</td><td>{escape(c['category'] or '')}</td>"
-        f"<td>{escape(c['assignee'] or '—')}</td><td>{'yes' if c['overdue'] else ''}</td>"
-        f"<td>{escape(c['resolution_due'].isoformat(timespec='minutes'))}</td></tr>"
+        f"<tr><td><a href='/staff/complaints/{escape(c.reference)}'>{escape(c.reference)}</a></td>"
+        f"<td>{escape(c.status)}</td><td>{escape(c.priority)}</td><td>{escape(c.category or '')}</td>"
+        f"<td>{escape(c.assignee or '—')}</td><td>{'yes' if c.overdue else ''}</td>"
+        f"<td>{escape(c.resolution_due.isoformat(timespec='minutes'))}</td></tr>"
         for c in cases
     )
     head = "".join(f"<th>{h}</th>" for h in ("Case", "Status", "Priority", "Category", "Assignee", "Overdue", "Due"))

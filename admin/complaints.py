@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from piccolo.apps.user.tables import BaseUser
 from piccolo_admin.endpoints import FormConfig, TableConfig
 from piccolo_api.crud.endpoints import OrderBy
 from pydantic import Field
@@ -138,15 +137,6 @@ class ReopenOrClose(StaffForm):
     reason: str = Field(default="", max_length=500, description="Required to reopen")
 
 
-async def staff_id(username: str) -> int | None:
-    if not username.strip():
-        return None
-    row = await BaseUser.select(BaseUser.id).where(BaseUser.username == username.strip()).first()
-    if row is None:
-        raise InvalidInput(f"no staff user {username!r}", field="assignee")
-    return int(row["id"])
-
-
 @shows_domain_errors
 async def log_case(request: Request, data: LogCase) -> str:
     case = await complaints.log_by_staff(
@@ -159,7 +149,7 @@ async def log_case(request: Request, data: LogCase) -> str:
         phone=data.phone or None,
         customer_name=data.customer_name,
         contact=data.contact,
-        assignee_id=await staff_id(data.assignee),
+        assignee_id=await complaints.staff_id(data.assignee),
     )
     return f"Case {case.reference} logged; first response due {case.first_response_due:%Y-%m-%d %H:%M} UTC."
 
@@ -178,7 +168,7 @@ async def reply(request: Request, data: Reply) -> str:
 
 @shows_domain_errors
 async def assign(request: Request, data: Assign) -> str:
-    user_id = await staff_id(data.assignee)
+    user_id = await complaints.staff_id(data.assignee)
     if user_id is None:
         raise InvalidInput("name the staff user to assign the case to", field="assignee")
     await complaints.assign(data.reference, staff_actor(request), user_id)

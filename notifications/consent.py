@@ -14,17 +14,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from loyalty.db import write_transaction
 from notifications.config import NotifySettings
+from notifications.messages import Purpose
 from notifications.tables import Consent
 
-CHANNELS = ("push", "email", "sms")
+
+class Channel(StrEnum):
+    PUSH = "push"
+    EMAIL = "email"
+    SMS = "sms"
+
+
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Consents:
     push_marketing: bool
     email_marketing: bool
@@ -35,14 +43,14 @@ class Consents:
 
 async def current(member_id: int) -> Consents:
     rows = await Consent.select(Consent.channel, Consent.granted, Consent.text_version, Consent.updated_at).where(
-        (Consent.member == member_id) & (Consent.purpose == "marketing")
+        (Consent.member == member_id) & (Consent.purpose == Purpose.MARKETING.value)
     )
     granted = {r["channel"]: bool(r["granted"]) for r in rows}
     newest = max(rows, key=lambda r: r["updated_at"], default=None)
     return Consents(
-        push_marketing=granted.get("push", False),
-        email_marketing=granted.get("email", False),
-        sms_marketing=granted.get("sms", False),
+        push_marketing=granted.get(Channel.PUSH, False),
+        email_marketing=granted.get(Channel.EMAIL, False),
+        sms_marketing=granted.get(Channel.SMS, False),
         text_version=newest["text_version"] if newest else None,
         updated_at=newest["updated_at"] if newest else None,
     )
@@ -55,13 +63,13 @@ async def set_marketing(
     now = now or datetime.now(UTC)
     async with write_transaction():
         for channel, granted in choices.items():
-            if channel not in CHANNELS:
+            if channel not in set(Channel):
                 raise ValueError(f"unknown channel {channel!r}")
             await Consent.insert(
                 Consent(
                     member=member_id,
-                    channel=channel,
-                    purpose="marketing",
+                    channel=Channel(channel).value,
+                    purpose=Purpose.MARKETING.value,
                     granted=bool(granted),
                     text_version=text_version,
                     updated_at=now,

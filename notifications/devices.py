@@ -13,13 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from loyalty.db import write_transaction
 from loyalty.errors import InvalidInput, NotFound
 from notifications.tables import Device, InboxMessage
 
-PLATFORMS = ("android", "ios", "web")
+
+class Platform(StrEnum):
+    ANDROID = "android"
+    IOS = "ios"
+    WEB = "web"
 
 
 class DeviceNotFound(NotFound):
@@ -30,7 +35,7 @@ class MessageNotFound(NotFound):
     code = "notification_not_found"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DeviceView:
     token: str
     platform: str
@@ -45,7 +50,7 @@ async def register(
     now = now or datetime.now(UTC)
     if not token or len(token) > 1024 or any(c.isspace() for c in token) or not token.isprintable():
         raise InvalidInput("token must be 1-1024 printable characters without spaces", field="token")
-    if platform not in PLATFORMS:
+    if platform not in set(Platform):
         raise InvalidInput("platform must be android, ios or web", field="platform")
     async with write_transaction():
         await Device.insert(
@@ -90,9 +95,20 @@ async def forget(member_id: int, token: str, *, now: datetime | None = None) -> 
             raise DeviceNotFound("no such device for this member", token=token[:16])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class InboxItem:
+    id: int
+    title: str
+    body: str
+    category: str
+    data: dict[str, Any]
+    created_at: datetime
+    read_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class InboxPage:
-    items: list[dict[str, Any]]
+    items: list[InboxItem]
     next_before: int | None  # the id the next page continues below
 
 
@@ -111,8 +127,8 @@ async def inbox(member_id: int, *, limit: int = 20, before: int | None = None) -
         query = query.where(InboxMessage.id < before)
     rows = await query.order_by(InboxMessage.id, ascending=False).limit(limit + 1).output(load_json=True)
     more = len(rows) > limit
-    rows = rows[:limit]
-    return InboxPage(rows, rows[-1]["id"] if more and rows else None)
+    items = [InboxItem(**row) for row in rows[:limit]]
+    return InboxPage(items, items[-1].id if more and items else None)
 
 
 async def mark_read(member_id: int, message_id: int, *, now: datetime | None = None) -> None:

@@ -17,10 +17,18 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-TRANSACTIONAL = "transactional"
-MARKETING = "marketing"
+
+class Purpose(StrEnum):
+    """Decides consent, quiet hours and the frequency cap (see the module's rules)."""
+
+    TRANSACTIONAL = "transactional"
+    MARKETING = "marketing"
+
+
+TRANSACTIONAL, MARKETING = Purpose.TRANSACTIONAL, Purpose.MARKETING
 MAX_TITLE = 120
 MAX_BODY = 500
 MAX_VALUE = 120
@@ -31,7 +39,7 @@ _PLACEHOLDER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 @dataclass(frozen=True)
 class Template:
     category: str
-    purpose: str
+    purpose: Purpose
     vi: tuple[str, str]
     en: tuple[str, str]
     # Used when a placeholder's value is missing from the payload.
@@ -150,7 +158,7 @@ TEMPLATES: dict[str, Template] = {
 class Rendered:
     kind: str
     category: str
-    purpose: str
+    purpose: Purpose
     locale: str
     title: str
     body: str
@@ -238,3 +246,11 @@ def _text(value: Any, locale: str) -> str:
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def stored_dict(value: Any) -> dict[str, Any]:
+    """A JSON object as the database gives it back (text, or already decoded); {} otherwise."""
+    if isinstance(value, str):
+        loaded = json.loads(value or "{}")
+        return loaded if isinstance(loaded, dict) else {}
+    return value if isinstance(value, dict) else {}

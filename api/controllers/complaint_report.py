@@ -46,9 +46,8 @@ async def complaint_case_page(request: Request[Any, Any, Any], reference: FromPa
     user = current_staff(request)
     if not REFERENCE.fullmatch(reference.strip()):
         raise NotFound(f"no complaint {reference[:40]!r}")
-    case = await complaints.get_case(reference)
-    view = await complaints.case_view(case, visible_only=False)
-    page = render_case(view, await complaints.photo_ids(case.id), user.username)
+    view = await complaints.staff_case(reference)
+    page = render_case(view, view.photo_ids, user.username)
     return Response(page, media_type="text/html", headers={"Cache-Control": "no-store"})
 
 

@@ -26,7 +26,6 @@ from api.schemas_complaints import (
     TimelineOut,
 )
 from loyalty import complaints
-from loyalty.schema import Complaint, ComplaintCategory, Store
 
 
 def detail_out(view: complaints.CaseView) -> ComplaintDetail:
@@ -46,7 +45,7 @@ def detail_out(view: complaints.CaseView) -> ComplaintDetail:
         resolved_at=case.resolved_at,
         rating=case.rating_score,
         rating_comment=case.rating_comment,
-        can_rate=case.rated_at is None and case.status in ("resolved", "closed"),
+        can_rate=case.can_rate,
         timeline=[TimelineOut(line.at, line.kind, line.author, line.body) for line in view.timeline],
     )
 
@@ -79,15 +78,8 @@ class ComplaintsController(Controller):
     async def list_cases(self, member: CallingMember, limit: Limit = 20, cursor: Cursor = None) -> ComplaintPage:
         rows = await complaints.member_cases(member.id, limit=limit + 1, after_id=decode_cursor("kn", cursor))
         page = rows[:limit]
-        codes = await complaints.category_codes([int(r.category) for r in page])
-        store_ids = [int(r.store) for r in page if r.store is not None]
-        stores = (
-            {s["id"]: s["code"] for s in await Store.select(Store.id, Store.code).where(Store.id.is_in(store_ids))}
-            if store_ids
-            else {}
-        )
-        items = [_summary(case, codes.get(int(case.category), ""), stores.get(case.store)) for case in page]
-        return ComplaintPage(items, encode_cursor("kn", page[-1].id) if len(rows) > limit else None)
+        items = [_summary(found) for found in page]
+        return ComplaintPage(items, encode_cursor("kn", page[-1].case.id) if len(rows) > limit else None)
 
     @get("/{reference:str}", summary="One complaint with its timeline")
     async def get_case(self, member: CallingMember, reference: FromPath[str]) -> ComplaintDetail:
@@ -117,22 +109,17 @@ class ComplaintsController(Controller):
 
 @get("/complaint-categories", tags=["complaints"], summary="Categories a complaint can be filed under")
 async def complaint_categories(member: CallingMember) -> list[CategoryOut]:
-    name = "name_en" if member.locale == "en" else "name_vi"
-    rows = (
-        await ComplaintCategory.select(ComplaintCategory.code, getattr(ComplaintCategory, name))
-        .where(ComplaintCategory.active.eq(True))
-        .order_by(ComplaintCategory.sort_order)
-    )
-    return [CategoryOut(r["code"], r[name]) for r in rows]
+    return [CategoryOut(c.code, c.name) for c in await complaints.categories(member.locale)]
 
 
-def _summary(case: Complaint, category: str, store_code: str | None) -> ComplaintSummary:
+def _summary(found: complaints.CaseSummary) -> ComplaintSummary:
+    case = found.case
     return ComplaintSummary(
         id=case.reference,
         status=case.status,
-        category=category,
+        category=found.category_code,
         channel=case.channel,
-        store_code=store_code,
+        store_code=found.store_code,
         created_at=case.created_at,
         updated_at=case.updated_at,
         first_response_due=case.first_response_due,

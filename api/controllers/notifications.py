@@ -54,7 +54,11 @@ class NotificationsController(Controller):
     ) -> NotificationPage:
         page = await devices.inbox(member.id, limit=limit, before=decode_cursor("n", cursor))
         following = encode_cursor("n", page.next_before) if page.next_before is not None else None
-        return NotificationPage([NotificationOut(**row) for row in page.items], following)
+        items = [
+            NotificationOut(item.id, item.title, item.body, item.category, item.data, item.created_at, item.read_at)
+            for item in page.items
+        ]
+        return NotificationPage(items, following)
 
     @post("/notifications/{message_id:int}/read", status_code=204, summary="Mark a notification read")
     async def read_notification(self, member: CallingMember, message_id: FromPath[int]) -> None:

@@ -12,55 +12,95 @@ Rules and invariants:
   once and escalated by a job.
 * Compensation (points or a reward's voucher) is proposed, then granted or rejected by another
   staff member, through the ledger or the voucher functions, with an audit row.
-* Staff actions write their audit row inside the function they call.
+* Staff actions write their audit row inside the function they call, in its transaction.
+* Cases and offers leave the package as frozen records (:class:`Case`, :class:`Offer`, views),
+  never as table rows; statuses, priorities, channels and line kinds are StrEnums.
 
 Modules:
 
-* ``cases``: Complaints: cases from the app or logged by staff, their status, timeline and rating.
-* ``compensation``: Compensation on a complaint: points or a reward's voucher, to restore goodwill.
-* ``photos``: Reading cases back for the staff pages: the open cases, and the photos a customer attached.
-* ``reports``: Complaint figures for the staff report page.
+* ``records``: What a case is to its callers: a frozen record, found by its public reference.
+* ``fields``: What the desk accepts in its forms and the app's requests: texts, staff users, stores.
+* ``timeline``: A case's timeline: writing its lines (with their audit rows and the member's update), reading them.
+* ``photos``: The photos a customer attaches to a case: checked on the way in, kept as bytes, served to staff.
 * ``sla``: Complaint service levels: targets, due times, breaches and the escalation job.
+* ``intake``: Opening a case: from the member's app, or logged by staff from a call, a visit or a letter.
+* ``moves``: Staff move a case along: acknowledge, reply or note, assign, resolve, close, reopen.
+* ``views``: Reading cases back: one case with its timeline and photos, the member's list, the open cases.
+* ``customer``: The member's side of the desk: its own cases, writing on them, rating them.
+* ``closing``: The close job: resolved cases close by themselves once the reopen window has passed.
+* ``compensation``: Compensation on a complaint: points or a reward's voucher, to restore goodwill.
+* ``reports``: Complaint figures for the staff report page.
 """
 
-from loyalty.complaints.cases import (
-    CaseView,
-    acknowledge,
-    assign,
-    case_view,
-    category_codes,
-    close,
-    close_resolved,  # jobs
-    decode_photos,
-    file_from_app,
-    get_case,
-    log_by_staff,
-    member_case,
-    member_cases,
-    member_message,
-    rate,
-    reopen,
-    reply,
+from loyalty.complaints.closing import close_resolved  # jobs
+from loyalty.complaints.compensation import (
+    CompensationDecided,
+    CompensationKind,
+    CompensationNotFound,
+    Offer,
+    SameStaff,
+    approve,
+    for_case,
+    propose,
+    reject,
+    resolve_with_offer,
 )
-from loyalty.complaints.compensation import approve, reject, resolve_with_offer
-from loyalty.complaints.photos import open_cases, photo, photo_ids
-from loyalty.complaints.reports import Report, complaint_report
-from loyalty.complaints.sla import escalate_overdue  # jobs
+from loyalty.complaints.customer import AlreadyRated, member_case, member_cases, member_message, rate
+from loyalty.complaints.fields import staff_id
+from loyalty.complaints.intake import Channel, UnknownCategory, file_from_app, log_by_staff, seed_categories
+from loyalty.complaints.moves import WrongStatus, acknowledge, assign, close, reopen, reply, resolve
+from loyalty.complaints.photos import Photo, PhotoRejected, decode_photos, photo
+from loyalty.complaints.records import Case, CaseNotFound, get_case
+from loyalty.complaints.reports import Recurring, Report, complaint_report
+from loyalty.complaints.sla import Priority, escalate_overdue, seed_targets  # jobs: escalate_overdue
+from loyalty.complaints.timeline import Author, LineKind, TimelineLine
+from loyalty.complaints.views import (
+    CaseSummary,
+    CaseView,
+    Category,
+    OpenCase,
+    case_view,
+    categories,
+    open_cases,
+    staff_case,
+)
 
 __all__ = [
+    "AlreadyRated",
+    "Author",
+    "Case",
+    "CaseNotFound",
+    "CaseSummary",
     "CaseView",
+    "Category",
+    "Channel",
+    "CompensationDecided",
+    "CompensationKind",
+    "CompensationNotFound",
+    "LineKind",
+    "Offer",
+    "OpenCase",
+    "Photo",
+    "PhotoRejected",
+    "Priority",
+    "Recurring",
     "Report",
+    "SameStaff",
+    "TimelineLine",
+    "UnknownCategory",
+    "WrongStatus",
     "acknowledge",
     "approve",
     "assign",
     "case_view",
-    "category_codes",
+    "categories",
     "close",
     "close_resolved",
     "complaint_report",
     "decode_photos",
     "escalate_overdue",
     "file_from_app",
+    "for_case",
     "get_case",
     "log_by_staff",
     "member_case",
@@ -68,10 +108,15 @@ __all__ = [
     "member_message",
     "open_cases",
     "photo",
-    "photo_ids",
+    "propose",
     "rate",
     "reject",
     "reopen",
     "reply",
+    "resolve",
     "resolve_with_offer",
+    "seed_categories",
+    "seed_targets",
+    "staff_case",
+    "staff_id",
 ]

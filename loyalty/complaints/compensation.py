@@ -16,18 +16,28 @@ Rules and invariants:
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
 
 from loyalty import audit, points, rewards
 from loyalty.audit import StaffActor
-from loyalty.complaints.cases import add_line, get_case, resolve
+from loyalty.complaints.moves import resolve
+from loyalty.complaints.records import case_by_id, get_case
 from loyalty.complaints.sla import DESK
+from loyalty.complaints.timeline import LineKind, add_line
 from loyalty.db import write_transaction
 from loyalty.errors import Conflict, Forbidden, InvalidInput, NotFound
 from loyalty.points import Kind, Origin
-from loyalty.schema import CompensationStatus, Complaint, ComplaintCompensation, Reward
+from loyalty.schema import CompensationStatus, ComplaintCompensation, Reward
 
 PROPOSED, GRANTED, REJECTED = CompensationStatus.PROPOSED, CompensationStatus.GRANTED, CompensationStatus.REJECTED
+
+
+class CompensationKind(StrEnum):
+    POINTS = "points"
+    VOUCHER = "voucher"
 
 
 class CompensationNotFound(NotFound):
@@ -45,6 +55,33 @@ class SameStaff(Forbidden):
     title = "A second staff user must approve"
 
 
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A compensation as it stands, copied from its row."""
+
+    id: int
+    complaint: int
+    kind: CompensationKind
+    points: int
+    reward: int | None
+    status: CompensationStatus
+    reason: str
+    needs_approval: bool
+    proposed_by: int | None
+    decided_by: int | None
+    created_at: datetime
+    decided_at: datetime | None
+    ledger_entry: int | None
+    voucher: int | None
+
+    @classmethod
+    def of(cls, row: ComplaintCompensation) -> Offer:
+        values: dict[str, Any] = {field.name: getattr(row, field.name) for field in fields(cls)}
+        values["kind"] = CompensationKind(values["kind"])
+        values["status"] = CompensationStatus(values["status"])
+        return cls(**values)
+
+
 def reference_of(compensation_id: int) -> str:
     return f"complaint-compensation:{compensation_id}"
 
@@ -57,7 +94,7 @@ async def propose(
     reward_id: int | None = None,
     reason: str,
     now: datetime | None = None,
-) -> ComplaintCompensation:
+) -> Offer:
     """Offer compensation on a case; granted at once when it needs no approval."""
     now = now or datetime.now(UTC)
     reason = reason.strip()
@@ -85,7 +122,7 @@ async def propose(
         needs_approval = value > DESK.approval_points
         offer = ComplaintCompensation(
             complaint=case.id,
-            kind="voucher" if reward_id is not None else "points",
+            kind=CompensationKind.VOUCHER if reward_id is not None else CompensationKind.POINTS,
             points=points,
             reward=reward_id,
             status=PROPOSED,
@@ -105,11 +142,12 @@ async def propose(
             reward_id=reward_id,
             needs_approval=needs_approval,
         )
-        what = _describe(offer)
-        await add_line(case, "compensation_proposed", f"proposed {what}: {reason}", visible=False, actor=actor, now=now)
+        proposed = Offer.of(offer)
+        line = f"proposed {_describe(proposed)}: {reason}"
+        await add_line(case, LineKind.COMPENSATION_PROPOSED, line, visible=False, actor=actor, now=now)
         if not needs_approval:
             return await _decide(offer.id, actor, GRANTED, now)
-        return offer
+        return proposed
 
 
 async def resolve_with_offer(
@@ -121,7 +159,7 @@ async def resolve_with_offer(
     reward_id: int | None = None,
     reason: str = "",
     now: datetime | None = None,
-) -> ComplaintCompensation | None:
+) -> Offer | None:
     """Resolve a case, offering compensation with it when points or a reward are given: both or
     neither (one transaction). The offer, if any, is returned."""
     offer = None
@@ -134,7 +172,7 @@ async def resolve_with_offer(
     return offer
 
 
-async def approve(compensation_id: int, actor: StaffActor, *, now: datetime | None = None) -> ComplaintCompensation:
+async def approve(compensation_id: int, actor: StaffActor, *, now: datetime | None = None) -> Offer:
     """A second staff user approves (and thereby grants) a proposal that needed it."""
     now = now or datetime.now(UTC)
     async with write_transaction():
@@ -144,33 +182,29 @@ async def approve(compensation_id: int, actor: StaffActor, *, now: datetime | No
         return await _decide(compensation_id, actor, GRANTED, now)
 
 
-async def reject(
-    compensation_id: int, actor: StaffActor, reason: str, *, now: datetime | None = None
-) -> ComplaintCompensation:
+async def reject(compensation_id: int, actor: StaffActor, reason: str, *, now: datetime | None = None) -> Offer:
     now = now or datetime.now(UTC)
     if len(reason.strip()) < 3:
         raise InvalidInput("a reason of at least 3 characters is required", field="reason")
     async with write_transaction():
         offer = await _decide(compensation_id, actor, REJECTED, now)
-        case = await Complaint.objects().where(Complaint.id == offer.complaint).first()
-        assert case is not None
-        await add_line(
-            case, "compensation_rejected", f"rejected: {reason.strip()}", visible=False, actor=actor, now=now
-        )
+        case = await case_by_id(offer.complaint)
+        line = f"rejected: {reason.strip()}"
+        await add_line(case, LineKind.COMPENSATION_REJECTED, line, visible=False, actor=actor, now=now)
         return offer
 
 
-async def for_case(reference: str) -> list[ComplaintCompensation]:
+async def for_case(reference: str) -> list[Offer]:
     case = await get_case(reference)
     rows = (
         await ComplaintCompensation.objects()
         .where(ComplaintCompensation.complaint == case.id)
         .order_by(ComplaintCompensation.id)
     )
-    return list(rows)
+    return [Offer.of(row) for row in rows]
 
 
-async def _decide(compensation_id: int, actor: StaffActor, to: str, now: datetime) -> ComplaintCompensation:
+async def _decide(compensation_id: int, actor: StaffActor, to: CompensationStatus, now: datetime) -> Offer:
     won = (
         await ComplaintCompensation.update(
             {
@@ -185,7 +219,7 @@ async def _decide(compensation_id: int, actor: StaffActor, to: str, now: datetim
     offer = await _get(compensation_id)
     if not won:
         raise CompensationDecided(
-            f"compensation {compensation_id} is already {offer.status}", compensation_status=offer.status
+            f"compensation {compensation_id} is already {offer.status}", compensation_status=offer.status.value
         )
     if to == GRANTED:
         await _grant(offer, actor, now)
@@ -200,14 +234,14 @@ async def _decide(compensation_id: int, actor: StaffActor, to: str, now: datetim
     return await _get(compensation_id)
 
 
-async def _grant(offer: ComplaintCompensation, actor: StaffActor, now: datetime) -> None:
-    case = await Complaint.objects().where(Complaint.id == offer.complaint).first()
-    assert case is not None and case.member is not None
+async def _grant(offer: Offer, actor: StaffActor, now: datetime) -> None:
+    case = await case_by_id(offer.complaint)
+    assert case.member is not None  # propose refuses a case without a member
     reference = reference_of(offer.id)
-    if offer.kind == "points":
+    if offer.kind == CompensationKind.POINTS:
         posting = await points.credit(
             case.member,
-            int(offer.points),
+            offer.points,
             kind=Kind.COMPENSATION,
             reference=reference,
             origin=Origin(staff_id=actor.user_id, description=f"Compensation for complaint {case.reference}"),
@@ -219,22 +253,23 @@ async def _grant(offer: ComplaintCompensation, actor: StaffActor, now: datetime)
     else:
         assert offer.reward is not None
         voucher = await rewards.issue_voucher(
-            case.member, int(offer.reward), source="compensation", reference=reference
+            case.member, offer.reward, source=rewards.VoucherSource.COMPENSATION, reference=reference
         )
         await ComplaintCompensation.update({ComplaintCompensation.voucher: voucher.id}).where(
             ComplaintCompensation.id == offer.id
         )
-    await add_line(case, "compensation", f"We have given you {_describe(offer)}.", visible=True, actor=actor, now=now)
+    line = f"We have given you {_describe(offer)}."
+    await add_line(case, LineKind.COMPENSATION, line, visible=True, actor=actor, now=now)
 
 
-async def _get(compensation_id: int) -> ComplaintCompensation:
+async def _get(compensation_id: int) -> Offer:
     offer = await ComplaintCompensation.objects().where(ComplaintCompensation.id == compensation_id).first()
     if offer is None:
         raise CompensationNotFound(f"no compensation {compensation_id}", compensation_id=compensation_id)
-    return offer
+    return Offer.of(offer)
 
 
-def _describe(offer: ComplaintCompensation) -> str:
-    if offer.kind == "points":
+def _describe(offer: Offer) -> str:
+    if offer.kind == CompensationKind.POINTS:
         return f"{offer.points} points"
     return "a voucher"

@@ -20,23 +20,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from piccolo.apps.user.tables import BaseUser
 
+from loyalty.complaints.timeline import Author, LineKind
 from loyalty.db import write_transaction
 from loyalty.jobs import job
 from loyalty.schema import Complaint, ComplaintEvent, ComplaintSla, Status
 from loyalty.settings import ENV, env_int
 
-PRIORITIES = ("low", "normal", "high", "urgent")
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
 OPEN_STATUSES = (Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS)
 # (first response, resolution) in minutes.
-DEFAULT_TARGETS: dict[str, tuple[int, int]] = {
-    "low": (48 * 60, 14 * 24 * 60),
-    "normal": (24 * 60, 7 * 24 * 60),
-    "high": (4 * 60, 3 * 24 * 60),
-    "urgent": (60, 24 * 60),
+DEFAULT_TARGETS: dict[Priority, tuple[int, int]] = {
+    Priority.LOW: (48 * 60, 14 * 24 * 60),
+    Priority.NORMAL: (24 * 60, 7 * 24 * 60),
+    Priority.HIGH: (4 * 60, 3 * 24 * 60),
+    Priority.URGENT: (60, 24 * 60),
 }
 
 
@@ -60,10 +69,10 @@ class DeskSettings:
 DESK = DeskSettings.from_env()
 
 
-async def targets(priority: str) -> tuple[int, int]:
+async def targets(priority: Priority) -> tuple[int, int]:
     row = (
         await ComplaintSla.select(ComplaintSla.first_response_minutes, ComplaintSla.resolution_minutes)
-        .where(ComplaintSla.priority == priority)
+        .where(ComplaintSla.priority == priority.value)
         .first()
     )
     if row is not None:
@@ -71,7 +80,7 @@ async def targets(priority: str) -> tuple[int, int]:
     return DEFAULT_TARGETS[priority]
 
 
-async def due_times(priority: str, opened_at: datetime) -> tuple[datetime, datetime]:
+async def due_times(priority: Priority, opened_at: datetime) -> tuple[datetime, datetime]:
     first, resolution = await targets(priority)
     return opened_at + timedelta(minutes=first), opened_at + timedelta(minutes=resolution)
 
@@ -81,9 +90,9 @@ async def seed_targets() -> int:
     added = 0
     async with write_transaction():
         for priority, (first, resolution) in DEFAULT_TARGETS.items():
-            if not await ComplaintSla.exists().where(ComplaintSla.priority == priority):
+            if not await ComplaintSla.exists().where(ComplaintSla.priority == priority.value):
                 await ComplaintSla(
-                    priority=priority, first_response_minutes=first, resolution_minutes=resolution
+                    priority=priority.value, first_response_minutes=first, resolution_minutes=resolution
                 ).save()
                 added += 1
     return added
@@ -108,7 +117,7 @@ async def escalate_overdue(now: datetime, batch: int = 200) -> int:
     unanswered = (
         await Complaint.select(Complaint.id)
         .where(
-            (Complaint.status == "new")
+            (Complaint.status == Status.NEW.value)
             & Complaint.first_response_at.is_null()
             & (Complaint.first_response_due < now)
             & (Complaint.escalation_level < 1)
@@ -121,7 +130,7 @@ async def escalate_overdue(now: datetime, batch: int = 200) -> int:
     unresolved = (
         await Complaint.select(Complaint.id)
         .where(
-            Complaint.status.is_in(list(OPEN_STATUSES))
+            Complaint.status.is_in([s.value for s in OPEN_STATUSES])
             & (Complaint.resolution_due < now)
             & (Complaint.escalation_level < 2)
         )
@@ -141,10 +150,10 @@ async def _escalate(case_id: int, level: int, manager: int | None, now: datetime
     }
     if level == 1:
         values[Complaint.first_response_breached] = True
-        condition: Any = (Complaint.status == "new") & Complaint.first_response_at.is_null()
+        condition: Any = (Complaint.status == Status.NEW.value) & Complaint.first_response_at.is_null()
     else:
         values[Complaint.resolution_breached] = True
-        condition = Complaint.status.is_in(list(OPEN_STATUSES))
+        condition = Complaint.status.is_in([s.value for s in OPEN_STATUSES])
     if manager is not None:
         values[Complaint.assignee] = manager
     async with write_transaction():
@@ -158,9 +167,9 @@ async def _escalate(case_id: int, level: int, manager: int | None, now: datetime
         what = "first response" if level == 1 else "resolution"
         await ComplaintEvent(
             complaint=case_id,
-            kind="escalated",
+            kind=LineKind.ESCALATED.value,
             visible=False,
-            author_kind="system",
+            author_kind=Author.SYSTEM.value,
             body=f"{what} target passed: escalated to the manager group",
             data={"level": level, "manager_id": manager},
             created_at=now,

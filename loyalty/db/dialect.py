@@ -13,6 +13,9 @@ function of the engine that is configured:
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
+
 from loyalty.db.engines import is_sqlite
 
 
@@ -70,3 +73,20 @@ def table_exists(name: str) -> str:
     if is_sqlite():
         return f"EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = {name})"
     return f"EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = {name})"
+
+
+def one_of(column: str, placeholder: str, pg_type: str = "bigint") -> str:
+    """``column`` is one of the values bound at ``placeholder`` with :func:`listed`:
+    ``= ANY($n::bigint[])`` on PostgreSQL, ``IN (SELECT value FROM json_each(?n))`` on SQLite.
+
+    One statement text however long the list, and no limit on the number of parameters (a list
+    of a thousand ids is one parameter), unlike ``IN ($1, $2, …)``."""
+    if is_sqlite():
+        return f"{column} IN (SELECT value FROM json_each({placeholder}))"
+    return f"{column} = ANY({placeholder}::{pg_type}[])"
+
+
+def listed(values: Iterable[int | str]) -> list[int | str] | str:
+    """The value to bind for :func:`one_of`: a list for asyncpg, its JSON text for SQLite."""
+    items = list(values)
+    return json.dumps(items) if is_sqlite() else items

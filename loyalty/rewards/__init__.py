@@ -11,30 +11,65 @@ Rules and invariants:
   idempotent (redemptions, campaigns, compensation, birthdays).
 * Stock never goes below zero; cancelling gives the points back and restores the stock, with the
   audit row and the event, in one transaction.
-* Lock order on PostgreSQL: member, reward, vouchers.
+* Lock order on PostgreSQL: member (``points.lock_member``), reward, vouchers.
+* Vouchers leave the package as frozen records (:class:`VoucherRecord`, :class:`VoucherView`),
+  never as table rows.
 
 Modules:
 
-* ``catalogue``: The rewards catalogue and redeeming points for a voucher.
+* ``records``: What a voucher is to its callers: a frozen record, its code, where it came from.
+* ``stock``: A limited reward's stock: one unit taken per voucher, given back when one is cancelled.
+* ``issuing``: Issuing vouchers: a new voucher for a reward, once per reference.
+* ``redemptions``: The rewards catalogue and redeeming points for a voucher.
+* ``till``: Redeeming a voucher at a till, once.
+* ``expiry``: The expiry job: issued vouchers past their date become expired.
+* ``cancellation``: Staff cancel a voucher that was not used: its points go back, its stock returns.
+* ``wallet``: The member's own vouchers, as the app lists them and shows their QR.
 * ``reminders``: Scheduled reminders: points and vouchers that expire soon.
-* ``vouchers``: Vouchers: issued for a reward, redeemed once at a till, expired by a job, cancelled by staff.
 """
 
-from loyalty.rewards.redemptions import catalogue, redeem
+from loyalty.rewards.cancellation import cancel
+from loyalty.rewards.expiry import expire_vouchers  # jobs
+from loyalty.rewards.issuing import VoucherReferenceReused, fresh_reference, issue_voucher
+from loyalty.rewards.records import VoucherNotFound, VoucherRecord, VoucherSource
+from loyalty.rewards.redemptions import (
+    LimitReached,
+    Redemption,
+    RewardUnavailable,
+    RewardView,
+    TierRequired,
+    catalogue,
+    redeem,
+)
 from loyalty.rewards.reminders import remind_expiring_points, remind_expiring_vouchers  # jobs
-from loyalty.rewards.vouchers import (
-    OutOfStock,
-    cancel,
-    expire_vouchers,  # jobs
-    fresh_reference,
-    issue_voucher,
-    member_voucher_code,
-    member_vouchers,
+from loyalty.rewards.stock import OutOfStock
+from loyalty.rewards.till import (
+    Redeemed,
+    VoucherExpired,
+    VoucherNotUsable,
+    VoucherOtherStore,
+    VoucherRedeemed,
     redeem_at_till,
 )
+from loyalty.rewards.wallet import VoucherView, member_voucher_code, member_vouchers
 
 __all__ = [
+    "LimitReached",
     "OutOfStock",
+    "Redeemed",
+    "Redemption",
+    "RewardUnavailable",
+    "RewardView",
+    "TierRequired",
+    "VoucherExpired",
+    "VoucherNotFound",
+    "VoucherNotUsable",
+    "VoucherOtherStore",
+    "VoucherRecord",
+    "VoucherRedeemed",
+    "VoucherReferenceReused",
+    "VoucherSource",
+    "VoucherView",
     "cancel",
     "catalogue",
     "expire_vouchers",

@@ -6,9 +6,9 @@ Rules:
   ``valid_until`` or no end), in the member's locale, with what is left of the stock (None:
   unlimited) and the minimum tier; rewards above the member's tier are listed too, marked not
   ``eligible``, so the app can show what the next tier unlocks.
-* Redeeming is ONE write transaction, in this order: the reward is active and in its window
-  (404 ``reward_unavailable``), the member's tier reaches ``min_tier`` (403 ``tier_required``),
-  the member row is locked, the per-member limit counts the member's non-cancelled vouchers for
+* Redeeming is ONE write transaction, in this order: the member row is locked, the reward is
+  active and in its window (404 ``reward_unavailable``), the member's tier reaches ``min_tier``
+  (403 ``tier_required``), the per-member limit counts the member's non-cancelled vouchers for
   the reward (409 ``limit_reached``), one unit of stock is taken by a guarded UPDATE (409
   ``out_of_stock``), the points are debited through the ledger (409 ``insufficient_points``), the
   voucher is issued, and VOUCHER_ISSUED and POINTS_REDEEMED are emitted. Any failure rolls the
@@ -26,8 +26,10 @@ from loyalty import points
 from loyalty.db import write_transaction
 from loyalty.errors import Conflict, Forbidden, NotFound
 from loyalty.events import EventKind, emit
-from loyalty.rewards import vouchers
-from loyalty.schema import Member, Reward, Tier, Voucher
+from loyalty.rewards.issuing import create_voucher, existing
+from loyalty.rewards.records import VoucherRecord, VoucherSource
+from loyalty.rewards.stock import take_stock
+from loyalty.schema import Member, Reward, Tier, Voucher, VoucherStatus
 
 
 class RewardUnavailable(NotFound):
@@ -45,7 +47,7 @@ class LimitReached(Conflict):
     title = "You already have as many of these vouchers as allowed"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RewardView:
     id: int
     name: str
@@ -60,9 +62,9 @@ class RewardView:
     eligible: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Redemption:
-    voucher: Voucher
+    voucher: VoucherRecord
     points_balance: int
     replayed: bool
 
@@ -128,8 +130,8 @@ async def redeem(member_id: int, reward_id: int, *, reference: str, now: datetim
     """Spend the reward's points for a voucher, in one transaction (see the module rules)."""
     now = now or datetime.now(UTC)
     async with write_transaction():
-        await vouchers.lock_member(member_id)
-        found = await vouchers.existing(reference, member_id, reward_id)
+        await points.lock_member(member_id)
+        found = await existing(reference, member_id, reward_id)
         if found is not None:
             return Redemption(found, await _balance(member_id), replayed=True)
         reward = (
@@ -153,11 +155,13 @@ async def redeem(member_id: int, reward_id: int, *, reference: str, now: datetim
         limit = reward["per_member_limit"]
         if limit is not None:
             held = await Voucher.count().where(
-                (Voucher.member == member_id) & (Voucher.reward == reward_id) & (Voucher.status != vouchers.CANCELLED)
+                (Voucher.member == member_id)
+                & (Voucher.reward == reward_id)
+                & (Voucher.status != VoucherStatus.CANCELLED)
             )
             if held >= limit:
                 raise LimitReached(f"at most {limit} of this reward per member", limit=limit)
-        await vouchers.take_stock(reward_id)
+        await take_stock(reward_id)
         cost = int(reward["points_cost"])
         spend_entry: int | None = None
         balance = await _balance(member_id)
@@ -171,10 +175,10 @@ async def redeem(member_id: int, reward_id: int, *, reference: str, now: datetim
                 now=now,
             )
             spend_entry, balance = posting.entry_id, posting.balance_after
-        voucher = await vouchers.create_voucher(
+        voucher = await create_voucher(
             member_id,
             reward_id,
-            source="redemption",
+            source=VoucherSource.REDEMPTION,
             reference=reference,
             valid_days=int(reward["voucher_valid_days"]),
             now=now,

@@ -10,9 +10,8 @@ quiet hours and the frequency cap.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime, timedelta
-from typing import Any
+from typing import NamedTuple
 
 from loyalty.config import PROGRAMME
 from loyalty.db import write_transaction
@@ -45,7 +44,7 @@ async def remind_expiring_points(now: datetime) -> int:
                 .where(PointLot.id.is_in(due) & PointLot.reminded_at.is_null())
                 .returning(PointLot.member, PointLot.points_left, PointLot.expires_at)
             )
-            for member_id, (points, first) in _per_member(lots).items():
+            for member_id, (points, first) in _per_member([_Lot(**lot) for lot in lots]).items():
                 await emit(
                     EventKind.POINTS_EXPIRING_SOON, member_id, points=points, expires_on=first.date().isoformat()
                 )
@@ -88,11 +87,16 @@ async def remind_expiring_vouchers(now: datetime) -> int:
             return reminded
 
 
-def _per_member(lots: list[dict[str, Any]]) -> dict[int, tuple[int, datetime]]:
+class _Lot(NamedTuple):
+    member: int
+    points_left: int
+    expires_at: datetime
+
+
+def _per_member(lots: list[_Lot]) -> dict[int, tuple[int, datetime]]:
+    """Each member's points expiring soon and the first date they go."""
     totals: dict[int, tuple[int, datetime]] = {}
-    grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for lot in lots:
-        grouped[lot["member"]].append(lot)
-    for member_id, rows in grouped.items():
-        totals[member_id] = (sum(r["points_left"] for r in rows), min(r["expires_at"] for r in rows))
+        points, first = totals.get(lot.member, (0, lot.expires_at))
+        totals[lot.member] = (points + lot.points_left, min(first, lot.expires_at))
     return totals

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from loyalty.complaints import cases as complaints
+from loyalty import complaints
 from tests.conftest import member_headers
 from tests.support.complaints import PASSWORD, seed_desk, staff
 

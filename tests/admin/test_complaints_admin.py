@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from loyalty.complaints import cases as complaints
+from loyalty import complaints
 from loyalty.complaints.compensation import for_case
 from loyalty.schema import AuditLog, Complaint, ComplaintEvent, Member
 from tests.conftest import member_headers

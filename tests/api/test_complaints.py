@@ -7,7 +7,7 @@ import base64
 import httpx
 import pytest
 
-from loyalty.complaints import cases as complaints
+from loyalty import complaints
 from loyalty.schema import Complaint, ComplaintPhoto
 from tests.conftest import member_headers
 from tests.support.complaints import seed_desk, staff

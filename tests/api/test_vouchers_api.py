@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
+from loyalty import rewards
 from loyalty.events import EventKind
 from loyalty.members import stores
-from loyalty.rewards import vouchers
 from loyalty.schema import DomainEvent, Voucher
 from tests.support.ledger import assert_ledger_ok
 from tests.support.rewards import api_member, make_reward
@@ -90,8 +90,8 @@ async def test_expired_voucher_is_410_and_the_job_marks_it(client: httpx.AsyncCl
     assert listed["status"] == "expired"  # shown expired before the job runs
     response = await _till_redeem(client, till["headers"], code=code)
     assert response.status_code == 410 and response.json()["code"] == "voucher_expired"
-    assert await vouchers.expire_vouchers(datetime.now(UTC)) == 1
-    assert await vouchers.expire_vouchers(datetime.now(UTC)) == 0
+    assert await rewards.expire_vouchers(datetime.now(UTC)) == 1
+    assert await rewards.expire_vouchers(datetime.now(UTC)) == 0
     stored = await Voucher.objects().where(Voucher.code == code).first()
     assert stored is not None and stored.status == "expired"
     assert (await _till_redeem(client, till["headers"], code=code)).status_code == 410
@@ -150,7 +150,7 @@ async def test_staff_cancel_gives_the_points_back_and_restores_stock(client: htt
     headers, member_id = await api_member(client, "0903000010", points=100)
     code = await _voucher(client, headers, reward.id)
     assert await balance(member_id) == 60
-    cancelled = await vouchers.cancel(code, reason="customer changed mind", actor=StaffActor(None, "lan"))
+    cancelled = await rewards.cancel(code, reason="customer changed mind", actor=StaffActor(None, "lan"))
     assert cancelled.status == "cancelled" and cancelled.cancelled_reason == "customer changed mind"
     assert await balance(member_id) == 100
     stock = await Reward.select(Reward.stock_left).where(Reward.id == reward.id).first()
@@ -159,8 +159,8 @@ async def test_staff_cancel_gives_the_points_back_and_restores_stock(client: htt
     assert audit is not None and audit.staff_username == "lan"
     assert await DomainEvent.count().where(DomainEvent.kind == EventKind.VOUCHER_CANCELLED.value) == 1
     try:
-        await vouchers.cancel(code, reason="again", actor=StaffActor(None, "lan"))
-    except vouchers.VoucherNotUsable:
+        await rewards.cancel(code, reason="again", actor=StaffActor(None, "lan"))
+    except rewards.VoucherNotUsable:
         pass
     else:
         raise AssertionError("a cancelled voucher cannot be cancelled twice")

@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from loyalty import campaigns
+from loyalty import campaigns, rewards
 from loyalty.campaigns import gift_vouchers, lanes, segments
 from loyalty.campaigns import outcomes as campaign_results
 from loyalty.errors import InvalidInput
-from loyalty.rewards import vouchers
 from loyalty.schema import Campaign, CampaignGift, CampaignRun, DomainEvent, LedgerEntry, Member, Reward, Terminal
 from tests.support.campaigns import NOW, campaign_values, launched_campaign, ledger_holds, member, purchase
 
@@ -177,7 +176,7 @@ async def test_results_count_vouchers_redeemed_and_their_receipts(till: dict[str
         await Purchase.update({Purchase.receipt_no: receipt}).where(
             (Purchase.member == gift["member"]) & (Purchase.amount == 120_000 * (i + 1))
         )
-        await vouchers.redeem_at_till(gift["voucher.code"], terminal, receipt_no=receipt)
+        await rewards.redeem_at_till(gift["voucher.code"], terminal, receipt_no=receipt)
     figures = await campaign_results.results(campaign_id)
     assert (figures.audience, figures.gifts_issued, figures.vouchers_redeemed) == (3, 3, 2)
     assert figures.redemption_rate == "66.6%" and figures.revenue == 360_000

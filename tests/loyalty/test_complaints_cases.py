@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from loyalty.complaints import cases as complaints
+from loyalty import complaints
 from loyalty.errors import InvalidInput
 from loyalty.members.accounts import record_member
-from loyalty.schema import Complaint, ComplaintEvent, ComplaintPhoto, DomainEvent, Member
+from loyalty.schema import Complaint, ComplaintEvent, ComplaintPhoto, DomainEvent, Member, Status
 from tests.support.complaints import seed_desk, staff
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -208,3 +208,25 @@ async def test_each_staff_move_writes_its_audit_row_and_a_customers_own_message_
         ("complaint.note", "an", case.reference),
         ("complaint.resolve", "an", case.reference),
     ]
+
+
+async def test_staff_may_type_a_reference_in_lower_case_with_spaces() -> None:
+    m = await _member()
+    agent = await staff("an")
+    case = await complaints.file_from_app(m, category="pricing", description="Giá sai", now=T0)
+    typed = f"  {case.reference.lower()} "
+    await complaints.acknowledge(typed, agent, now=T0 + timedelta(hours=1))
+    await complaints.resolve(typed, agent, "Giá đã sửa", now=T0 + timedelta(hours=2))
+    stored = await complaints.get_case(case.reference)
+    assert stored.status == "resolved" and stored.first_response_at == T0 + timedelta(hours=1)
+
+
+async def test_a_case_leaves_the_desk_as_a_frozen_record() -> None:
+    import dataclasses
+
+    m = await _member()
+    case = await complaints.file_from_app(m, category="pricing", description="Giá sai", now=T0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        case.status = Status.CLOSED  # type: ignore[misc]
+    assert not hasattr(case, "save")  # not the table row: nothing outside the desk writes it
+    assert case.can_rate is False

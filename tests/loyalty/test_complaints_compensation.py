@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from loyalty.complaints import cases as complaints
+from loyalty import complaints
 from loyalty.complaints import compensation
 from loyalty.complaints.sla import DESK
 from loyalty.errors import InvalidInput

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from loyalty.complaints import cases as complaints
+from loyalty import complaints
 from loyalty.complaints.sla import escalate_overdue
 from loyalty.jobs import registered_jobs
 from loyalty.members.accounts import record_member

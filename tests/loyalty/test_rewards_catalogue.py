@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from loyalty import rewards
 from loyalty.members.accounts import record_member
 from loyalty.points import ledger
-from loyalty.rewards import redemptions as rewards
-from loyalty.rewards import vouchers
 from loyalty.schema import Reward, Tier, TierBirthdayGift, Voucher
 from loyalty.setup.demo import seed_demo
 from tests.support.ledger import assert_ledger_ok
@@ -35,7 +34,7 @@ async def test_redeem_replays_the_same_reference_and_refuses_it_for_another_rewa
     first = await rewards.redeem(member.id, coffee.id, reference="r1")
     again = await rewards.redeem(member.id, coffee.id, reference="r1")
     assert again.replayed and again.voucher.id == first.voucher.id and again.points_balance == 300
-    with pytest.raises(vouchers.VoucherReferenceReused):
+    with pytest.raises(rewards.VoucherReferenceReused):
         await rewards.redeem(member.id, tea.id, reference="r1")
     assert await Voucher.count() == 1
     await assert_ledger_ok()
@@ -47,5 +46,5 @@ async def test_a_free_reward_issues_a_voucher_without_a_ledger_entry() -> None:
     await free.save()
     done = await rewards.redeem(member.id, free.id, reference="free-1")
     assert done.voucher.spend_entry is None and done.points_balance == 0
-    with pytest.raises(vouchers.OutOfStock):
+    with pytest.raises(rewards.OutOfStock):
         await rewards.redeem(member.id, free.id, reference="free-2")

@@ -5,8 +5,7 @@ from __future__ import annotations
 from piccolo.apps.user.tables import BaseUser
 
 from loyalty.audit import StaffActor
-from loyalty.complaints.cases import seed_categories
-from loyalty.complaints.sla import seed_targets
+from loyalty.complaints import seed_categories, seed_targets
 from loyalty.schema import LedgerEntry, Member, PointLot
 
 PASSWORD = "a-long-Passw0rd"
