@@ -229,3 +229,51 @@ async def test_member_sees_points_expiring_within_thirty_days(client: httpx.Asyn
     await ledger.credit(member.id, 60, kind=ledger.Kind.GIFT, reference="later")
     response = await client.get("/api/v1/me/points/expiring", headers=member_headers())
     assert response.status_code == 200 and response.json() == {"points": 40, "within_days": 30}
+
+
+async def test_the_stored_answer_and_its_replay_keep_their_exact_bytes(
+    client: httpx.AsyncClient, till: dict[str, Any]
+) -> None:
+    """The first answer is stored on the purchase as JSON text and a repeat of the receipt answers
+    from it: rows stored by earlier versions must replay, so both texts are pinned here."""
+    from datetime import UTC, datetime, timedelta
+
+    from loyalty.schema import EarningRule, Member, Tier
+
+    await Tier(code="member", name_vi="TV", name_en="Member", rank=1, threshold=0, earn_multiplier_pct=100).save()
+    await Tier(code="silver", name_vi="Bạc", name_en="Silver", rank=2, threshold=200, earn_multiplier_pct=110).save()
+    now = datetime.now(UTC)
+    milk = EarningRule(
+        name="Sữa x3", kind="category", category="milk", multiplier_pct=300, valid_from=now - timedelta(hours=1)
+    )
+    await milk.save()
+    welcome = EarningRule(name="Welcome", kind="first_purchase", bonus_points=50, valid_from=now - timedelta(hours=1))
+    await welcome.save()
+    member = await signed_in(client)
+    await Member.update({Member.name: "Nguyễn Thị Lan"}).where(Member.id == member.id)
+    items = [{"sku": "M1", "category": "milk", "quantity": 2, "amount": 500_000}]
+    code = await code_of(member.id)
+    first = await earn(client, till, code, "B-1", 1_000_000, items=items)
+    assert first.status_code == 201, first.text
+    answer = (
+        '{"member":{"id":"%s","name":"Nguyễn Thị Lan","tier":"silver"},"points_earned":250,"points_balance":250,'
+        '"rules_applied":[{"kind":"base","name":"1 point per 10000 đ","rule_id":null,"multiplier_pct":100,'
+        '"bonus_points":0},{"kind":"category","name":"Sữa x3","rule_id":%d,"multiplier_pct":300,"bonus_points":0},'
+        '{"kind":"first_purchase","name":"Welcome","rule_id":%d,"multiplier_pct":100,"bonus_points":50}],'
+        '"receipt_no":"B-1","store":"Q1"}'
+    ) % (member.public_id, milk.id, welcome.id)
+    assert first.content == answer.encode()
+    stored = await Purchase.select(Purchase.answer).where(Purchase.receipt_no == "B-1").first()
+    assert stored is not None
+    assert stored["answer"] == (
+        '{"member": {"id": "%s", "name": "Nguyễn Thị Lan", "tier": "silver"}, "points_earned": 250, '
+        '"points_balance": 250, "rules_applied": [{"kind": "base", "name": "1 point per 10000 đ", "rule_id": null, '
+        '"multiplier_pct": 100, "bonus_points": 0}, {"kind": "category", "name": "Sữa x3", "rule_id": %d, '
+        '"multiplier_pct": 300, "bonus_points": 0}, {"kind": "first_purchase", "name": "Welcome", "rule_id": %d, '
+        '"multiplier_pct": 100, "bonus_points": 50}], "receipt_no": "B-1", "store": "Q1"}'
+    ) % (member.public_id, milk.id, welcome.id)
+    again = await earn(
+        client, till, await code_of(member.id, now=now + timedelta(seconds=30)), "B-1", 1_000_000, items=items
+    )
+    assert again.status_code == 200 and again.content == first.content
+    assert await LedgerEntry.count() == 1
