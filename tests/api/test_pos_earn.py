@@ -254,24 +254,31 @@ async def test_the_stored_answer_and_its_replay_keep_their_exact_bytes(
     items = [{"sku": "M1", "category": "milk", "quantity": 2, "amount": 500_000}]
     code = await code_of(member.id)
     first = await earn(client, till, code, "B-1", 1_000_000, items=items)
+
+    def filled(text: str) -> str:
+        ids = {"<member>": member.public_id, "<milk>": str(milk.id), "<welcome>": str(welcome.id)}
+        for mark, value in ids.items():
+            text = text.replace(mark, value)
+        return text
+
     assert first.status_code == 201, first.text
     answer = (
-        '{"member":{"id":"%s","name":"Nguyễn Thị Lan","tier":"silver"},"points_earned":250,"points_balance":250,'
+        '{"member":{"id":"<member>","name":"Nguyễn Thị Lan","tier":"silver"},"points_earned":250,"points_balance":250,'
         '"rules_applied":[{"kind":"base","name":"1 point per 10000 đ","rule_id":null,"multiplier_pct":100,'
-        '"bonus_points":0},{"kind":"category","name":"Sữa x3","rule_id":%d,"multiplier_pct":300,"bonus_points":0},'
-        '{"kind":"first_purchase","name":"Welcome","rule_id":%d,"multiplier_pct":100,"bonus_points":50}],'
+        '"bonus_points":0},{"kind":"category","name":"Sữa x3","rule_id":<milk>,"multiplier_pct":300,"bonus_points":0},'
+        '{"kind":"first_purchase","name":"Welcome","rule_id":<welcome>,"multiplier_pct":100,"bonus_points":50}],'
         '"receipt_no":"B-1","store":"Q1"}'
-    ) % (member.public_id, milk.id, welcome.id)
-    assert first.content == answer.encode()
+    )
+    assert first.content == filled(answer).encode()
     stored = await Purchase.select(Purchase.answer).where(Purchase.receipt_no == "B-1").first()
     assert stored is not None
-    assert stored["answer"] == (
-        '{"member": {"id": "%s", "name": "Nguyễn Thị Lan", "tier": "silver"}, "points_earned": 250, '
+    assert stored["answer"] == filled(
+        '{"member": {"id": "<member>", "name": "Nguyễn Thị Lan", "tier": "silver"}, "points_earned": 250, '
         '"points_balance": 250, "rules_applied": [{"kind": "base", "name": "1 point per 10000 đ", "rule_id": null, '
-        '"multiplier_pct": 100, "bonus_points": 0}, {"kind": "category", "name": "Sữa x3", "rule_id": %d, '
-        '"multiplier_pct": 300, "bonus_points": 0}, {"kind": "first_purchase", "name": "Welcome", "rule_id": %d, '
-        '"multiplier_pct": 100, "bonus_points": 50}], "receipt_no": "B-1", "store": "Q1"}'
-    ) % (member.public_id, milk.id, welcome.id)
+        '"multiplier_pct": 100, "bonus_points": 0}, {"kind": "category", "name": "Sữa x3", "rule_id": <milk>, '
+        '"multiplier_pct": 300, "bonus_points": 0}, {"kind": "first_purchase", "name": "Welcome", '
+        '"rule_id": <welcome>, "multiplier_pct": 100, "bonus_points": 50}], "receipt_no": "B-1", "store": "Q1"}'
+    )
     again = await earn(
         client, till, await code_of(member.id, now=now + timedelta(seconds=30)), "B-1", 1_000_000, items=items
     )
