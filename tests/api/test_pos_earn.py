@@ -285,3 +285,27 @@ async def test_the_stored_answer_and_its_replay_keep_their_exact_bytes(
     )
     assert again.status_code == 200 and again.content == first.content
     assert await LedgerEntry.count() == 1
+
+
+async def test_a_refund_key_used_for_another_amount_is_the_409_problem_it_always_was(
+    client: httpx.AsyncClient, till: dict[str, Any]
+) -> None:
+    member = await signed_in(client)
+    assert (await earn(client, till, await code_of(member.id), "K-1", 1_000_000)).status_code == 201
+    headers = {**till["headers"], "Idempotency-Key": "refund-K-1"}
+    done = await client.post("/api/v1/pos/refunds", headers=headers, json={"receipt_no": "K-1", "amount": 100_000})
+    assert done.status_code == 201 and "idempotent-replayed" not in done.headers
+    other = await client.post("/api/v1/pos/refunds", headers=headers, json={"receipt_no": "K-1", "amount": 200_000})
+    assert other.status_code == 409
+    assert other.headers["content-type"].startswith("application/problem+json")
+    assert other.json() == {
+        "type": "https://thanthiet.dev/problems/idempotency_mismatch",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "this Idempotency-Key was used with a different request",
+        "code": "idempotency_mismatch",
+    }
+    again = await client.post("/api/v1/pos/refunds", headers=headers, json={"receipt_no": "K-1", "amount": 100_000})
+    assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
+    assert again.content == done.content
+    assert await balance(member.id) == 90

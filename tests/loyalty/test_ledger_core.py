@@ -100,3 +100,42 @@ async def test_hash_chain_links_each_entry_to_the_previous() -> None:
         )
     member = await Member.objects().where(Member.id == m).first()
     assert member is not None and member.ledger_head == entries[-1].entry_hash
+
+
+async def test_lock_member_returns_the_row_as_locked_and_refuses_an_unknown_member() -> None:
+    from loyalty.db import write_transaction
+    from loyalty.errors import NotFound
+
+    m = await _member()
+    posting = await points.credit(m, 25, kind=Kind.GIFT, reference="g")
+    async with write_transaction():
+        locked = await points.lock_member(m)
+    member = await Member.objects().where(Member.id == m).first()
+    assert member is not None
+    assert locked == points.LockedMember(m, member.public_id, member.name, None, 25, member.ledger_head)
+    entry = await LedgerEntry.select(LedgerEntry.entry_hash).where(LedgerEntry.id == posting.entry_id).first()
+    assert entry is not None and locked.ledger_head == entry["entry_hash"]
+    with pytest.raises(NotFound):
+        async with write_transaction():
+            await points.lock_member(m + 1000)
+
+
+@pytest.mark.postgres_only
+async def test_lock_member_holds_the_row_until_the_transaction_ends() -> None:
+    import asyncpg
+    from piccolo.engine.postgres import PostgresEngine
+
+    from loyalty.db import current_engine, write_transaction
+
+    m = await _member()
+    engine = current_engine()
+    assert isinstance(engine, PostgresEngine)
+    other = await engine.get_new_connection()
+    try:
+        async with write_transaction():
+            await points.lock_member(m)
+            with pytest.raises(asyncpg.LockNotAvailableError):
+                await other.fetch("SELECT id FROM member WHERE id = $1 FOR UPDATE NOWAIT", m)
+        assert await other.fetch("SELECT id FROM member WHERE id = $1 FOR UPDATE NOWAIT", m)
+    finally:
+        await other.close()
