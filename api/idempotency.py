@@ -1,10 +1,9 @@
 """``Idempotency-Key`` for writes from tills and members (CONTRACT.md "Conventions").
 
-Same key and same body: the first answer again. Same key, different body: 409
-``idempotency_mismatch``. The record is written in the same transaction as the change, so a
-crash never leaves a change without its record (or the reverse); a concurrent duplicate
-loses on the unique (scope, key) and then replays the winner's answer. Failed attempts are
-not recorded: the caller may retry them.
+The header is read and the request hashed here; running the change once per key, and recording
+its answer in the same transaction, is the domain's (:mod:`loyalty.idempotency`). Same key and
+same body: the first answer again (``Idempotent-Replayed: true``). Same key, different body: 409
+``idempotency_mismatch``.
 """
 
 from __future__ import annotations
@@ -18,8 +17,7 @@ import msgspec
 from litestar import Request, Response
 
 from api.errors import ApiProblem
-from loyalty.db import is_unique_violation, write_transaction
-from loyalty.schema import IdempotencyRecord
+from loyalty import idempotency
 
 HEADER = "idempotency-key"
 T = TypeVar("T")
@@ -55,39 +53,14 @@ async def run_once(
     key = key_of(request)
     if key is None:
         return Response(await change(None), status_code=status_code)
-    digest = request_hash(body)
-    replay = await _replay(scope, key, digest)
-    if replay is not None:
-        return replay
-    try:
-        async with write_transaction():
-            result = await change(key)
-            answer = msgspec.to_builtins(result)
-            await IdempotencyRecord(
-                scope=scope, key=key, request_hash=digest, status_code=status_code, answer=answer
-            ).save()
-    except Exception as exc:
-        if not is_unique_violation(exc):
-            raise
-        replay = await _replay(scope, key, digest)
-        if replay is None:
-            raise
-        return replay
-    return Response(result, status_code=status_code)
-
-
-async def _replay(scope: str, key: str, digest: str) -> Response[Any] | None:
-    found = (
-        await IdempotencyRecord.select(
-            IdempotencyRecord.request_hash, IdempotencyRecord.status_code, IdempotencyRecord.answer
-        )
-        .where((IdempotencyRecord.scope == scope) & (IdempotencyRecord.key == key))
-        .first()
+    done = await idempotency.run_once(
+        scope,
+        key,
+        request_hash(body),
+        lambda: change(key),
+        answer_of=msgspec.to_builtins,
+        status_code=status_code,
     )
-    if found is None:
-        return None
-    if found["request_hash"] != digest:
-        raise ApiProblem(409, "idempotency_mismatch", "this Idempotency-Key was used with a different request")
-    answer = found["answer"]
-    body = json.loads(answer) if isinstance(answer, str) else answer
-    return Response(body, status_code=found["status_code"], headers={"Idempotent-Replayed": "true"})
+    if isinstance(done, idempotency.Recorded):
+        return Response(done.answer, status_code=done.status_code, headers={"Idempotent-Replayed": "true"})
+    return Response(done, status_code=status_code)

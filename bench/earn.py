@@ -15,9 +15,9 @@ What it does, per engine:
    keep-alive HTTP/1.1 connections at each concurrency (a raw asyncio client: it shares the
    CPUs with the server, so it must be cheap), each request with a fresh member QR code.
 3. Runs the raw baseline: the same SQL statements the earn issues (``statements()``: the app's
-   own statement texts imported from loyalty.cards / tiers / earning / ledger / events /
-   statistics; the till key lookup is cached by the app for 5 s, so it is not per earn): one
-   transaction with the member of the code, the guarded use of the step (which locks the
+   own statement texts imported from earning.cards / earning.purchases / tiers / points.fast_credit
+   / events / members.statistics; the till key lookup is cached by the app for 5 s, so it is not
+   per earn): one transaction with the member of the code, the guarded use of the step (which locks the
    member), tier ladder, purchase history, rules, credit (entry + lot + guarded balance: one
    statement on PostgreSQL, three on SQLite), tier upgrade + tier change + its event, purchase
    with its answer, the member's statistics row, points event; straight through asyncpg (a pool
@@ -236,10 +236,9 @@ def statements(sqlite: bool) -> dict[str, str]:
     it for 5 s, so it is not a per-earn statement."""
     from loyalty import events
     from loyalty.db.sql import for_sqlite
-    from loyalty.earning import cards
-    from loyalty.earning import till as earning
+    from loyalty.earning import cards, purchases
     from loyalty.members import statistics
-    from loyalty.points import ledger
+    from loyalty.points import fast_credit
     from loyalty.tiers import upgrades as tiers
 
     sql = {
@@ -247,15 +246,15 @@ def statements(sqlite: bool) -> dict[str, str]:
         "code_use": cards.USE_STEP_SQL,
         "ladder": tiers.LADDER_SQL,
         "history": tiers.HISTORY_SQL,
-        "rules": earning.RULES_SQL,
-        "credit": ledger.CREDIT_SQL_PG,
-        "entry": ledger.CREDIT_SQL_SQLITE[0],
-        "balance": ledger.CREDIT_SQL_SQLITE[1],
-        "lot": ledger.CREDIT_SQL_SQLITE[2],
+        "rules": purchases.RULES_SQL,
+        "credit": fast_credit.CREDIT_SQL_PG,
+        "entry": fast_credit.CREDIT_SQL_SQLITE[0],
+        "balance": fast_credit.CREDIT_SQL_SQLITE[1],
+        "lot": fast_credit.CREDIT_SQL_SQLITE[2],
         "upgrade": tiers.MOVE_SQL,
         "tier_change": tiers.CHANGE_SQL,
         "event": events.EMIT_SQL,
-        "purchase": earning.PURCHASE_SQL,
+        "purchase": purchases.PURCHASE_SQL,
         "stats": statistics.EARN_SQL,
     }
     return {k: for_sqlite(v) for k, v in sql.items()} if sqlite else sql

@@ -40,4 +40,4 @@ EMIT_SQL = "INSERT INTO domain_event (kind, member, payload, created_at) VALUES 
 async def emit(kind: EventKind, member_id: int | None, **payload: Any) -> None:
     """Record an event; call inside the write transaction of the change it reports."""
     async with write_transaction():
-        await db.fetch(EMIT_SQL, kind.value, member_id, dump_json(payload), datetime.now(UTC))
+        await db.execute(EMIT_SQL, kind.value, member_id, dump_json(payload), datetime.now(UTC))

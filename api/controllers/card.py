@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import msgspec
 import qrcode
 import qrcode.image.svg
 from litestar import Controller, Response, get, post
@@ -62,7 +61,19 @@ class CardController(Controller):
     ) -> LedgerPage:
         page = await statement(member.id, limit=limit, before=decode_cursor("le", cursor))
         return LedgerPage(
-            [msgspec.convert(row, LedgerEntryOut) for row in page.items],
+            [
+                LedgerEntryOut(
+                    line.id,
+                    line.delta,
+                    line.kind,
+                    line.balance_after,
+                    line.created_at,
+                    line.description,
+                    line.reference,
+                    line.shortfall,
+                )
+                for line in page.items
+            ],
             encode_cursor("le", page.next_before) if page.next_before is not None else None,
         )
 

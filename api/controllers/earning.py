@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from api.auth import CallingTill
 from api.controllers.card import qr_svg
 from api.idempotency import run_once
-from api.schemas_earning import EarnIn, EarnOut, ItemIn, ReceiptClaimOut, ReceiptIn, RefundIn, RefundOut
+from api.schemas_earning import (
+    EarnIn,
+    EarnMemberOut,
+    EarnOut,
+    ItemIn,
+    ReceiptClaimOut,
+    ReceiptIn,
+    RefundIn,
+    RefundOut,
+    RuleAppliedOut,
+)
 from loyalty import earning
 
 
@@ -22,6 +31,18 @@ def _items(items: list[ItemIn]) -> list[earning.Item]:
 def _store_id(terminal: CallingTill) -> int:
     store = terminal.store
     return int(getattr(store, "id", store))
+
+
+def earn_out(earn: earning.TillEarn) -> EarnOut:
+    member = earn.member
+    return EarnOut(
+        EarnMemberOut(member.id, member.name, member.tier),
+        earn.points_earned,
+        earn.points_balance,
+        [RuleAppliedOut(a.kind, a.name, a.rule_id, a.multiplier_pct, a.bonus_points) for a in earn.rules_applied],
+        earn.receipt_no,
+        earn.store,
+    )
 
 
 def _claim_out(code: str, valid_until: Any) -> ReceiptClaimOut:
@@ -48,7 +69,7 @@ class EarningController(Controller):
             items=_items(data.items),
             store_code=getattr(terminal.store, "code", None),
         )
-        return Response(msgspec.convert(outcome.answer, EarnOut), status_code=201 if outcome.created else 200)
+        return Response(earn_out(outcome.earn), status_code=201 if outcome.created else 200)
 
     @post("/receipts", status_code=201, summary="A one-time claim code to print on a receipt")
     async def receipt(self, terminal: CallingTill, data: JSONBody[ReceiptIn]) -> ReceiptClaimOut:

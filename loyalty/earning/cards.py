@@ -16,11 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pyotp
 
-from loyalty import db
+from loyalty import db, points
 from loyalty.db import write_transaction
 from loyalty.errors import Conflict, InvalidInput
 from loyalty.schema import Member
@@ -44,7 +43,7 @@ class CodeReused(Conflict):
     title = "This code was used already"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CardCode:
     code: str
     step: int
@@ -52,7 +51,7 @@ class CardCode:
     period_s: int = PERIOD_S
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedCode:
     public_id: str
     otp: str
@@ -116,12 +115,12 @@ async def current_code(member_id: int, *, now: datetime | None = None) -> CardCo
 
 
 # The card's member, then the guarded use of the step. The UPDATE also locks the member row on
-# PostgreSQL and returns it as the ledger needs it (ledger.LOCKED_MEMBER_COLUMNS), so the change
+# PostgreSQL and returns it as the ledger needs it (points.LOCKED_MEMBER_COLUMNS), so the change
 # the code authorises needs no second read of the member.
 CODE_MEMBER_SQL = "SELECT id, card_secret, erased_at FROM member WHERE public_id = $1"
 USE_STEP_SQL = (
     "UPDATE member SET last_card_step = $2 WHERE id = $1 AND last_card_step < $2 "
-    "RETURNING id, public_id, name, tier, points_balance, ledger_head"
+    f"RETURNING {points.LOCKED_MEMBER_COLUMNS}"
 )
 
 
@@ -131,12 +130,11 @@ async def accept(raw: str, *, now: datetime | None = None) -> int:
     Call inside the write transaction of the change it authorises, so that a failed change
     leaves the code usable.
     """
-    return int((await use_code(raw, now=now))["id"])
+    return (await use_code(raw, now=now)).id
 
 
-async def use_code(raw: str, *, now: datetime | None = None) -> dict[str, Any]:
-    """:func:`accept`, returning the member row locked by the use of the code
-    (``id, public_id, name, tier, points_balance, ledger_head``)."""
+async def use_code(raw: str, *, now: datetime | None = None) -> points.LockedMember:
+    """:func:`accept`, returning the member row locked by the use of the code."""
     parsed = parse(raw)
     now = now or datetime.now(UTC)
     async with write_transaction():
@@ -157,4 +155,4 @@ async def use_code(raw: str, *, now: datetime | None = None) -> dict[str, Any]:
         used = await db.fetchrow(USE_STEP_SQL, row["id"], step)
         if used is None:
             raise CodeReused("this member code was used already; ask for the current one", reason="step")
-        return dict(used)
+        return points.LockedMember.from_row(used)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,7 +28,15 @@ from loyalty.codes import readable_code
 from loyalty.config import PROGRAMME
 from loyalty.db import is_unique_violation, write_transaction
 from loyalty.earning import cards
-from loyalty.earning import till as earning
+from loyalty.earning.purchases import (
+    Channel,
+    DuplicateReceipt,
+    Item,
+    award_purchase,
+    item_json,
+    request_hash,
+    validate_purchase,
+)
 from loyalty.errors import Gone, NotFound
 from loyalty.schema import Purchase, ReceiptClaim
 
@@ -45,7 +53,7 @@ class UnknownClaim(NotFound):
     title = "No such claim code"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Claim:
     code: str
     valid_until: datetime
@@ -53,7 +61,7 @@ class Claim:
     amount: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Claimed:
     points_earned: int
     points_balance: int
@@ -75,27 +83,27 @@ async def create_claim(
     terminal_id: int | None,
     receipt_no: str,
     amount: int,
-    items: Sequence[earning.Item] = (),
+    items: Sequence[Item] = (),
     now: datetime | None = None,
 ) -> Claim:
     """The claim code to print on a receipt (the same one again for the same request)."""
-    earning.validate_purchase(receipt_no, amount, items)
+    validate_purchase(receipt_no, amount, items)
     now = now or datetime.now(UTC)
-    digest = earning.request_hash("claim", "", receipt_no, amount, items)
+    digest = request_hash(Channel.CLAIM, "", receipt_no, amount, items)
     try:
         async with write_transaction():
             existing = await _existing(store_id, receipt_no, digest)
             if existing is not None:
                 return existing
             if await Purchase.exists().where((Purchase.store == store_id) & (Purchase.receipt_no == receipt_no)):
-                raise earning.DuplicateReceipt(f"receipt {receipt_no} has already earned points", receipt_no=receipt_no)
+                raise DuplicateReceipt(f"receipt {receipt_no} has already earned points", receipt_no=receipt_no)
             claim = ReceiptClaim(
                 code=new_code(),
                 store=store_id,
                 terminal=terminal_id,
                 receipt_no=receipt_no,
                 amount=amount,
-                items=[asdict(i) for i in items],
+                items=[item_json(i) for i in items],
                 request_hash=digest,
                 expires_at=now + timedelta(days=PROGRAMME.claim_valid_days),
                 created_at=now,
@@ -120,7 +128,7 @@ async def _existing(store_id: int, receipt_no: str, digest: str) -> Claim | None
     if found is None:
         return None
     if found["request_hash"] != digest:
-        raise earning.DuplicateReceipt(
+        raise DuplicateReceipt(
             f"receipt {receipt_no} already has a claim code for another amount", receipt_no=receipt_no
         )
     return Claim(found["code"], found["expires_at"], receipt_no, 0)
@@ -172,8 +180,8 @@ async def claim(member_id: int, code: str, *, now: datetime | None = None) -> Cl
                 (Purchase.store == row["store"]) & (Purchase.receipt_no == row["receipt_no"])
             ):
                 raise cards.CodeReused("this receipt has already earned points", receipt_no=row["receipt_no"])
-            items = [earning.Item(**i) for i in _json(row["items"])]
-            award = await earning.award_purchase(
+            items = _items(row["items"])
+            award = await award_purchase(
                 member_id,
                 locked=member,
                 store_id=row["store"],
@@ -181,8 +189,8 @@ async def claim(member_id: int, code: str, *, now: datetime | None = None) -> Cl
                 receipt_no=row["receipt_no"],
                 amount=row["amount"],
                 items=items,
-                channel="claim",
-                digest=earning.request_hash("claim", str(member_id), row["receipt_no"], row["amount"], items),
+                channel=Channel.CLAIM,
+                digest=request_hash(Channel.CLAIM, str(member_id), row["receipt_no"], row["amount"], items),
                 now=now,
             )
     except Exception as exc:
@@ -206,6 +214,7 @@ async def _refuse(code: str) -> None:
     raise CodeExpired("this receipt code has expired", expired_at=found["expires_at"].isoformat())
 
 
-def _json(value: Any) -> list[dict[str, Any]]:
-    loaded = json.loads(value) if isinstance(value, str) else value
-    return list(loaded or [])
+def _items(stored: Any) -> list[Item]:
+    """A claim's items as stored (JSON text, or already decoded by the driver)."""
+    loaded = json.loads(stored) if isinstance(stored, str) else stored
+    return [Item(**item) for item in loaded or []]

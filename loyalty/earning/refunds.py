@@ -8,7 +8,7 @@ Rules:
 * Proportion is cumulative, so rounding never drifts: after refunds totalling R of an
   amount A that earned P points, ``P × R // A`` points have been reversed in all; each
   refund reverses the difference. Refunding the whole amount reverses every point.
-* Points go back through ``ledger.take_back`` from the purchase's own lot first; points
+* Points go back through ``points.take_back`` from the purchase's own lot first; points
   already spent are taken back only down to a zero balance, the rest is the ``shortfall``.
 * Without an Idempotency-Key every call is a new refund (the API wraps it in ``run_once``).
 * The member's statistics row is recomputed in the same transaction (refunded spend may remove a
@@ -20,11 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from piccolo.columns.combination import WhereRaw
-
 from loyalty import members
 from loyalty.db import write_transaction
-from loyalty.earning.till import MAX_AMOUNT
+from loyalty.earning.purchases import MAX_AMOUNT
 from loyalty.errors import InvalidInput, NotFound
 from loyalty.events import EventKind, emit
 from loyalty.points import LedgerBroken, Origin, lock_member, take_back
@@ -41,7 +39,7 @@ class UnknownReceipt(NotFound):
     title = "No such receipt"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Refunded:
     points_reversed: int
     shortfall: int
@@ -72,9 +70,10 @@ async def refund(
         )
         if purchase is None:
             raise UnknownReceipt(f"no purchase with receipt {receipt_no} in this store", receipt_no=receipt_no)
+        # A purchase's amount never changes, so "refunded + amount <= the amount read" is the guard.
         rows = (
             await Purchase.update({Purchase.refunded_amount: Purchase.refunded_amount + amount})
-            .where((Purchase.id == purchase["id"]) & WhereRaw("refunded_amount + {} <= amount", amount))
+            .where((Purchase.id == purchase["id"]) & (Purchase.refunded_amount <= purchase["amount"] - amount))
             .returning(
                 Purchase.member,
                 Purchase.amount,
@@ -95,8 +94,8 @@ async def refund(
         await lock_member(row["member"])
         await members.refresh_member(row["member"], now=now)
         due = reversal_due(row["points_earned"], row["amount"], row["refunded_amount"])
-        points = due - row["points_reversed"]
-        if points <= 0 or row["earn_entry"] is None:
+        owed = due - row["points_reversed"]
+        if owed <= 0 or row["earn_entry"] is None:
             return Refunded(0, 0, row["refunded_amount"])
         moved = (
             await Purchase.update({Purchase.points_reversed: due})
@@ -107,7 +106,7 @@ async def refund(
             raise LedgerBroken(f"purchase {purchase['id']} changed under a refund", member_id=row["member"])
         posting = await take_back(
             row["member"],
-            points,
+            owed,
             from_entry_id=row["earn_entry"],
             reference=f"refund:{purchase['id']}:{row['refunded_amount']}",
             origin=Origin(store_id=store_id, terminal_id=terminal_id, description=f"refund of {receipt_no}"),

@@ -26,12 +26,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-
-KINDS = ("category", "store", "period", "first_purchase")
-MULTIPLIER_KINDS = ("category", "store", "period")
+from enum import StrEnum
 
 
-@dataclass(frozen=True)
+class RuleKind(StrEnum):
+    """What a staff rule (``EarningRule.kind``) does."""
+
+    CATEGORY = "category"  # a multiplier on the lines of one category
+    STORE = "store"  # a multiplier in one store
+    PERIOD = "period"  # a multiplier while it is valid (double points days)
+    FIRST_PURCHASE = "first_purchase"  # fixed bonus points on a member's first purchase
+
+
+KINDS = tuple(RuleKind)
+MULTIPLIER_KINDS = (RuleKind.CATEGORY, RuleKind.STORE, RuleKind.PERIOD)
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     id: int
     name: str
@@ -45,13 +56,13 @@ class Rule:
     active: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     amount: int
     category: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Applied:
     kind: str  # base | tier | category | store | period | first_purchase
     name: str
@@ -60,7 +71,7 @@ class Applied:
     bonus_points: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Earned:
     points: int
     base_points: int
@@ -74,7 +85,7 @@ def in_force(rule: Rule, *, store_id: int, now: datetime) -> bool:
         return False
     if rule.valid_until is not None and now >= rule.valid_until:
         return False
-    if rule.kind == "store" and rule.store_id is None:
+    if rule.kind == RuleKind.STORE and rule.store_id is None:
         return False
     return rule.store_id is None or rule.store_id == store_id
 
@@ -94,7 +105,7 @@ def best_bonus(line: Line, rules: Sequence[Rule]) -> Rule | None:
     for rule in sorted(rules, key=lambda r: r.id):
         if rule.kind not in MULTIPLIER_KINDS or rule.multiplier_pct <= 100:
             continue
-        if rule.kind == "category" and not _same_category(rule.category, line.category):
+        if rule.kind == RuleKind.CATEGORY and not _same_category(rule.category, line.category):
             continue
         if best is None or rule.multiplier_pct > best.multiplier_pct:
             best = rule
@@ -133,11 +144,11 @@ def compute(
         applied.append(Applied("tier", tier_name or "tier", None, tier_pct, 0))
     applied.extend(Applied(r.kind, r.name, r.id, r.multiplier_pct, 0) for r in sorted(used.values(), key=_order))
     if first_purchase:
-        welcome = [r for r in live if r.kind == "first_purchase" and r.bonus_points > 0]
+        welcome = [r for r in live if r.kind == RuleKind.FIRST_PURCHASE and r.bonus_points > 0]
         if welcome:
             top = max(welcome, key=lambda r: (r.bonus_points, -r.id))
             points += top.bonus_points
-            applied.append(Applied("first_purchase", top.name, top.id, 100, top.bonus_points))
+            applied.append(Applied(RuleKind.FIRST_PURCHASE.value, top.name, top.id, 100, top.bonus_points))
     return Earned(points, base, applied)
 
 

@@ -38,7 +38,7 @@ Rules:
   earn most often have the longest history; the counters cost the same whatever the history,
   while the recompute grows with it (figures in docs/benchmarks.md).
 
-  Both writes hold the member's row lock first (``cards.use_code`` / ``ledger.lock_member``), so
+  Both writes hold the member's row lock first (``cards.use_code`` / ``points.lock_member``), so
   one member's earns and refunds write the row one after the other and a recompute sees every
   purchase committed before it.
 
@@ -57,9 +57,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from loyalty import db
-from loyalty.db import is_sqlite, write_transaction
+from loyalty.db import write_transaction
 from loyalty.jobs import job
-from loyalty.schema import Member
+from loyalty.schema import MemberStats
 
 BATCH = 50_000
 RECENCY_DAYS = (14, 30, 60, 120)
@@ -84,17 +84,6 @@ STAT_COLUMNS = (
 )
 
 
-def timestamp_param() -> str:
-    """A ``{}`` placeholder for a datetime, typed on PostgreSQL where the context does not say."""
-    return "{}" if is_sqlite() else "CAST({} AS TIMESTAMPTZ)"
-
-
-def _days_since(now_sql: str, column: str) -> str:
-    if is_sqlite():
-        return f"CAST(julianday({now_sql}) - julianday({column}) AS INTEGER)"
-    return f"CAST(FLOOR(EXTRACT(EPOCH FROM ({now_sql} - {column})) / 86400) AS INTEGER)"
-
-
 def _whens(expression: str, cuts: tuple[int, ...], op: str) -> str:
     return " ".join(f"WHEN {expression} {op} {cut} THEN {5 - i}" for i, cut in enumerate(cuts))
 
@@ -105,8 +94,10 @@ def _score(expression: str, cuts: tuple[int, ...], *, descending_is_better: bool
 
 
 def _refresh_sql(member_condition: str) -> str:
-    """The upsert; ``{}`` placeholders: now ×2, since_90d ×2, since_12m ×2, then the condition's."""
-    days = _days_since(timestamp_param(), "q.last_at")
+    """The upsert. Parameters: $1 now, $2 the start of the 90 days, $3 the start of the 12 months;
+    ``member_condition`` (on ``m.id``) numbers its own from $4."""
+    now = db.typed("$1", "timestamptz")  # PostgreSQL cannot tell the type of a bare $1 in a select list
+    days = db.whole_days_between(now, "q.last_at")
     recency = _score("p.days", RECENCY_DAYS, descending_is_better=False)
     frequency = _score("p.v12", FREQUENCY_VISITS, descending_is_better=True)
     monetary = _score("p.s12", MONETARY_DONG, descending_is_better=True)
@@ -118,14 +109,14 @@ SELECT m.id, p.first_at, p.last_at, COALESCE(p.v90, 0), COALESCE(p.s90, 0), COAL
   CASE WHEN COALESCE(p.v12, 0) > 0 THEN p.s12 / p.v12 ELSE 0 END,
   CASE WHEN p.till > 0 AND p.claim > 0 THEN 'both' WHEN p.till > 0 THEN 'till'
        WHEN p.claim > 0 THEN 'claim' ELSE 'none' END,
-  p.days, {recency}, {frequency}, {monetary}, {timestamp_param()}
+  p.days, {recency}, {frequency}, {monetary}, {now}
 FROM member m LEFT JOIN (
   SELECT q.*, {days} AS days FROM (
     SELECT member, MIN(created_at) AS first_at, MAX(created_at) AS last_at,
-      CAST(SUM(CASE WHEN created_at > {{}} THEN 1 ELSE 0 END) AS BIGINT) AS v90,
-      CAST(SUM(CASE WHEN created_at > {{}} THEN amount - refunded_amount ELSE 0 END) AS BIGINT) AS s90,
-      CAST(SUM(CASE WHEN created_at > {{}} THEN 1 ELSE 0 END) AS BIGINT) AS v12,
-      CAST(SUM(CASE WHEN created_at > {{}} THEN amount - refunded_amount ELSE 0 END) AS BIGINT) AS s12,
+      CAST(SUM(CASE WHEN created_at > $2 THEN 1 ELSE 0 END) AS BIGINT) AS v90,
+      CAST(SUM(CASE WHEN created_at > $2 THEN amount - refunded_amount ELSE 0 END) AS BIGINT) AS s90,
+      CAST(SUM(CASE WHEN created_at > $3 THEN 1 ELSE 0 END) AS BIGINT) AS v12,
+      CAST(SUM(CASE WHEN created_at > $3 THEN amount - refunded_amount ELSE 0 END) AS BIGINT) AS s12,
       CAST(COUNT(*) AS BIGINT) AS vt, CAST(SUM(amount - refunded_amount) AS BIGINT) AS st,
       SUM(CASE WHEN channel = 'till' THEN 1 ELSE 0 END) AS till,
       SUM(CASE WHEN channel = 'claim' THEN 1 ELSE 0 END) AS claim
@@ -138,20 +129,25 @@ ON CONFLICT (member) DO UPDATE SET {updates}
 """
 
 
+# Which members a recompute covers, on m.id; their parameters follow the upsert's own ($4 …).
+RANGE = "m.id BETWEEN $4 AND $5"
+RECENT = (
+    "m.id IN (SELECT p2.member FROM purchase p2 WHERE p2.created_at > $4 "
+    "UNION SELECT m2.id FROM member m2 WHERE NOT EXISTS "
+    "(SELECT 1 FROM member_stats s2 WHERE s2.member = m2.id))"
+)
+
+
 async def _run(member_condition: str, condition_args: list[object], now: datetime) -> None:
-    sql = _refresh_sql(member_condition)
-    since_90 = now - timedelta(days=90)
-    since_12m = now - timedelta(days=365)
-    # Order of placeholders in the text: now (select list), days(now) inside p, the four windows
-    # and the inner condition, then the outer condition.
-    args: list[object] = [now, now, since_90, since_90, since_12m, since_12m, *condition_args, *condition_args]
-    await Member.raw(sql, *args)
+    await db.execute(
+        _refresh_sql(member_condition), now, now - timedelta(days=90), now - timedelta(days=365), *condition_args
+    )
 
 
 async def refresh_range(low: int, high: int, *, now: datetime | None = None) -> None:
     """Rebuild the statistics of members with ``low ≤ id ≤ high`` (one statement)."""
     async with write_transaction():
-        await _run("m.id BETWEEN {} AND {}", [low, high], now or datetime.now(UTC))
+        await _run(RANGE, [low, high], now or datetime.now(UTC))
 
 
 async def refresh_member(member_id: int, *, now: datetime | None = None) -> None:
@@ -163,7 +159,7 @@ def _counted(expression: str, cuts: tuple[int, ...]) -> str:
     return f"CASE {_whens(expression, cuts, '>=')} ELSE 1 END"
 
 
-# The earn's update, on its hot path (a fixed text through loyalty.hot_sql). $1 member, $2 the
+# The earn's update, on its hot path (a fixed text through the db runner; bench/earn.py replays it). $1 member, $2 the
 # purchase's time, $3 its amount, $4 its channel. The purchase is new, so it falls in every window.
 # Without a row the member is taken to have bought nothing before (refresh_recent corrects that).
 _AMOUNT = "CAST($3 AS BIGINT)"  # PostgreSQL cannot tell $3's type from its uses alone
@@ -195,34 +191,27 @@ ON CONFLICT (member) DO UPDATE SET
 async def record_purchase(member_id: int, amount: int, channel: str, *, now: datetime) -> None:
     """Count a purchase just recorded into the member's row, in the earn's write transaction
     (which holds the member's lock)."""
-    await db.fetch(EARN_SQL, member_id, now, amount, channel)
+    await db.execute(EARN_SQL, member_id, now, amount, channel)
 
 
 async def refresh_all(*, now: datetime | None = None, batch: int = BATCH) -> int:
     """Rebuild every member's row in id ranges of ``batch``; returns the number of members."""
     now = now or datetime.now(UTC)
-    bounds = await Member.raw("SELECT MIN(id) AS low, MAX(id) AS high, COUNT(*) AS n FROM member")
-    if not bounds or bounds[0]["low"] is None:
+    bounds = await db.fetchrow("SELECT MIN(id) AS low, MAX(id) AS high, COUNT(*) AS n FROM member")
+    if bounds is None or bounds["low"] is None:
         return 0
-    low, high = int(bounds[0]["low"]), int(bounds[0]["high"])
+    low, high = int(bounds["low"]), int(bounds["high"])
     for start in range(low, high + 1, batch):
         await refresh_range(start, min(start + batch - 1, high), now=now)
-    return int(bounds[0]["n"])
+    return int(bounds["n"])
 
 
 async def refresh_recent(*, now: datetime | None = None, within: timedelta = timedelta(minutes=10)) -> int:
     """Refresh the members who bought since ``now - within`` (and any member without a row)."""
     now = now or datetime.now(UTC)
-    condition = (
-        "m.id IN (SELECT p2.member FROM purchase p2 WHERE p2.created_at > {} "
-        "UNION SELECT m2.id FROM member m2 WHERE NOT EXISTS "
-        "(SELECT 1 FROM member_stats s2 WHERE s2.member = m2.id))"
-    )
-    since = now - within
     async with write_transaction():
-        await _run(condition, [since], now)
-    rows = await Member.raw("SELECT COUNT(*) AS n FROM member_stats WHERE refreshed_at = {}", now)
-    return int(rows[0]["n"]) if rows else 0
+        await _run(RECENT, [now - within], now)
+    return int(await MemberStats.count().where(MemberStats.refreshed_at == now))
 
 
 @job("stats.refresh_recent", every=timedelta(minutes=1))

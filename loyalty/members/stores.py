@@ -1,7 +1,8 @@
 """Stores and their tills.
 
 Rules: a till's key is random (256 bits), shown once, and stored only as its SHA-256; a
-revoked till's key never works again. A till acts for its own store only.
+revoked till's key never works again. A till acts for its own store only. Staff creating a store
+or a till, or revoking one, are audit-logged inside the function.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ STORE_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 KEY_PREFIX = "tt_"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TerminalCredentials:
     terminal_id: int
     store_code: str
@@ -32,7 +33,15 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-async def create_store(code: str, name: str, *, city: str = "", timezone: str = "Asia/Ho_Chi_Minh") -> Store:
+async def create_store(
+    code: str,
+    name: str,
+    *,
+    city: str = "",
+    timezone: str = "Asia/Ho_Chi_Minh",
+    actor: audit.StaffActor | None = None,
+) -> Store:
+    """A new store; staff (``actor``) creating it are audit-logged in the same transaction."""
     if not STORE_CODE_RE.match(code):
         raise InvalidInput("store code must be 1-16 letters, digits, '-' or '_'", field="code")
     if not name.strip():
@@ -42,6 +51,8 @@ async def create_store(code: str, name: str, *, city: str = "", timezone: str = 
             raise Conflict(f"store {code} exists already", code_taken=code)
         store = Store(code=code, name=name.strip(), city=city, timezone=timezone)
         await store.save()
+        if actor:
+            await audit.record(actor, "store.create", "store", store.id, code=store.code)
         return store
 
 

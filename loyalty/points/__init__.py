@@ -12,54 +12,75 @@ Rules and invariants (re-checked by ``piccolo loyalty check_ledger``):
 * Each entry's ``entry_hash`` covers the previous hash and its own content; the member's
   ``ledger_head`` is the newest hash, so an edit of history breaks the chain.
 * ``reference`` is unique: the same reference again returns the first posting (idempotency).
-* The member row is locked first (:func:`lock_member`), and the balance UPDATE is still guarded.
+* The member row is locked first, and the balance UPDATE is still guarded in SQL.
 * Set-wise credits (:func:`bulk_credit`) keep every one of these rules for a whole batch.
+
+Locking a member: :func:`lock_member` is the one way any capability locks a member's row (the
+member first, then what the change touches: a reward, a voucher, a claim). It returns a
+:class:`LockedMember` (frozen: id, public_id, name, tier, points_balance, ledger_head as they were
+when locked; an unknown member is ``NotFound``), which :func:`credit_locked` takes, so a change
+reads the member once. A caller that only needs the lock may ignore the value.
 
 Modules:
 
-* ``bulk``: Set-wise points credits for fan-outs (campaign gifts), with every invariant of ``ledger.credit``.
+* ``terms``: The ledger's terms: entry kinds, who caused a change, a posting, the errors.
+* ``chain``: The hash chain: one definition of an entry's hashed text.
+* ``locks``: The member's row lock and the row it returns (``LockedMember``).
+* ``entries``: Writing one entry: the replay of a used reference, the entry with its guarded balance.
+* ``lots``: Lots and draws: spends take from the soonest-expiring lots; cancellations put back.
+* ``ledger``: The postings: credit, debit, take back, give back, staff adjustments.
+* ``fast_credit``: The till earn's credit in fixed statements (the hot path; ``bench/earn.py``).
+* ``bulk``: Set-wise points credits for fan-outs (campaign gifts), with every invariant of ``credit``.
+* ``batches``: What a fan-out batch needs around its credit: its settings, the members it reads.
+* ``expiry``: Points expire when their lot's date has passed; what expires soon.
 * ``check``: ``piccolo loyalty check_ledger``: re-check every invariant of the points ledger.
-* ``expiry``: Scheduled job: points expire when their lot's date has passed (see loyalty.ledger).
-* ``ledger``: Points ledger.
-* ``statement``: A member's own ledger, newest first, by keyset pages on the entry id (no OFFSET scans).
+* ``statements``: A member's own ledger, newest first, by keyset pages on the entry id.
 """
 
-from loyalty.points.bulk import (
+# fetch and execute are the db runner's own, named here while the campaigns package still imports
+# them from loyalty.points; new code imports them from loyalty.db.
+from loyalty.db import execute, fetch
+from loyalty.points.batches import (
     Holder,
-    bulk_credit,
     bulk_settings,
-    execute,
-    fetch,
-    fetch_holders,
-    fetch_template,
     next_sqlite_id,
     sqlite_timestamp,
 )
-from loyalty.points.check import check_ledger
-from loyalty.points.expiry import expire_points  # jobs
-from loyalty.points.ledger import (
+from loyalty.points.bulk import Credited, bulk_credit
+from loyalty.points.chain import entry_hash, gift_hashes
+from loyalty.points.check import Breach, Report, check_ledger
+from loyalty.points.expiry import expire_due, expire_lot, expire_points, points_expiring  # jobs
+from loyalty.points.fast_credit import credit_locked
+from loyalty.points.ledger import adjust, credit, debit, give_back, take_back
+from loyalty.points.locks import LOCKED_MEMBER_COLUMNS, LockedMember, lock_member
+from loyalty.points.statements import StatementLine, StatementPage, statement
+from loyalty.points.terms import (
+    SYSTEM,
+    InsufficientPoints,
     Kind,
     LedgerBroken,
     Origin,
+    Posting,
     ReferenceReused,
-    adjust,
-    credit,
-    credit_locked,
-    debit,
-    expire_due,
-    give_back,
-    lock_member,
-    points_expiring,
-    take_back,
+    default_expiry,
 )
-from loyalty.points.statements import statement
 
 __all__ = [
+    "LOCKED_MEMBER_COLUMNS",
+    "SYSTEM",
+    "Breach",
+    "Credited",
     "Holder",
+    "InsufficientPoints",
     "Kind",
     "LedgerBroken",
+    "LockedMember",
     "Origin",
+    "Posting",
     "ReferenceReused",
+    "Report",
+    "StatementLine",
+    "StatementPage",
     "adjust",
     "bulk_credit",
     "bulk_settings",
@@ -67,12 +88,14 @@ __all__ = [
     "credit",
     "credit_locked",
     "debit",
+    "default_expiry",
+    "entry_hash",
     "execute",
     "expire_due",
+    "expire_lot",
     "expire_points",
     "fetch",
-    "fetch_holders",
-    "fetch_template",
+    "gift_hashes",
     "give_back",
     "lock_member",
     "next_sqlite_id",

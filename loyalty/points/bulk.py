@@ -1,13 +1,13 @@
-"""Set-wise points credits for fan-outs (campaign gifts), with every invariant of ``ledger.credit``.
+"""Set-wise points credits for fan-outs (campaign gifts), with every invariant of ``points.credit``.
 
-Rules (the same as :func:`loyalty.ledger.credit`; ``piccolo loyalty check_ledger`` re-checks them):
+Rules (the same as :func:`loyalty.points.credit`; ``piccolo loyalty check_ledger`` re-checks them):
 
 * one ``gift`` ``LedgerEntry`` per credit; its ``reference`` is UNIQUE, so a repeat fails the
   whole batch (rolled back) instead of giving twice;
 * one ``PointLot`` per entry holding exactly its points (expiring at ``default_expiry(now)``),
   so balance = Σ deltas = Σ points left stays true;
 * ``balance_after``, ``prev_hash`` and ``entry_hash`` are computed in Python with
-  :func:`loyalty.ledger.gift_hashes` (the text :func:`loyalty.ledger.entry_hash` hashes) from the
+  :func:`loyalty.points.gift_hashes` (the text :func:`loyalty.points.entry_hash` hashes) from the
   member's balance and ``ledger_head`` read in the transaction (locked: FOR UPDATE on
   PostgreSQL; SQLite's IMMEDIATE transaction serialises writers). Each member gets one credit
   per call, so the entries of a call never chain on each other;
@@ -20,26 +20,26 @@ Must run inside ``write_transaction()``. Only the entries carry per-row values f
 and balances are derived from them in SQL. PostgreSQL: entries and lots in one statement of
 data-modifying CTEs over ``unnest`` arrays, balances by ``UPDATE … FROM unnest``. SQLite: the
 entries by multi-row ``INSERT … VALUES`` (ids after MAX(id), timestamps as text formatted once), then
-``INSERT … SELECT`` and ``UPDATE … FROM`` over that id range.
+``INSERT … SELECT`` and ``UPDATE … FROM`` over that id range. Every statement goes through the db
+runner (``loyalty.db``), on the open transaction's connection.
 """
 
 from __future__ import annotations
 
-import gc
-from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from string import Formatter
-from typing import Any, NamedTuple
+from functools import lru_cache
+from typing import NamedTuple
 
-from piccolo.engine.sqlite import convert_datetime_in
+from loyalty import db
+from loyalty.points.batches import Holder, next_sqlite_id, sqlite_timestamp
+from loyalty.points.chain import gift_hashes
+from loyalty.points.terms import Kind, LedgerBroken, default_expiry
 
-from loyalty.db import current_engine, is_sqlite
-from loyalty.points.ledger import Kind, LedgerBroken, default_expiry, gift_hashes
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Credited:
     """What a bulk credit wrote, aligned with its input: entry ids and balances after each credit."""
 
@@ -47,147 +47,11 @@ class Credited:
     balances: list[int]
 
 
-def connection() -> Any:
-    """The driver connection (asyncpg or aiosqlite) of the write transaction that is open."""
-    transaction = current_engine().current_transaction.get()
-    if transaction is None:
-        raise RuntimeError("bulk writes need an open write_transaction()")
-    return transaction.connection
-
-
-async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
-    """Rows as dicts on the transaction's connection; ``$1…`` placeholders become ``?`` on SQLite."""
-    rows = await _driver_rows(sql, args, tuples=False)
-    return rows if is_sqlite() else [dict(r) for r in rows]  # SQLite's are dicts already (the engine's row factory)
-
-
-async def _driver_rows(sql: str, args: Sequence[Any], *, tuples: bool) -> list[Any]:
-    """The driver's own rows: asyncpg records, or on SQLite the engine's dicts (plain tuples
-    with ``tuples``, set on this cursor only)."""
-    conn = connection()
-    if not is_sqlite():
-        return list(await conn.fetch(sql, *args))
-    cursor = await conn.execute(_qmarks(sql), tuple(args))
-    if tuples:
-        cursor.row_factory = None
-    rows: list[Any] = await cursor.fetchall()
-    await cursor.close()
-    return rows
-
-
-async def fetch_template(template: str, *args: Any) -> list[dict[str, Any]]:
-    """:func:`fetch` for SQL written with Piccolo's ``{}`` placeholders (compiled segment filters),
-    skipping the query builder's per-row work: a fan-out batch reads twenty thousand rows."""
-    return await fetch(numbered(template), *args)
-
-
-def numbered(template: str) -> str:
-    """``{}`` placeholders, in order, to ``$1…``; ``{{``/``}}`` to literal braces (Piccolo's rules)."""
-    parts: list[str] = []
-    n = 0
-    for literal, field, _spec, _conversion in Formatter().parse(template):
-        parts.append(literal)
-        if field is not None:
-            if field:
-                raise ValueError(f"only bare {{}} placeholders are supported, not {{{field}}}")
-            n += 1
-            parts.append(f"${n}")
-    return "".join(parts)
-
-
-async def execute(sql: str, *args: Any) -> int:
-    """Run one statement; returns the number of rows it changed."""
-    conn = connection()
-    if is_sqlite():
-        cursor = await conn.execute(_qmarks(sql), args)
-        changed = int(cursor.rowcount)
-        await cursor.close()
-        return changed
-    status = await conn.execute(sql, *args)
-    return int(status.rsplit(" ", 1)[-1]) if status.split(" ", 1)[0] in ("UPDATE", "DELETE", "INSERT") else 0
-
-
-BULK_CACHE_KIB = 65_536  # SQLite page cache for a bulk batch (the default 2 MiB thrashes the indexes)
-
-
-@asynccontextmanager
-async def bulk_settings() -> AsyncIterator[None]:
-    """Settings for the open bulk transaction. SQLite: a larger page cache, put back afterwards (the
-    connection returns to the pool). PostgreSQL: no JIT (``SET LOCAL``, so until the transaction
-    ends): the planner's row estimates for array parameters are high enough to compile each
-    batch's statements (tens of milliseconds), which these simple plans do not gain back.
-    Both: Python's cyclic garbage collector waits until the batch ends (:func:`_cyclic_gc_paused`).
-    Durability settings are untouched."""
-    with _cyclic_gc_paused():
-        if not is_sqlite():
-            await execute("SET LOCAL jit = off")
-            yield
-            return
-        before = int((await fetch("PRAGMA cache_size"))[0]["cache_size"])
-        await execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-        try:
-            yield
-        finally:
-            await execute(f"PRAGMA cache_size = {before}")
-
-
-_gc_pauses = 0  # bulk batches in flight in this process that paused the collector
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """A batch makes about a hundred thousand tuples (rows read, rows written) and no reference
-    cycle; counting them set off full collections over the whole heap, a noticeable share of a
-    fan-out (docs/benchmarks.md). Reference counting still frees everything; the collector runs again when the last
-    batch in flight ends. Left alone if something else had already turned it off."""
-    global _gc_pauses
-    if _gc_pauses == 0 and not gc.isenabled():
-        yield
-        return
-    _gc_pauses += 1
-    gc.disable()
-    try:
-        yield
-    finally:
-        _gc_pauses -= 1
-        if _gc_pauses == 0:
-            gc.enable()
-
-
-async def next_sqlite_id(table: str) -> int:
-    """The id the next row of ``table`` gets on SQLite: after MAX(id). The IMMEDIATE transaction
-    holds the only write lock, so the rows this transaction appends take the ids that follow."""
-    top = await fetch(f"SELECT COALESCE(MAX(id), 0) AS top FROM {table}")
-    return int(top[0]["top"]) + 1
-
-
-class Holder(NamedTuple):
-    """A member as the bulk credit needs them: read in the open write transaction. (A tuple: a
-    million of them are made per fan-out.)"""
-
-    id: int
-    balance: int
-    head: str
-
-
-async def fetch_holders(template: str, *args: Any) -> list[Holder]:
-    """Holders read by a query (Piccolo ``{}`` placeholders) whose columns are a member's id,
-    balance and ledger head, in that order, straight from the driver's rows: a fan-out batch reads
-    twenty thousand, and making a dict of each cost SQLite more than the query itself."""
-    return list(map(Holder._make, await _driver_rows(numbered(template), args, tuples=True)))
-
-
-def sqlite_timestamp(moment: datetime) -> str:
-    """The text SQLite stores for a timestamp, exactly as Piccolo's adapter writes it; formatted
-    once per batch instead of once per row (the adapter call cost more than the insert)."""
-    return convert_datetime_in(moment)
-
-
 @asynccontextmanager
 async def bulk_credit(
     holders: Sequence[Holder], references: Sequence[str], points: int, *, description: str, now: datetime
 ) -> AsyncIterator[Credited]:
-    """Credit ``points`` to each holder (distinct members) under its reference, as ``ledger.credit``
+    """Credit ``points`` to each holder (distinct members) under its reference, as ``points.credit``
     would. Entering writes the entries and lots and yields their ids and the balances, aligned
     with ``holders``; leaving moves the balances (guarded). Rows that reference the new entries
     belong inside the block: on PostgreSQL their foreign-key checks then find the members' rows
@@ -208,29 +72,18 @@ async def bulk_credit(
     if not holders:
         yield Credited([], [])
         return
+    if db.current_engine().current_transaction.get() is None:
+        # Outside one, each statement would commit on its own: entries without their balances.
+        raise RuntimeError("bulk writes need an open write_transaction()")
     batch = _Entries(holders, references, balances, hashes, points, description, now)
-    entry_ids = await (_post_sqlite(batch) if is_sqlite() else _post_postgres(batch))
+    sqlite = db.is_sqlite()
+    entry_ids = await (_post_sqlite(batch) if sqlite else _post_postgres(batch))
     yield Credited(entry_ids, balances)
-    if is_sqlite():
-        moved = await execute(
-            "UPDATE member SET points_balance = e.balance_after, ledger_head = e.entry_hash, updated_at = $1 "
-            "FROM ledger_entry e WHERE e.id BETWEEN $2 AND $3 AND e.member = member.id "
-            "AND member.points_balance = e.balance_after - e.delta AND member.ledger_head = e.prev_hash",
-            sqlite_timestamp(now),
-            entry_ids[0],
-            entry_ids[-1],
-        )
+    if sqlite:
+        moved = await db.execute(MOVE_BALANCES_SQLITE, sqlite_timestamp(now), entry_ids[0], entry_ids[-1])
     else:
-        moved = await execute(
-            "UPDATE member AS m SET points_balance = v.after, ledger_head = v.digest, updated_at = $5 "
-            "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS v(member, after, prev, digest) "
-            "WHERE m.id = v.member AND m.points_balance = v.after - $6 AND m.ledger_head = v.prev",
-            [h.id for h in holders],
-            balances,
-            [h.head for h in holders],
-            hashes,
-            now,
-            points,
+        moved = await db.execute(
+            MOVE_BALANCES_POSTGRES, [h.id for h in holders], balances, [h.head for h in holders], hashes, now, points
         )
     if moved != len(holders):
         raise LedgerBroken("a balance changed under a bulk credit")
@@ -248,41 +101,22 @@ class _Entries(NamedTuple):
     now: datetime
 
 
+# Two texts per write, because the engines truly differ here. SQLite has one writer, so the
+# batch's entries take consecutive ids and everything after them is derived from that id range;
+# SQLite has no arrays and no DML in CTEs. PostgreSQL's ids come from a sequence shared with other
+# workers writing at the same time, so the rows are matched by the batch's own arrays (unnest),
+# and entries and lots go in one statement.
 SQLITE_ROWS_PER_INSERT = 1_000  # × 10 values: within SQLite's 32,766 host parameters
-
-
-async def _post_sqlite(batch: _Entries) -> list[int]:
-    """Entries with ids after MAX(id) (the IMMEDIATE transaction is the only writer), then their
-    lots derived from that id range in one statement."""
-    first = await next_sqlite_id("ledger_entry")
-    ids = list(range(first, first + len(batch.holders)))
-    at = sqlite_timestamp(batch.now)
-    kind, points, description = Kind.GIFT.value, batch.points, batch.description
-    rows = list(zip(ids, batch.holders, batch.references, batch.balances, batch.hashes, strict=True))
-    # Many rows per statement: a quarter faster than executemany's statement step per row.
-    for start in range(0, len(rows), SQLITE_ROWS_PER_INSERT):
-        chunk = rows[start : start + SQLITE_ROWS_PER_INSERT]
-        await execute(
-            "INSERT INTO ledger_entry (id, member, delta, kind, reference, balance_after, shortfall, description, "
-            "created_at, prev_hash, entry_hash) VALUES "
-            + ", ".join(["(?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)"] * len(chunk)),
-            *(
-                value
-                for i, h, reference, after, digest in chunk
-                for value in (i, h.id, points, kind, reference, after, description, at, h.head, digest)
-            ),
-        )
-    await execute(
-        "INSERT INTO point_lot (member, entry, points, points_left, expires_at, created_at) "
-        "SELECT member, id, delta, delta, $1, $2 FROM ledger_entry WHERE id BETWEEN $3 AND $4",
-        sqlite_timestamp(default_expiry(batch.now)),
-        at,
-        first,
-        ids[-1],
-    )
-    return ids
-
-
+_ENTRY_COLUMNS = 10  # the values of one entry row in ENTRIES_SQLITE
+LOTS_SQLITE = (
+    "INSERT INTO point_lot (member, entry, points, points_left, expires_at, created_at) "
+    "SELECT member, id, delta, delta, $1, $2 FROM ledger_entry WHERE id BETWEEN $3 AND $4"
+)
+MOVE_BALANCES_SQLITE = (
+    "UPDATE member SET points_balance = e.balance_after, ledger_head = e.entry_hash, updated_at = $1 "
+    "FROM ledger_entry e WHERE e.id BETWEEN $2 AND $3 AND e.member = member.id "
+    "AND member.points_balance = e.balance_after - e.delta AND member.ledger_head = e.prev_hash"
+)
 POST_POSTGRES = """
 WITH e AS (
   INSERT INTO ledger_entry (member, delta, kind, reference, balance_after, shortfall, description, created_at,
@@ -297,12 +131,55 @@ WITH e AS (
 )
 SELECT id, member FROM e
 """
+MOVE_BALANCES_POSTGRES = (
+    "UPDATE member AS m SET points_balance = v.after, ledger_head = v.digest, updated_at = $5 "
+    "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS v(member, after, prev, digest) "
+    "WHERE m.id = v.member AND m.points_balance = v.after - $6 AND m.ledger_head = v.prev"
+)
+
+
+@lru_cache(maxsize=4)
+def entries_sqlite(rows: int) -> str:
+    """The multi-row INSERT of ``rows`` entries (one text per batch size, built once)."""
+    values = ", ".join(
+        "({}, {}, {}, {}, {}, {}, 0, {}, {}, {}, {})".format(
+            *(f"${row * _ENTRY_COLUMNS + k}" for k in range(1, _ENTRY_COLUMNS + 1))
+        )
+        for row in range(rows)
+    )
+    return (
+        "INSERT INTO ledger_entry (id, member, delta, kind, reference, balance_after, shortfall, description, "
+        f"created_at, prev_hash, entry_hash) VALUES {values}"
+    )
+
+
+async def _post_sqlite(batch: _Entries) -> list[int]:
+    """Entries with ids after MAX(id) (the IMMEDIATE transaction is the only writer), then their
+    lots derived from that id range in one statement."""
+    first = await next_sqlite_id("ledger_entry")
+    ids = list(range(first, first + len(batch.holders)))
+    at = sqlite_timestamp(batch.now)
+    kind, points, description = Kind.GIFT.value, batch.points, batch.description
+    rows = list(zip(ids, batch.holders, batch.references, batch.balances, batch.hashes, strict=True))
+    # Many rows per statement: a quarter faster than executemany's statement step per row.
+    for start in range(0, len(rows), SQLITE_ROWS_PER_INSERT):
+        chunk = rows[start : start + SQLITE_ROWS_PER_INSERT]
+        await db.execute(
+            entries_sqlite(len(chunk)),
+            *(
+                value
+                for i, h, reference, after, digest in chunk
+                for value in (i, h.id, points, kind, reference, after, description, at, h.head, digest)
+            ),
+        )
+    await db.execute(LOTS_SQLITE, sqlite_timestamp(default_expiry(batch.now)), at, first, ids[-1])
+    return ids
 
 
 async def _post_postgres(batch: _Entries) -> list[int]:
     """Entries and lots in one statement (data-modifying CTEs, one round trip); the entry ids come
     from the sequence as the rows are written."""
-    rows = await connection().fetch(
+    rows = await db.fetch_tuples(
         POST_POSTGRES,
         [h.id for h in batch.holders],
         list(batch.references),
@@ -315,12 +192,5 @@ async def _post_postgres(batch: _Entries) -> list[int]:
         batch.now,
         default_expiry(batch.now),
     )
-    entry_of = {int(r["member"]): int(r["id"]) for r in rows}
+    entry_of = {int(member): int(entry) for entry, member in rows}
     return [entry_of[h.id] for h in batch.holders]
-
-
-def _qmarks(sql: str) -> str:
-    """``$1``-style placeholders (asyncpg) to ``?`` (sqlite3); statements here use each once, in order."""
-    import re
-
-    return re.sub(r"\$\d+", "?", sql)

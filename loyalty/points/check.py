@@ -17,19 +17,21 @@ Any breach names the member and, where there is one, the entry (or lot).
 from __future__ import annotations
 
 import sys
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from tqdm import tqdm
 
-from loyalty.points.ledger import entry_hash
+from loyalty import db
+from loyalty.points.chain import entry_hash
 from loyalty.schema import LedgerEntry, Member, PointLot
 
 PROGRESS_FROM = 10_000  # entries: below this the bar is noise
 SHOW_AT_MOST = 50
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Breach:
     member_id: int
     what: str
@@ -100,9 +102,9 @@ ORDER BY m.id LIMIT 1000
 async def check(*, batch: int = 5000, progress: bool = True) -> Report:
     report = Report(members=await Member.count(), entries=await LedgerEntry.count(), lots=await PointLot.count())
     add = report.breaches.append
-    for r in await _rows(BALANCES):
+    for r in await db.fetch(BALANCES):
         add(Breach(r["member"], f"balance {r['balance']} ≠ Σ deltas {r['deltas']} or Σ lots {r['lots']}"))
-    for r in await _rows(LOTS):
+    for r in await db.fetch(LOTS):
         add(
             Breach(
                 r["member"],
@@ -110,11 +112,11 @@ async def check(*, batch: int = 5000, progress: bool = True) -> Report:
                 lot_id=r["lot"],
             )
         )
-    for r in await _rows(ENTRY_MOVES):
+    for r in await db.fetch(ENTRY_MOVES):
         add(Breach(r["member"], f"delta {r['delta']} ≠ lots credited {r['credited']} − drawn {r['drawn']}", r["entry"]))
-    for r in await _rows(FOREIGN_DRAWS):
+    for r in await db.fetch(FOREIGN_DRAWS):
         add(Breach(r["member"], "drew from another member's lot", r["entry"], r["lot"]))
-    for r in await _rows(HEADS):
+    for r in await db.fetch(HEADS):
         add(Breach(r["member"], f"ledger_head {r['head'][:12]!r} is not the newest entry's hash", r["entry"]))
     bar = tqdm(total=report.entries, unit="entry", disable=not progress or report.entries < PROGRESS_FROM)
     try:
@@ -125,7 +127,7 @@ async def check(*, batch: int = 5000, progress: bool = True) -> Report:
     return report
 
 
-async def _chain_breaches(batch: int, bar: Any) -> Any:
+async def _chain_breaches(batch: int, bar: tqdm[Any]) -> AsyncIterator[Breach]:
     member, last_id = -1, -1
     prev_hash, prev_balance = "", 0
     while True:
@@ -175,11 +177,6 @@ async def _chain_breaches(batch: int, bar: Any) -> Any:
         bar.update(len(rows))
         if len(rows) < batch:
             return
-
-
-async def _rows(sql: str) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = await LedgerEntry.raw(sql)
-    return rows
 
 
 async def check_ledger(batch: int = 5000) -> None:

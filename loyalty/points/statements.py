@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from loyalty.schema import LedgerEntry
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    """One entry as the member sees it."""
+
+    id: int
+    delta: int
+    kind: str
+    balance_after: int
+    created_at: datetime
+    description: str
+    reference: str
+    shortfall: int
+
+
+@dataclass(frozen=True, slots=True)
 class StatementPage:
-    items: list[dict[str, Any]]
+    items: list[StatementLine]
     next_before: int | None  # the id to continue below, or None on the last page
 
 
@@ -34,5 +49,5 @@ async def statement(member_id: int, *, limit: int = 20, before: int | None = Non
         .limit(limit + 1)
     )
     more = len(rows) > limit
-    rows = rows[:limit]
-    return StatementPage(rows, rows[-1]["id"] if more and rows else None)
+    lines = [StatementLine(**row) for row in rows[:limit]]
+    return StatementPage(lines, lines[-1].id if more and lines else None)

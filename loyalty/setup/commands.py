@@ -12,7 +12,7 @@ from loyalty.points import check_ledger
 from loyalty.settings import APP_ENV, SERVICE, AppEnv
 from loyalty.setup import demo, dev_tokens
 
-# Tills made or revoked from the shell are audit-logged like the admin's, by this name.
+# Stores and tills made (or tills revoked) from the shell are audit-logged like the admin's, by this name.
 COMMAND_LINE = audit.StaffActor(None, "command line")
 
 
@@ -30,7 +30,7 @@ async def create_store(code: str, name: str, city: str = "", timezone: str = "As
     :param timezone: IANA zone of the store
     """
     try:
-        store = await members.create_store(code, name, city=city, timezone=timezone)
+        store = await members.create_store(code, name, city=city, timezone=timezone, actor=COMMAND_LINE)
     except DomainError as exc:
         _fail(exc.detail)
     else:

@@ -18,13 +18,13 @@ Rules:
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
+from loyalty import db
 from loyalty.config import PROGRAMME
 from loyalty.db import write_transaction
 from loyalty.jobs import job
-from loyalty.schema import Member, Purchase
-from loyalty.tiers.upgrades import QUALIFYING_WINDOW, all_tiers, best_tier_for, change_tier
+from loyalty.schema import Member
+from loyalty.tiers.upgrades import QUALIFYING_WINDOW, Qualifying, all_tiers, best_tier_for, change_tier
 
 BATCH = 500
 
@@ -57,8 +57,7 @@ async def review_tiers(*, now: datetime | None = None, grace_days: int | None = 
             current = by_id.get(row["tier"])
             if current is None:
                 continue
-            got = values.get(row["id"], {})
-            target = best_tier_for(tiers, {"points": got.get("points", 0), "spend": got.get("spend", 0)}) or lowest
+            target = best_tier_for(tiers, values.get(row["id"], NOTHING)) or lowest
             if target.id == current.id:
                 continue
             reason = "review: 12-month activity below the tier" if target.rank < current.rank else "review: qualified"
@@ -70,17 +69,19 @@ async def review_tiers(*, now: datetime | None = None, grace_days: int | None = 
         after = members[-1]["id"]
 
 
-async def _batch_values(first_id: int, last_id: int, now: datetime) -> dict[int, dict[str, int]]:
-    """Points earned and đồng spent over 12 months, net of refunds, for members in [first, last]."""
-    rows: list[dict[str, Any]] = await Purchase.raw(
-        "SELECT member, COALESCE(SUM(points_earned - points_reversed), 0) AS points, "
-        "COALESCE(SUM(amount - refunded_amount), 0) AS spend FROM purchase "
-        "WHERE member >= {} AND member <= {} AND created_at > {} GROUP BY member",
-        first_id,
-        last_id,
-        now - QUALIFYING_WINDOW,
-    )
-    return {int(r["member"]): {"points": int(r["points"]), "spend": int(r["spend"])} for r in rows}
+# Points earned and đồng spent over 12 months, net of refunds, for a range of member ids.
+BATCH_VALUES_SQL = (
+    "SELECT member, COALESCE(SUM(points_earned - points_reversed), 0) AS points, "
+    "COALESCE(SUM(amount - refunded_amount), 0) AS spend FROM purchase "
+    "WHERE member >= $1 AND member <= $2 AND created_at > $3 GROUP BY member"
+)
+NOTHING = Qualifying(0, 0)  # a member without purchases in the window
+
+
+async def _batch_values(first_id: int, last_id: int, now: datetime) -> dict[int, Qualifying]:
+    """The qualifying values of members in [first, last] who bought in the window."""
+    rows = await db.fetch_tuples(BATCH_VALUES_SQL, first_id, last_id, now - QUALIFYING_WINDOW)
+    return {int(member): Qualifying(int(points), int(spend)) for member, points, spend in rows}
 
 
 @job("tiers.review", every=timedelta(hours=6))

@@ -12,16 +12,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import NamedTuple
 
 from loyalty import db
 from loyalty.db import write_transaction
 from loyalty.events import EventKind, emit
-from loyalty.schema import Member, Purchase, Tier
+from loyalty.schema import Member, Tier
 
 QUALIFYING_WINDOW = timedelta(days=365)
 
 
-@dataclass(frozen=True)
+class Metric(StrEnum):
+    """What a tier's threshold counts (``Tier.metric``)."""
+
+    POINTS = "points"  # points earned on purchases, net of refunds
+    SPEND = "spend"  # đồng spent, net of refunds
+
+
+class Qualifying(NamedTuple):
+    """A member's values over the qualifying window, one per metric."""
+
+    points: int
+    spend: int
+
+    def of(self, metric: str) -> int:
+        return self.spend if metric == Metric.SPEND else self.points
+
+
+@dataclass(frozen=True, slots=True)
 class TierStanding:
     tier: Tier | None
     next_tier: Tier | None
@@ -32,22 +51,24 @@ async def all_tiers() -> list[Tier]:
     return await Tier.objects().order_by(Tier.rank)
 
 
+# The qualifying sums over the window, net of refunds; the same sums HISTORY_SQL reads.
+QUALIFYING_SQL = (
+    "SELECT COALESCE(SUM(points_earned - points_reversed), 0) AS points, "
+    "COALESCE(SUM(amount - refunded_amount), 0) AS spend "
+    "FROM purchase WHERE member = $1 AND created_at > $2"
+)
+
+
 async def qualifying_value(member_id: int, metric: str, *, now: datetime | None = None) -> int:
     """Points earned (metric "points") or đồng spent ("spend") over the last 12 months, net of refunds."""
     since = (now or datetime.now(UTC)) - QUALIFYING_WINDOW
-    if metric == "spend":
-        expression = "COALESCE(SUM(amount - refunded_amount), 0)"
-    else:
-        expression = "COALESCE(SUM(points_earned - points_reversed), 0)"
-    rows = await Purchase.raw(
-        f"SELECT {expression} AS value FROM purchase WHERE member = {{}} AND created_at > {{}}", member_id, since
-    )
-    return int(rows[0]["value"]) if rows else 0
+    row = await db.fetchrow(QUALIFYING_SQL, member_id, since)
+    return Qualifying(int(row["points"]), int(row["spend"])).of(metric) if row else 0
 
 
-def best_tier_for(tiers: list[Tier], values: dict[str, int]) -> Tier | None:
+def best_tier_for(tiers: list[Tier], values: Qualifying) -> Tier | None:
     """The highest-ranked tier whose threshold the member's values reach (pure)."""
-    reached = [t for t in tiers if values.get(t.metric, 0) >= t.threshold]
+    reached = [t for t in tiers if values.of(t.metric) >= t.threshold]
     return max(reached, key=lambda t: t.rank) if reached else None
 
 
@@ -75,12 +96,12 @@ HISTORY_SQL = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class History:
     """A member's purchases before the one being recorded."""
 
     bought: bool
-    values: dict[str, int]  # qualifying value per metric ("points", "spend"), as qualifying_value
+    values: Qualifying  # as qualifying_value
 
 
 async def ladder() -> list[Tier]:
@@ -92,11 +113,11 @@ async def history(member_id: int, *, now: datetime) -> History:
     """Inside the write transaction that holds the member's lock, so no purchase slips in."""
     row = await db.fetchrow(HISTORY_SQL, member_id, now - QUALIFYING_WINDOW)
     assert row is not None
-    return History(bool(row["bought"]), {"points": int(row["points"]), "spend": int(row["spend"])})
+    return History(bool(row["bought"]), Qualifying(int(row["points"]), int(row["spend"])))
 
 
 async def upgrade_after_purchase(
-    member_id: int, current: Tier | None, tiers: list[Tier], values: dict[str, int], *, now: datetime
+    member_id: int, current: Tier | None, tiers: list[Tier], values: Qualifying, *, now: datetime
 ) -> Tier | None:
     """Move the member up at once when it qualifies for a higher tier, from values the caller
     already knows (the history plus the purchase just recorded): nothing is read, and nothing
@@ -124,7 +145,7 @@ async def change_tier(member_id: int, old: Tier | None, new: Tier, *, reason: st
             moved = await db.fetch(MOVE_FROM_SQL, new.id, now, member_id, old.id)
         if not moved:
             return False
-        await db.fetch(CHANGE_SQL, member_id, old.id if old else None, new.id, reason[:500], now)
+        await db.execute(CHANGE_SQL, member_id, old.id if old else None, new.id, reason[:500], now)
         direction = "up" if old is None or new.rank > old.rank else "down"
         await emit(
             EventKind.TIER_CHANGED,

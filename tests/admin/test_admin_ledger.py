@@ -11,8 +11,8 @@ import httpx
 import pytest
 from piccolo.apps.user.tables import BaseUser
 
+from loyalty import points
 from loyalty.members.accounts import record_member
-from loyalty.points import ledger
 from loyalty.schema import AuditLog, LedgerEntry, Member
 
 _ADDRESSES = itertools.count(1)
@@ -78,8 +78,8 @@ async def test_adjust_points_refuses_no_reason_an_overdraft_and_an_unknown_membe
 async def test_expire_now_form_expires_due_lots(client: httpx.AsyncClient) -> None:
     member = await record_member("0901234567")
     past = datetime.now(UTC) - timedelta(days=400)
-    await ledger.credit(
-        member.id, 30, kind=ledger.Kind.EARN, reference="old", expires_at=past + timedelta(days=365), now=past
+    await points.credit(
+        member.id, 30, kind=points.Kind.EARN, reference="old", expires_at=past + timedelta(days=365), now=past
     )
     headers = await _signed_in_staff(client)
     response = await client.post("/admin/api/forms/expire-due-points-now/", json={"confirm": True}, headers=headers)
@@ -91,7 +91,7 @@ async def test_expire_now_form_expires_due_lots(client: httpx.AsyncClient) -> No
 
 async def test_ledger_grid_is_read_only(client: httpx.AsyncClient) -> None:
     member = await record_member("0901234567")
-    await ledger.credit(member.id, 5, kind=ledger.Kind.GIFT, reference="g")
+    await points.credit(member.id, 5, kind=points.Kind.GIFT, reference="g")
     headers = await _signed_in_staff(client)
     listed = await client.get("/admin/api/tables/ledger_entry/", headers=headers)
     assert listed.status_code == 200 and len(listed.json()["rows"]) == 1

@@ -21,8 +21,8 @@ from piccolo_admin.endpoints import TableConfig
 
 from admin.protection import POLICIES, protect
 from admin.site import TABLES
+from loyalty import points
 from loyalty.members.accounts import record_member
-from loyalty.points import ledger
 from loyalty.schema import AuditLog, IdempotencyRecord, LedgerEntry, Member, Reward, Store
 from tests.support.admin_rows import row_in, snapshot
 
@@ -114,12 +114,12 @@ async def test_no_one_changes_a_protected_column_of_any_admin_table(client: http
 
 async def test_staff_cannot_give_a_member_points_or_take_over_the_account(client: httpx.AsyncClient) -> None:
     member = await record_member("0907654321", "Minh")
-    await ledger.credit(member.id, 50, kind=ledger.Kind.GIFT, reference="welcome:minh")
+    await points.credit(member.id, 50, kind=points.Kind.GIFT, reference="welcome:minh")
     headers = await signed_in(client, superuser=False)
     before = await snapshot([Member, LedgerEntry, AuditLog])
     url = f"/admin/api/tables/member/{member.id}/"
-    points = await client.patch(url, json={"points_balance": 999999}, headers=headers)
-    assert points.status_code == 403 and "Adjust points" in points.text
+    grant = await client.patch(url, json={"points_balance": 999999}, headers=headers)
+    assert grant.status_code == 403 and "Adjust points" in grant.text
     takeover = await client.patch(
         url, json={"tier": 4, "firebase_uid": "attacker-uid", "last_card_step": 0, "ledger_head": "x"}, headers=headers
     )

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
+from loyalty import points
 from loyalty.db.engines import is_connection_failure
-from loyalty.points import ledger
 from loyalty.schema import AuditLog, LedgerEntry, Member, PointLot, Voucher
 from tests.conftest import member_headers
 from tests.support.attacker import row_counts
@@ -73,7 +73,7 @@ async def test_a_member_whose_points_do_not_add_up_is_told_so_and_staff_are_aler
     me = (await client.get("/api/v1/me", headers=headers)).json()
     member = await Member.objects().where(Member.public_id == me["id"]).first()
     assert member is not None
-    await ledger.credit(member.id, 500, kind=ledger.Kind.ADJUST, reference="test:grant", origin=ledger.SYSTEM)
+    await points.credit(member.id, 500, kind=points.Kind.ADJUST, reference="test:grant", origin=points.SYSTEM)
     # Someone emptied the lots behind the ledger's back: the balance says 500, the lots 0.
     await PointLot.update({PointLot.points_left: 0}).where(PointLot.member == member.id)
     before = await row_counts()

@@ -99,10 +99,10 @@ async def test_card_images_and_ledger_pages(client: httpx.AsyncClient, till: dic
     png = await client.get("/api/v1/me/card.png", headers=member_headers())
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml") and b"<svg" in svg.content
     assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
-    from loyalty.points import ledger
+    from loyalty import points
 
     for i in range(5):
-        await ledger.credit(member.id, i + 1, kind=ledger.Kind.GIFT, reference=f"g{i}")
+        await points.credit(member.id, i + 1, kind=points.Kind.GIFT, reference=f"g{i}")
     first = await client.get("/api/v1/me/ledger?limit=3", headers=member_headers())
     assert first.status_code == 200
     page = first.json()
@@ -205,7 +205,8 @@ async def test_bonus_rules_apply_and_a_qualifying_earn_upgrades_at_once(
     ).save()
     member = await signed_in(client)
     items = [{"sku": "M1", "category": "milk", "quantity": 2, "amount": 500_000}]
-    first = await earn(client, till, await code_of(member.id), "T-1", 1_000_000, items=items)
+    # Both codes from `now`, 30 s apart: codes read off the clock could fall in one step at a step boundary.
+    first = await earn(client, till, await code_of(member.id, now=now), "T-1", 1_000_000, items=items)
     assert first.status_code == 201, first.text
     body = first.json()
     # milk line 50 × 3 + rest 50 × 2, plus the welcome bonus
@@ -221,11 +222,90 @@ async def test_bonus_rules_apply_and_a_qualifying_earn_upgrades_at_once(
 async def test_member_sees_points_expiring_within_thirty_days(client: httpx.AsyncClient) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from loyalty.points import ledger
+    from loyalty import points
 
     member = await signed_in(client)
     soon = datetime.now(UTC) + timedelta(days=10)
-    await ledger.credit(member.id, 40, kind=ledger.Kind.GIFT, reference="soon", expires_at=soon)
-    await ledger.credit(member.id, 60, kind=ledger.Kind.GIFT, reference="later")
+    await points.credit(member.id, 40, kind=points.Kind.GIFT, reference="soon", expires_at=soon)
+    await points.credit(member.id, 60, kind=points.Kind.GIFT, reference="later")
     response = await client.get("/api/v1/me/points/expiring", headers=member_headers())
     assert response.status_code == 200 and response.json() == {"points": 40, "within_days": 30}
+
+
+async def test_the_stored_answer_and_its_replay_keep_their_exact_bytes(
+    client: httpx.AsyncClient, till: dict[str, Any]
+) -> None:
+    """The first answer is stored on the purchase as JSON text and a repeat of the receipt answers
+    from it: rows stored by earlier versions must replay, so both texts are pinned here."""
+    from datetime import UTC, datetime, timedelta
+
+    from loyalty.schema import EarningRule, Member, Tier
+
+    await Tier(code="member", name_vi="TV", name_en="Member", rank=1, threshold=0, earn_multiplier_pct=100).save()
+    await Tier(code="silver", name_vi="Bạc", name_en="Silver", rank=2, threshold=200, earn_multiplier_pct=110).save()
+    now = datetime.now(UTC)
+    milk = EarningRule(
+        name="Sữa x3", kind="category", category="milk", multiplier_pct=300, valid_from=now - timedelta(hours=1)
+    )
+    await milk.save()
+    welcome = EarningRule(name="Welcome", kind="first_purchase", bonus_points=50, valid_from=now - timedelta(hours=1))
+    await welcome.save()
+    member = await signed_in(client)
+    await Member.update({Member.name: "Nguyễn Thị Lan"}).where(Member.id == member.id)
+    items = [{"sku": "M1", "category": "milk", "quantity": 2, "amount": 500_000}]
+    code = await code_of(member.id, now=now)
+    first = await earn(client, till, code, "B-1", 1_000_000, items=items)
+
+    def filled(text: str) -> str:
+        ids = {"<member>": member.public_id, "<milk>": str(milk.id), "<welcome>": str(welcome.id)}
+        for mark, value in ids.items():
+            text = text.replace(mark, value)
+        return text
+
+    assert first.status_code == 201, first.text
+    answer = (
+        '{"member":{"id":"<member>","name":"Nguyễn Thị Lan","tier":"silver"},"points_earned":250,"points_balance":250,'
+        '"rules_applied":[{"kind":"base","name":"1 point per 10000 đ","rule_id":null,"multiplier_pct":100,'
+        '"bonus_points":0},{"kind":"category","name":"Sữa x3","rule_id":<milk>,"multiplier_pct":300,"bonus_points":0},'
+        '{"kind":"first_purchase","name":"Welcome","rule_id":<welcome>,"multiplier_pct":100,"bonus_points":50}],'
+        '"receipt_no":"B-1","store":"Q1"}'
+    )
+    assert first.content == filled(answer).encode()
+    stored = await Purchase.select(Purchase.answer).where(Purchase.receipt_no == "B-1").first()
+    assert stored is not None
+    assert stored["answer"] == filled(
+        '{"member": {"id": "<member>", "name": "Nguyễn Thị Lan", "tier": "silver"}, "points_earned": 250, '
+        '"points_balance": 250, "rules_applied": [{"kind": "base", "name": "1 point per 10000 đ", "rule_id": null, '
+        '"multiplier_pct": 100, "bonus_points": 0}, {"kind": "category", "name": "Sữa x3", "rule_id": <milk>, '
+        '"multiplier_pct": 300, "bonus_points": 0}, {"kind": "first_purchase", "name": "Welcome", '
+        '"rule_id": <welcome>, "multiplier_pct": 100, "bonus_points": 50}], "receipt_no": "B-1", "store": "Q1"}'
+    )
+    again = await earn(
+        client, till, await code_of(member.id, now=now + timedelta(seconds=30)), "B-1", 1_000_000, items=items
+    )
+    assert again.status_code == 200 and again.content == first.content
+    assert await LedgerEntry.count() == 1
+
+
+async def test_a_refund_key_used_for_another_amount_is_the_409_problem_it_always_was(
+    client: httpx.AsyncClient, till: dict[str, Any]
+) -> None:
+    member = await signed_in(client)
+    assert (await earn(client, till, await code_of(member.id), "K-1", 1_000_000)).status_code == 201
+    headers = {**till["headers"], "Idempotency-Key": "refund-K-1"}
+    done = await client.post("/api/v1/pos/refunds", headers=headers, json={"receipt_no": "K-1", "amount": 100_000})
+    assert done.status_code == 201 and "idempotent-replayed" not in done.headers
+    other = await client.post("/api/v1/pos/refunds", headers=headers, json={"receipt_no": "K-1", "amount": 200_000})
+    assert other.status_code == 409
+    assert other.headers["content-type"].startswith("application/problem+json")
+    assert other.json() == {
+        "type": "https://thanthiet.dev/problems/idempotency_mismatch",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "this Idempotency-Key was used with a different request",
+        "code": "idempotency_mismatch",
+    }
+    again = await client.post("/api/v1/pos/refunds", headers=headers, json={"receipt_no": "K-1", "amount": 100_000})
+    assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
+    assert again.content == done.content
+    assert await balance(member.id) == 90

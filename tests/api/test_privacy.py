@@ -6,9 +6,9 @@ import base64
 
 import httpx
 
+from loyalty import points
+from loyalty.points import Kind
 from loyalty.points import check as ledger_check
-from loyalty.points import ledger
-from loyalty.points.ledger import Kind
 from loyalty.schema import Complaint, ComplaintPhoto, LedgerEntry, Member
 from notifications.tables import Device
 from tests.conftest import member_headers
@@ -24,8 +24,8 @@ async def _member_with_history(client: httpx.AsyncClient) -> int:
     assert me.status_code == 200
     member = await Member.objects().where(Member.phone == "+84907654321").first()
     assert member is not None
-    await ledger.credit(member.id, 120, kind=Kind.EARN, reference="export-earn")
-    await ledger.debit(member.id, 20, kind=Kind.REDEEM, reference="export-spend")
+    await points.credit(member.id, 120, kind=Kind.EARN, reference="export-earn")
+    await points.debit(member.id, 20, kind=Kind.REDEEM, reference="export-spend")
     device = await client.post(
         "/api/v1/me/devices", headers=headers, json={"token": "tok-binh-1234567", "platform": "android"}
     )

@@ -7,9 +7,9 @@ import time
 
 import httpx
 
+from loyalty import points
 from loyalty.members.accounts import UID_MOVED
-from loyalty.points import ledger
-from loyalty.points.ledger import Kind
+from loyalty.points import Kind
 from loyalty.schema import AuditLog, LedgerEntry, Member
 from loyalty.setup.dev_tokens import mint
 from tests.conftest import PROJECT_ID
@@ -25,7 +25,7 @@ async def _member_with_points(client: httpx.AsyncClient, uid: str) -> int:
     me = await client.get("/api/v1/me", headers=signed_in(uid))
     assert me.status_code == 200, me.text
     member_id = await _id_of(uid)
-    await ledger.credit(member_id, 250, kind=Kind.EARN, reference=f"earn-{uid}")
+    await points.credit(member_id, 250, kind=Kind.EARN, reference=f"earn-{uid}")
     return member_id
 
 

@@ -7,15 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from loyalty import campaigns
+from loyalty import campaigns, points
 from loyalty.campaigns.fields import GiftKind
 from loyalty.campaigns.gifts import GiftSpec
 from loyalty.campaigns.messages import GiftBatch, batch_payload, gift_texts
 from loyalty.db.engines import write_transaction
-from loyalty.points import ledger
-from loyalty.points.bulk import Credited, Holder, bulk_credit
+from loyalty.points import Credited, Holder, LedgerBroken, bulk_credit
 from loyalty.points.check import check
-from loyalty.points.ledger import LedgerBroken
 from loyalty.schema import DomainEvent, LedgerEntry, Member, PointLot
 from tests.support.campaigns import NOW, launched_campaign, ledger_holds, member
 
@@ -68,7 +66,7 @@ async def _credit(holders: list[Holder], references: list[str]) -> Credited:
 
 async def test_bulk_credit_continues_each_members_chain_and_check_ledger_agrees() -> None:
     a, b = await member(name="A"), await member(name="B")
-    await ledger.credit(a, 30, kind=ledger.Kind.EARN, reference="earn-a", now=NOW)
+    await points.credit(a, 30, kind=points.Kind.EARN, reference="earn-a", now=NOW)
     credited = await _credit(await _holders(a, b), ["g1", "g2"])
     assert credited.balances == [35, 5]
     again = await _credit(await _holders(a), ["g3"])
@@ -76,7 +74,7 @@ async def test_bulk_credit_continues_each_members_chain_and_check_ledger_agrees(
     assert len({*credited.entry_ids, *again.entry_ids}) == 3
     lots = await PointLot.select(PointLot.entry, PointLot.points_left).where(PointLot.member == a)
     assert sorted(lot["points_left"] for lot in lots) == [5, 5, 30]
-    await ledger.debit(a, 38, kind=ledger.Kind.REDEEM, reference="spend-a", now=NOW + timedelta(minutes=1))
+    await points.debit(a, 38, kind=points.Kind.REDEEM, reference="spend-a", now=NOW + timedelta(minutes=1))
     for m in (a, b):
         await ledger_holds(m)
     report = await check(progress=False)
@@ -91,7 +89,7 @@ async def test_bulk_credit_spread_over_several_insert_statements_writes_every_en
 
     monkeypatch.setattr(bulk_ledger, "SQLITE_ROWS_PER_INSERT", 2)  # 5 entries: statements of 2, 2 and 1
     people = [await member(name=f"Chi {i}") for i in range(5)]
-    await ledger.credit(people[3], 7, kind=ledger.Kind.EARN, reference="earn-3", now=NOW)
+    await points.credit(people[3], 7, kind=points.Kind.EARN, reference="earn-3", now=NOW)
     references = [f"g{i}" for i in range(5)]
     credited = await _credit(await _holders(*people), references)
     assert credited.balances == [5, 5, 5, 12, 5]
@@ -110,7 +108,7 @@ async def test_bulk_credit_spread_over_several_insert_statements_writes_every_en
 def test_a_bulk_batch_pauses_the_cyclic_collector_until_the_last_one_ends() -> None:
     import gc
 
-    from loyalty.points.bulk import _cyclic_gc_paused
+    from loyalty.points.batches import _cyclic_gc_paused
 
     assert gc.isenabled()
     with _cyclic_gc_paused():
@@ -133,7 +131,7 @@ def test_a_bulk_batch_pauses_the_cyclic_collector_until_the_last_one_ends() -> N
 
 async def test_bulk_credit_refuses_a_reference_used_before_and_writes_nothing() -> None:
     a, b = await member(), await member()
-    await ledger.credit(a, 30, kind=ledger.Kind.EARN, reference="taken", now=NOW)
+    await points.credit(a, 30, kind=points.Kind.EARN, reference="taken", now=NOW)
     import sqlite3
 
     import asyncpg
@@ -158,8 +156,8 @@ async def test_bulk_credit_from_a_stale_balance_or_head_writes_nothing() -> None
     a, b = await member(), await member()
     stale = await _holders(a, b)
     # The member's balance moves after it was read, then moves back: same balance, new head.
-    await ledger.credit(a, 10, kind=ledger.Kind.EARN, reference="earn", now=NOW)
-    await ledger.debit(a, 10, kind=ledger.Kind.REDEEM, reference="spend", now=NOW)
+    await points.credit(a, 10, kind=points.Kind.EARN, reference="earn", now=NOW)
+    await points.debit(a, 10, kind=points.Kind.REDEEM, reference="spend", now=NOW)
     with pytest.raises(LedgerBroken):
         await _credit(stale, ["g1", "g2"])
     rows = await Member.select(Member.points_balance).where(Member.id.is_in([a, b])).order_by(Member.id)
@@ -238,7 +236,8 @@ async def test_points_gift_rows_are_written_once_given_with_their_entry(monkeypa
 
 @pytest.mark.sqlite_only
 async def test_the_larger_bulk_cache_is_put_back_on_the_connection() -> None:
-    from loyalty.points.bulk import BULK_CACHE_KIB, bulk_settings, fetch
+    from loyalty.db import fetch
+    from loyalty.points.batches import BULK_CACHE_KIB, bulk_settings
 
     async with write_transaction():
         before = (await fetch("PRAGMA cache_size"))[0]["cache_size"]
@@ -249,15 +248,7 @@ async def test_the_larger_bulk_cache_is_put_back_on_the_connection() -> None:
 
 def test_gift_hashes_are_the_entry_hashes_of_each_gift() -> None:
     chains = [(1, "", "campaign-gift:7:once:1", 10), (42, "ab" * 32, "r|x", 1_000_000)]
-    assert ledger.gift_hashes(chains, 10, "gift", NOW) == [
-        ledger.entry_hash(prev, member, 10, "gift", reference, after, 0, NOW)
+    assert points.gift_hashes(chains, 10, "gift", NOW) == [
+        points.entry_hash(prev, member, 10, "gift", reference, after, 0, NOW)
         for member, prev, reference, after in chains
     ]
-
-
-def test_piccolo_placeholders_become_numbered_ones() -> None:
-    from loyalty.points.bulk import numbered
-
-    assert numbered("a = {} AND b IN ({}, {}) AND c = '{{x}}'") == "a = $1 AND b IN ($2, $3) AND c = '{x}'"
-    with pytest.raises(ValueError):
-        numbered("a = {name}")

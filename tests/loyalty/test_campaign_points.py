@@ -8,12 +8,11 @@ from typing import Any
 
 import pytest
 
-from loyalty import campaigns
+from loyalty import campaigns, points
 from loyalty.campaigns import gift_points as campaign_points
 from loyalty.campaigns import lanes
 from loyalty.db import fetch
 from loyalty.db.engines import is_sqlite, write_transaction
-from loyalty.points import ledger
 from loyalty.points.check import check
 from loyalty.schema import Campaign, CampaignGift, CampaignLane, CampaignRun, LedgerEntry, Member
 from tests.support.campaigns import NOW, launched_campaign, ledger_holds, member
@@ -158,7 +157,7 @@ async def test_members_changed_while_a_batch_waits_for_them_are_read_again(small
     campaign_id = await launched_campaign()
     assert await campaigns.run_campaign(campaign_id, now=NOW, max_batches=0) == 0  # lanes planned
     async with write_transaction():
-        await ledger.credit(people[0], 30, kind=ledger.Kind.EARN, reference="earn-while-gifting", now=NOW)
+        await points.credit(people[0], 30, kind=points.Kind.EARN, reference="earn-while-gifting", now=NOW)
         await Member.update({Member.erased_at: NOW}).where(Member.id == people[1])
         batch = asyncio.create_task(
             campaigns.run_campaign(campaign_id, now=NOW, max_batches=1), context=contextvars.Context()

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from loyalty import earning
 from loyalty.earning import cards
-from loyalty.earning import till as earning
 from loyalty.members.accounts import record_member
 from loyalty.schema import LedgerEntry, Purchase
 
@@ -31,10 +31,10 @@ async def test_a_late_retry_with_the_expired_code_gets_the_first_answer(till: di
     code = cards.code_for(member.public_id, member.card_secret, T0).code
     first = await _earn(till, code, "R-1", 120_000, T0)
     late = await _earn(till, code, "R-1", 120_000, T0 + timedelta(minutes=10))
-    assert first.created and not late.created and late.answer == first.answer
+    assert first.created and not late.created and late.earn == first.earn
     fresh = cards.code_for(member.public_id, member.card_secret, T0 + timedelta(minutes=10)).code
     again = await _earn(till, fresh, "R-1", 120_000, T0 + timedelta(minutes=10))
-    assert not again.created and again.answer == first.answer
+    assert not again.created and again.earn == first.earn
     with pytest.raises(earning.DuplicateReceipt):
         await _earn(till, fresh, "R-1", 130_000, T0 + timedelta(minutes=10))
     assert await LedgerEntry.count() == 1
@@ -52,5 +52,5 @@ async def test_a_receipt_below_one_point_is_recorded_without_an_entry(till: dict
     member = await record_member("0901234567")
     code = cards.code_for(member.public_id, member.card_secret, T0).code
     outcome = await _earn(till, code, "R-3", 9_999, T0)
-    assert outcome.answer["points_earned"] == 0 and outcome.answer["points_balance"] == 0
+    assert outcome.earn.points_earned == 0 and outcome.earn.points_balance == 0
     assert await Purchase.count() == 1 and await LedgerEntry.count() == 0

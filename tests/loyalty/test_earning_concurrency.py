@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from loyalty import earning, points
 from loyalty.earning import cards, claims
-from loyalty.earning import till as earning
 from loyalty.members.accounts import record_member
-from loyalty.points import ledger
 from loyalty.points.check import check
 from loyalty.schema import LedgerEntry, Member, Purchase
 
@@ -28,7 +27,7 @@ async def test_fifty_concurrent_earns_of_one_receipt_write_one_entry(app: Any, t
 
     outcomes = await asyncio.gather(*(attempt() for _ in range(50)))
     assert sum(o.created for o in outcomes) == 1
-    assert all(o.answer == outcomes[0].answer for o in outcomes)
+    assert all(o.earn == outcomes[0].earn for o in outcomes)
     assert await LedgerEntry.count() == 1 and await Purchase.count() == 1
     row = await Member.select(Member.points_balance).where(Member.id == member.id).first()
     assert row is not None and row["points_balance"] == 50
@@ -36,12 +35,12 @@ async def test_fifty_concurrent_earns_of_one_receipt_write_one_entry(app: Any, t
 
 async def test_fifty_concurrent_spends_of_a_balance_of_thirty(app: Any) -> None:
     member = await record_member("0901234567")
-    await ledger.credit(member.id, 30, kind=ledger.Kind.EARN, reference="seed")
+    await points.credit(member.id, 30, kind=points.Kind.EARN, reference="seed")
 
     async def spend(i: int) -> bool:
         try:
-            await ledger.debit(member.id, 1, kind=ledger.Kind.REDEEM, reference=f"spend-{i}")
-        except ledger.InsufficientPoints:
+            await points.debit(member.id, 1, kind=points.Kind.REDEEM, reference=f"spend-{i}")
+        except points.InsufficientPoints:
             return False
         return True
 

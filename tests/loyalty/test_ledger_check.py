@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from loyalty import points
 from loyalty.members.accounts import record_member
-from loyalty.points import ledger
 from loyalty.points.check import check, check_ledger
 from loyalty.schema import LedgerEntry, PointLot
 
@@ -15,14 +15,14 @@ from loyalty.schema import LedgerEntry, PointLot
 async def _history() -> tuple[int, int]:
     member = await record_member("0901234567")
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    earned = await ledger.credit(member.id, 100, kind=ledger.Kind.EARN, reference="e1", now=now)
-    await ledger.credit(
-        member.id, 40, kind=ledger.Kind.GIFT, reference="e2", expires_at=now + timedelta(days=5), now=now
+    earned = await points.credit(member.id, 100, kind=points.Kind.EARN, reference="e1", now=now)
+    await points.credit(
+        member.id, 40, kind=points.Kind.GIFT, reference="e2", expires_at=now + timedelta(days=5), now=now
     )
-    spent = await ledger.debit(member.id, 60, kind=ledger.Kind.REDEEM, reference="d1", now=now)
-    await ledger.give_back(spent.entry_id, reference="d1-cancel", now=now)
-    await ledger.take_back(member.id, 30, from_entry_id=earned.entry_id, reference="r1", now=now)
-    await ledger.expire_due(now=now + timedelta(days=6))
+    spent = await points.debit(member.id, 60, kind=points.Kind.REDEEM, reference="d1", now=now)
+    await points.give_back(spent.entry_id, reference="d1-cancel", now=now)
+    await points.take_back(member.id, 30, from_entry_id=earned.entry_id, reference="r1", now=now)
+    await points.expire_due(now=now + timedelta(days=6))
     return member.id, earned.entry_id
 
 

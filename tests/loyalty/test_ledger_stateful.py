@@ -18,13 +18,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from loyalty import points
 from loyalty.audit import StaffActor
 from loyalty.db.engines import write_transaction
-from loyalty.earning import refunds
-from loyalty.earning import till as earning
+from loyalty.earning import purchases, refunds
 from loyalty.members import stores
 from loyalty.members.accounts import record_member
-from loyalty.points import ledger
 from loyalty.points.check import check
 from loyalty.schema import Member, Purchase
 
@@ -67,14 +66,14 @@ def test_random_histories_keep_the_ledger_invariants(session_loop: asyncio.Abstr
 
             async def go() -> None:
                 async with write_transaction():
-                    await earning.award_purchase(
+                    await purchases.award_purchase(
                         self.members[who],
                         store_id=self.store_id,
                         terminal_id=None,
                         receipt_no=receipt,
                         amount=amount,
                         items=[],
-                        channel="till",
+                        channel=purchases.Channel.TILL,
                         digest="h",
                         now=now,
                     )
@@ -82,14 +81,14 @@ def test_random_histories_keep_the_ledger_invariants(session_loop: asyncio.Abstr
             run(go())
             self.receipts.append((receipt, amount))
 
-        @rule(who=st.integers(0, 1), points=st.integers(1, 400))
-        def spend(self, who: int, points: int) -> None:
-            with contextlib.suppress(ledger.InsufficientPoints):
+        @rule(who=st.integers(0, 1), spent=st.integers(1, 400))
+        def spend(self, who: int, spent: int) -> None:
+            with contextlib.suppress(points.InsufficientPoints):
                 run(
-                    ledger.debit(
+                    points.debit(
                         self.members[who],
-                        points,
-                        kind=ledger.Kind.REDEEM,
+                        spent,
+                        kind=points.Kind.REDEEM,
                         reference=f"s{next(_SERIAL)}",
                         now=self.clock,
                     )
@@ -111,12 +110,12 @@ def test_random_histories_keep_the_ledger_invariants(session_loop: asyncio.Abstr
 
         @rule(days=st.integers(30, 400))
         def expire(self, days: int) -> None:
-            run(ledger.expire_due(now=self._tick(days)))
+            run(points.expire_due(now=self._tick(days)))
 
         @rule(who=st.integers(0, 1), delta=st.integers(-200, 200).filter(bool))
         def adjust(self, who: int, delta: int) -> None:
-            with contextlib.suppress(ledger.InsufficientPoints):
-                run(ledger.adjust(self.members[who], delta, reason="hypothesis says so", actor=STAFF))
+            with contextlib.suppress(points.InsufficientPoints):
+                run(points.adjust(self.members[who], delta, reason="hypothesis says so", actor=STAFF))
 
         @invariant()
         def ledger_holds(self) -> None:

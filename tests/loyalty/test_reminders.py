@@ -6,9 +6,9 @@ import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
+from loyalty import points
 from loyalty.members.accounts import record_member
-from loyalty.points import ledger
-from loyalty.points.ledger import Kind
+from loyalty.points import Kind
 from loyalty.rewards import reminders
 from loyalty.schema import DomainEvent, Reward, Voucher
 
@@ -25,12 +25,12 @@ async def _events(kind: str) -> list[dict[str, object]]:
 
 async def test_points_expiring_within_30_days_are_reminded_once_per_member() -> None:
     lan = (await record_member("0901234567")).id
-    await ledger.credit(lan, 40, kind=Kind.EARN, reference="a", expires_at=NOW + timedelta(days=5), now=NOW)
-    await ledger.credit(lan, 60, kind=Kind.EARN, reference="b", expires_at=NOW + timedelta(days=20), now=NOW)
-    await ledger.credit(lan, 500, kind=Kind.EARN, reference="c", expires_at=NOW + timedelta(days=200), now=NOW)
+    await points.credit(lan, 40, kind=Kind.EARN, reference="a", expires_at=NOW + timedelta(days=5), now=NOW)
+    await points.credit(lan, 60, kind=Kind.EARN, reference="b", expires_at=NOW + timedelta(days=20), now=NOW)
+    await points.credit(lan, 500, kind=Kind.EARN, reference="c", expires_at=NOW + timedelta(days=200), now=NOW)
     spent = (await record_member("0907654321")).id
-    await ledger.credit(spent, 10, kind=Kind.EARN, reference="d", expires_at=NOW + timedelta(days=5), now=NOW)
-    await ledger.debit(spent, 10, kind=Kind.REDEEM, reference="e", now=NOW)
+    await points.credit(spent, 10, kind=Kind.EARN, reference="d", expires_at=NOW + timedelta(days=5), now=NOW)
+    await points.debit(spent, 10, kind=Kind.REDEEM, reference="e", now=NOW)
 
     assert await reminders.remind_expiring_points(NOW) == 2
     assert await _events("points_expiring_soon") == [

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty import rewards
+from loyalty import points, rewards
 from loyalty.members.accounts import record_member
-from loyalty.points import ledger
 from loyalty.schema import Reward, Tier, TierBirthdayGift, Voucher
 from loyalty.setup.demo import seed_demo
 from tests.support.ledger import assert_ledger_ok
@@ -26,7 +25,7 @@ async def test_demo_seed_has_rewards_and_a_birthday_gift_and_runs_twice() -> Non
 
 async def test_redeem_replays_the_same_reference_and_refuses_it_for_another_reward() -> None:
     member = await record_member("0906000002")
-    await ledger.credit(member.id, 500, kind=ledger.Kind.GIFT, reference="seed")
+    await points.credit(member.id, 500, kind=points.Kind.GIFT, reference="seed")
     coffee = Reward(name_vi="Cà phê", name_en="Coffee", points_cost=200)
     tea = Reward(name_vi="Trà", name_en="Tea", points_cost=100)
     await coffee.save()

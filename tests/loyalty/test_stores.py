@@ -25,6 +25,19 @@ async def test_a_till_made_and_revoked_by_staff_is_in_the_audit_log_once_each() 
     assert await stores.terminal_for_key(created.key) is None
 
 
+async def test_a_store_made_from_the_command_line_is_in_the_audit_log(capsys: pytest.CaptureFixture[str]) -> None:
+    from loyalty.setup import commands
+
+    await commands.create_store("Q5", "Quận 5", city="Hồ Chí Minh")
+    assert "store Q5 created" in capsys.readouterr().out
+    rows = await AuditLog.select(AuditLog.action, AuditLog.staff_username, AuditLog.detail).output(load_json=True)
+    assert [(r["action"], r["staff_username"], r["detail"]) for r in rows] == [
+        ("store.create", "command line", {"code": "Q5"})
+    ]
+    await stores.create_store("Q6", "Quận 6")  # not by staff (set-up, tests): no audit row
+    assert await AuditLog.count() == 1
+
+
 async def test_revoking_a_till_that_does_not_exist_says_so() -> None:
     with pytest.raises(NotFound):
         await stores.revoke_terminal(424242, actor=LAN, reason="typo")

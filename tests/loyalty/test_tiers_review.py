@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from loyalty.earning.till import award_purchase
+from loyalty.earning.purchases import Channel, award_purchase
 from loyalty.events import EventKind
 from loyalty.members.accounts import record_member
 from loyalty.members.stores import create_store
@@ -32,7 +32,7 @@ async def _buy(member_id: int, store_id: int, amount: int, now: datetime = NOW) 
         receipt_no=f"R{next(_receipts)}",
         amount=amount,
         items=(),
-        channel="till",
+        channel=Channel.TILL,
         digest="",
         now=now,
     )

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import httpx
 
+from loyalty import points
 from loyalty.audit import StaffActor
-from loyalty.points import ledger
 from loyalty.schema import Member
 from notifications import dispatcher
 from notifications.config import NotifySettings
@@ -64,7 +64,7 @@ async def test_adjusted_points_reach_the_inbox_and_the_fake_fcm(
     await client.post("/api/v1/me/devices", headers=member_headers(LAN), json={"token": "ok-lan", "platform": "ios"})
     member_id = await _member_id(client, LAN)
     await client.patch("/api/v1/me", headers=member_headers(LAN), json={"locale": "en"})
-    await ledger.adjust(member_id, 250, reason="welcome back", actor=StaffActor(user_id=None, username="test"))
+    await points.adjust(member_id, 250, reason="welcome back", actor=StaffActor(user_id=None, username="test"))
     await dispatcher.drain(sender, settings)
     inbox = await client.get("/api/v1/me/notifications", headers=member_headers(LAN))
     assert inbox.status_code == 200
@@ -84,7 +84,7 @@ async def test_inbox_pages_newest_first_and_read_is_own_only(
     await _member_id(client, MINH)
     actor = StaffActor(user_id=None, username="test")
     for n in range(1, 4):
-        await ledger.adjust(member_id, n, reason=f"gift {n}", actor=actor)
+        await points.adjust(member_id, n, reason=f"gift {n}", actor=actor)
     await dispatcher.drain(sender, settings)
     first = await client.get("/api/v1/me/notifications?limit=2", headers=member_headers(LAN))
     page = first.json()

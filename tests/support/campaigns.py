@@ -64,7 +64,7 @@ async def purchase(
 
 async def ledger_holds(member_id: int) -> None:
     """balance = Σ deltas = Σ lots left, and the hash chain links up to the member's head."""
-    from loyalty.points.ledger import entry_hash
+    from loyalty.points import entry_hash
 
     m = await Member.select(Member.points_balance, Member.ledger_head).where(Member.id == member_id).first()
     assert m is not None

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from loyalty.points import ledger
+from loyalty.points import Kind, credit
 from loyalty.schema import Member, Reward, Tier
 from tests.conftest import member_headers
 
@@ -50,7 +50,7 @@ async def api_member(client: httpx.AsyncClient, phone: str, points: int = 0) -> 
     member = await Member.select(Member.id).where(Member.public_id == response.json()["id"]).first()
     assert member is not None
     if points:
-        await ledger.credit(member["id"], points, kind=ledger.Kind.GIFT, reference=f"seed:{phone}")
+        await credit(member["id"], points, kind=Kind.GIFT, reference=f"seed:{phone}")
     return headers, int(member["id"])
 
 

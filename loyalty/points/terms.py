@@ -1,0 +1,94 @@
+"""The ledger's terms: the kinds of entry, who caused a change, what a posting returns, its errors.
+
+Every module of the package speaks these; none of them touches the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from dateutil.relativedelta import relativedelta
+
+from loyalty.config import PROGRAMME
+from loyalty.errors import Conflict, InvalidInput
+
+MAX_REFERENCE = 255  # the column's length: a longer reference is the caller's mistake, said so
+
+
+class Kind(StrEnum):
+    EARN = "earn"
+    REDEEM = "redeem"
+    EXPIRE = "expire"
+    ADJUST = "adjust"
+    REVERSE = "reverse"
+    GIFT = "gift"
+    REFERRAL = "referral"
+    COMPENSATION = "compensation"
+
+
+class InsufficientPoints(Conflict):
+    code = "insufficient_points"
+    title = "Not enough points"
+
+
+class ReferenceReused(Conflict):
+    code = "reference_reused"
+    title = "This reference was used for another change"
+
+
+class LedgerBroken(RuntimeError):
+    """The lots no longer cover the balance: a bug or tampering, never a user error.
+
+    Carries the member when known, so the alert staff get names whose points to check.
+    """
+
+    def __init__(self, detail: str, *, member_id: int | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.member_id = member_id
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Who caused a change: a till (store + terminal), a staff user, or the system."""
+
+    store_id: int | None = None
+    terminal_id: int | None = None
+    staff_id: int | None = None
+    description: str = ""
+
+
+SYSTEM = Origin()
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """One change as written (or found already written under its reference)."""
+
+    entry_id: int
+    member_id: int
+    delta: int
+    balance_after: int
+    shortfall: int
+    replayed: bool  # True when the reference existed: nothing new was written
+
+
+def default_expiry(now: datetime) -> datetime:
+    expiry: datetime = now + relativedelta(months=PROGRAMME.points_expiry_months)
+    return expiry
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def require_positive(points: int) -> None:
+    if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
+        raise InvalidInput(f"points must be a positive whole number, not {points!r}", field="points")
+
+
+def require_reference(reference: str) -> None:
+    if not reference or len(reference) > MAX_REFERENCE:
+        raise InvalidInput(f"a ledger reference is 1-{MAX_REFERENCE} characters", field="reference")
