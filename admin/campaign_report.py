@@ -1,21 +1,18 @@
-"""The campaign results pages: our own small HTML (Piccolo Admin 1.14 has no charts).
+"""The campaign results pages (``templates/campaign.html``, ``templates/campaigns.html``): Piccolo
+Admin 1.14 has no charts.
 
 Served by the API at ``/staff/campaigns`` (all campaigns), ``/staff/campaigns/{id}`` and
 ``/staff/campaigns.csv`` under the admin's staff login (see ``admin.complaint_report``).
-Everything shown is escaped.
 """
 
 from __future__ import annotations
 
-from html import escape
+from typing import Any
 
 from loyalty.campaigns import Results
 
-STYLE = (
-    "body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse}"
-    "td,th{border:1px solid #ccc;padding:.35rem .7rem;text-align:right}th{text-align:left;background:#f4f4f4}"
-    "a{color:#0b5cad}"
-)
+ONE_TEMPLATE = "campaign.html"
+ALL_TEMPLATE = "campaigns.html"
 ROWS = (
     ("audience", "Audience (members chosen)"),
     ("gifts_issued", "Gifts issued"),
@@ -32,41 +29,20 @@ ROWS = (
 )
 
 
-def _number(value: object) -> str:
-    return f"{value:,}".replace(",", ".") if isinstance(value, int) else escape(str(value))
+def _figures(results: Results) -> list[object]:
+    return [getattr(results, key) for key, _ in ROWS]
 
 
-def _page(title: str, body: str, username: str) -> str:
-    return (
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>"
-        f"<style>{STYLE}</style></head><body><p><a href='/admin/'>← Admin</a> · signed in as {escape(username)}</p>"
-        f"<h1>{escape(title)}</h1>{body}</body></html>"
-    )
+def one_context(results: Results, username: str) -> dict[str, Any]:
+    rows = list(zip((label for _, label in ROWS), _figures(results), strict=True))
+    return {"title": f"Campaign: {results.name}", "results": results, "rows": rows, "username": username}
 
 
-def render_one(results: Results, username: str) -> str:
-    rows = "".join(
-        f"<tr><th scope='row'>{escape(label)}</th><td>{_number(getattr(results, key))}</td></tr>" for key, label in ROWS
-    )
-    body = (
-        f"<p>Status: <strong>{escape(results.status)}</strong> · "
-        f"<a href='/staff/campaigns.csv?campaign={results.campaign_id}'>CSV</a> · "
-        f"<a href='/staff/campaigns'>all campaigns</a></p><table><tbody>{rows}</tbody></table>"
-    )
-    return _page(f"Campaign: {results.name}", body, username)
-
-
-def render_all(items: list[Results], username: str) -> str:
-    head = "".join(f"<th>{escape(label)}</th>" for _, label in ROWS)
-    rows = "".join(
-        f"<tr><th><a href='/staff/campaigns/{r.campaign_id}'>{escape(r.name)}</a></th><td>{escape(r.status)}</td>"
-        + "".join(f"<td>{_number(getattr(r, key))}</td>" for key, _ in ROWS)
-        + "</tr>"
-        for r in items
-    )
-    empty = f"<tr><td colspan='{len(ROWS) + 2}'>No campaigns yet.</td></tr>"
-    body = (
-        "<p><a href='/staff/campaigns.csv'>Export all as CSV</a></p>"
-        f"<table><thead><tr><th>campaign</th><th>status</th>{head}</tr></thead><tbody>{rows or empty}</tbody></table>"
-    )
-    return _page("Campaign results", body, username)
+def all_context(items: list[Results], username: str) -> dict[str, Any]:
+    campaigns = [{"id": r.campaign_id, "name": r.name, "status": r.status, "figures": _figures(r)} for r in items]
+    return {
+        "title": "Campaign results",
+        "labels": [label for _, label in ROWS],
+        "campaigns": campaigns,
+        "username": username,
+    }

@@ -1,10 +1,11 @@
 """The page a staff member sees when a /staff page cannot answer: what happened, in Vietnamese and
-English, and the way back. Everything shown is escaped."""
+English, and the way back (``templates/error.html``)."""
 
 from __future__ import annotations
 
-from html import escape
+from typing import Any
 
+TEMPLATE = "error.html"
 TITLES = {
     400: ("Yêu cầu không hợp lệ", "Bad request"),
     403: ("Không được phép", "Not allowed"),
@@ -20,15 +21,10 @@ EXPLAINED = {
     404: "Trang hoặc hồ sơ này không tồn tại (hoặc đã bị xoá).",
 }
 FALLBACK = ("Đã có lỗi xảy ra", "Something went wrong")
-STYLE = "body{font-family:system-ui,sans-serif;margin:2rem;max-width:44rem;color:#222}.detail{color:#555}"
 
 
-def render_error(status: int, detail: str) -> str:
+def error_context(status: int, detail: str) -> dict[str, Any]:
     vi, en = TITLES.get(status, FALLBACK)
     hint = EXPLAINED.get(status, "Vui lòng thử lại hoặc quay lại trang quản trị.")
-    return (
-        f"<!doctype html><html lang='vi'><head><meta charset='utf-8'><title>{status} · {escape(vi)} · "
-        f"{escape(en)}</title><style>{STYLE}</style></head><body><h1>{escape(vi)}<br><small>{escape(en)} "
-        f"({status})</small></h1><p>{escape(hint)}</p><p class='detail' lang='en'>{escape(detail)}</p>"
-        "<p><a href='/admin/'>← Về trang quản trị / Back to the admin</a></p></body></html>"
-    )
+    # No one is named as signed in: the page may answer before the staff session was read.
+    return {"status": status, "vi": vi, "en": en, "hint": hint, "detail": detail, "username": None}

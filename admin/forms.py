@@ -18,7 +18,7 @@ from loyalty.schema import Member
 
 M = TypeVar("M")
 
-# Staff type times in the programme's zone (loyalty.campaign_schedule.staff_time): labels say which.
+# Staff type times in the programme's zone (loyalty.campaigns.schedule.staff_time): labels say which.
 ZONE_LABEL = (
     f"Giờ Việt Nam ({PROGRAMME.timezone})"
     if PROGRAMME.timezone == "Asia/Ho_Chi_Minh"

@@ -40,6 +40,7 @@ from api.rate_limit import RateLimits, rate_limit_headers
 from api.settings import Settings, UnsafeSettings
 from api.staff import staff_guard
 from api.staff_login import staff_login
+from api.staff_pages import TEMPLATES, static_files
 from loyalty.db import close_pool, open_pool
 from loyalty.setup import demo_staff_login_works
 from notifications.embedded import worker_lifespan
@@ -122,7 +123,17 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
         include_in_schema=False,
     )
     return Litestar(
-        route_handlers=[health, media_files, member_router, till_router, admin_site, staff_login, staff_pages],
+        route_handlers=[
+            health,
+            media_files,
+            member_router,
+            till_router,
+            admin_site,
+            staff_login,
+            staff_pages,
+            static_files(),
+        ],
+        template_config=TEMPLATES,
         exception_handlers=EXCEPTION_HANDLERS,
         after_exception=[alert_staff],
         request_class=StrictRequest,

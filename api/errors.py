@@ -5,8 +5,8 @@ stable machine ``code``. Domain errors map by their ``kind``; Litestar's own err
 A database that cannot be reached answers 503 ``database_unavailable`` with ``Retry-After``; a
 member whose ledger no longer adds up answers 409 ``ledger_under_review`` and staff get an alert
 row in the audit log (:func:`alert_staff`). The staff pages under ``/staff`` are read in a
-browser: there the same problem becomes an HTML page (``admin.error_page``), unless the client
-asks for JSON.
+browser: there the same problem becomes an HTML page (``api.staff_pages.error_page``), unless
+the client asks for JSON.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap, Scope
 
-from admin.error_page import render_error
 from api.staff import StaffLoginRequired, login_redirect
+from api.staff_pages import error_page
 from loyalty import audit
 from loyalty.db import is_connection_failure
 from loyalty.errors import DomainError
@@ -212,12 +212,7 @@ def _pages_for_staff(handler: Handler) -> Handler:
             return answer
         status = int(answer.status_code or 500)
         headers = {k: v for k, v in (answer.headers or {}).items() if k.lower() != "www-authenticate"}
-        return Response(
-            render_error(status, str(answer.content.get("detail", ""))),
-            status_code=status,
-            media_type="text/html",
-            headers={**headers, "Cache-Control": "no-store"},
-        )
+        return error_page(status, str(answer.content.get("detail", "")), headers=headers)
 
     return handle
 

@@ -7,14 +7,15 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, get
 from litestar.params import PathParameter, QueryParameter
+from litestar.response import Template
 
-from admin.campaign_report import render_all, render_one
+from admin import campaign_report as report_page
 from api.staff import current_staff
+from api.staff_pages import NO_STORE, page
 from loyalty.campaigns import Results, results, to_csv
 from loyalty.db import MAX_ID
 from loyalty.schema import Campaign
 
-NO_STORE = {"Cache-Control": "no-store"}
 # Excel reads a CSV as the machine's legacy code page unless it opens with a UTF-8 byte order mark.
 BOM = "\ufeff"
 CampaignId = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
@@ -26,16 +27,16 @@ async def _all() -> list[Results]:
 
 
 @get("/staff/campaigns", include_in_schema=False, media_type="text/html")
-async def campaign_results_page(request: Request[Any, Any, Any]) -> Response[str]:
+async def campaign_results_page(request: Request[Any, Any, Any]) -> Template:
     user = current_staff(request)
-    return Response(render_all(await _all(), user.username), media_type="text/html", headers=NO_STORE)
+    return page(report_page.ALL_TEMPLATE, report_page.all_context(await _all(), user.username))
 
 
 @get("/staff/campaigns/{campaign_id:int}", include_in_schema=False, media_type="text/html")
-async def campaign_result_page(request: Request[Any, Any, Any], campaign_id: CampaignId) -> Response[str]:
+async def campaign_result_page(request: Request[Any, Any, Any], campaign_id: CampaignId) -> Template:
     user = current_staff(request)
     found = await results(campaign_id)  # an unknown one: CampaignNotFound, the 404 page
-    return Response(render_one(found, user.username), media_type="text/html", headers=NO_STORE)
+    return page(report_page.ONE_TEMPLATE, report_page.one_context(found, user.username))
 
 
 @get("/staff/campaigns.csv", include_in_schema=False, media_type="text/csv")

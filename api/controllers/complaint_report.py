@@ -8,10 +8,12 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, get
 from litestar.params import FromPath, PathParameter, QueryParameter
+from litestar.response import Template
 
-from admin.case_page import render_case, render_case_list
-from admin.complaint_report import render
+from admin import case_page
+from admin import complaint_report as report_page
 from api.staff import current_staff
+from api.staff_pages import page
 from loyalty import complaints
 from loyalty.complaints import complaint_report
 from loyalty.db import MAX_ID
@@ -25,30 +27,28 @@ REFERENCE = re.compile(r"KN-\d{4}-\d{6,10}", re.IGNORECASE)
 @get("/staff/reports/complaints", include_in_schema=False, media_type="text/html")
 async def complaint_report_page(
     request: Request[Any, Any, Any], weeks: Annotated[int, QueryParameter(ge=1, le=52)] = 8
-) -> Response[str]:
+) -> Template:
     user = current_staff(request)
     report = await complaint_report(datetime.now(UTC), weeks=weeks)
-    return Response(render(report, user.username), media_type="text/html", headers={"Cache-Control": "no-store"})
+    return page(report_page.TEMPLATE, report_page.report_context(report, user.username))
 
 
 @get("/staff/complaints", include_in_schema=False, media_type="text/html")
-async def complaint_case_list(request: Request[Any, Any, Any]) -> Response[str]:
+async def complaint_case_list(request: Request[Any, Any, Any]) -> Template:
     """Open cases, most urgent first, each linking to its case page."""
     user = current_staff(request)
     cases = await complaints.open_cases()
-    page = render_case_list(cases, user.username)
-    return Response(page, media_type="text/html", headers={"Cache-Control": "no-store"})
+    return page(case_page.LIST_TEMPLATE, case_page.case_list_context(cases, user.username))
 
 
 @get("/staff/complaints/{reference:str}", include_in_schema=False, media_type="text/html")
-async def complaint_case_page(request: Request[Any, Any, Any], reference: FromPath[str]) -> Response[str]:
+async def complaint_case_page(request: Request[Any, Any, Any], reference: FromPath[str]) -> Template:
     """One case with its whole timeline (internal notes too) and photos, for the desk."""
     user = current_staff(request)
     if not REFERENCE.fullmatch(reference.strip()):
         raise NotFound(f"no complaint {reference[:40]!r}")
     view = await complaints.staff_case(reference)
-    page = render_case(view, view.photo_ids, user.username)
-    return Response(page, media_type="text/html", headers={"Cache-Control": "no-store"})
+    return page(case_page.TEMPLATE, case_page.case_context(view, view.photo_ids, user.username))
 
 
 @get("/staff/complaints/photos/{photo_id:int}", include_in_schema=False)

@@ -5,22 +5,21 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from html import escape
 from typing import Annotated, Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
+from litestar.response import Template
 
-from admin.error_page import render_error
-from admin.vip_upload import MAX_UPLOAD_BYTES, render_form, render_result
+from admin.vip_upload import MAX_UPLOAD_BYTES, TEMPLATE, form_context
 from api.staff import current_staff
+from api.staff_pages import error_page, page
 from loyalty import campaigns
 from loyalty.audit import StaffActor
 from loyalty.errors import DomainError
 
-NO_STORE = {"Cache-Control": "no-store"}
 UPLOAD_COOKIE = "vip_upload_token"
 MAX_PASTE_CHARS = 400_000
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -35,29 +34,26 @@ class VipUpload:
 
 
 @get("/staff/vip/upload", include_in_schema=False, media_type="text/html")
-async def vip_upload_page(request: Request[Any, Any, Any]) -> Response[str]:
+async def vip_upload_page(request: Request[Any, Any, Any]) -> Template:
     user = current_staff(request)
     token = secrets.token_urlsafe(24)
-    page = render_form(await campaigns.groups(), token, user.username)
-    response = Response(page, media_type="text/html", headers=NO_STORE)
+    response = page(TEMPLATE, form_context(await campaigns.groups(), token, user.username))
     response.set_cookie(UPLOAD_COOKIE, token, path="/staff/vip", httponly=True, samesite="strict")
     return response
 
 
-def _again(groups: list[campaigns.GroupChoice], token: str, username: str, error: str, status: int) -> Response[str]:
-    page = render_form(groups, token, username, f"<p class='error'>{escape(error)}</p>")
-    return Response(page, status_code=status, media_type="text/html", headers=NO_STORE)
+def _again(groups: list[campaigns.GroupChoice], token: str, username: str, problem: str, status: int) -> Template:
+    return page(TEMPLATE, form_context(groups, token, username, error=problem), status_code=status)
 
 
 @post("/staff/vip/upload", include_in_schema=False, media_type="text/html", status_code=200)
 async def vip_upload(
     request: Request[Any, Any, Any], data: Annotated[VipUpload, Body(media_type=RequestEncodingType.MULTI_PART)]
-) -> Response[str]:
+) -> Template:
     user = current_staff(request)
     expected = request.cookies.get(UPLOAD_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, data.token):
-        page = render_error(403, "This form has expired: open it again (Biểu mẫu đã hết hạn: hãy mở lại).")
-        return Response(page, status_code=403, media_type="text/html", headers=NO_STORE)
+        return error_page(403, "This form has expired: open it again (Biểu mẫu đã hết hạn: hãy mở lại).")
     groups = await campaigns.groups()
     raw = await data.file.read(MAX_UPLOAD_BYTES + 1) if data.file is not None else b""
     if len(raw) > MAX_UPLOAD_BYTES:
@@ -76,8 +72,7 @@ async def vip_upload(
             added = await campaigns.add_phones(data.group_id, data.phones, actor=actor)
     except DomainError as exc:
         return _again(groups, data.token, user.username, exc.detail, 422)
-    page = render_form(groups, data.token, user.username, render_result(added, from_file=bool(raw)))
-    return Response(page, media_type="text/html", headers=NO_STORE)
+    return page(TEMPLATE, form_context(groups, data.token, user.username, added=added, from_file=bool(raw)))
 
 
 VIP_UPLOAD_ROUTES = [vip_upload_page, vip_upload]
