@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 from loyalty import audit, demo, dev_tokens, stores
+from loyalty.backup import backup
 from loyalty.errors import DomainError
 from loyalty.ledger_check import check_ledger
 from loyalty.phones import normalise_phone
@@ -95,4 +96,4 @@ def dev_token(phone: str = "+84901234567", project: str = "", lifetime: int = 36
         print(token)
 
 
-COMMANDS: list[Any] = [create_store, create_terminal, revoke_terminal, seed_demo, dev_token, check_ledger]
+COMMANDS: list[Any] = [create_store, create_terminal, revoke_terminal, seed_demo, dev_token, check_ledger, backup]
