@@ -36,6 +36,7 @@ from loyalty.db.dialect import (
 )
 from loyalty.db.engines import (
     MAX_ID,
+    SQLITE_BUSY_TIMEOUT_S,
     close_pool,
     current_engine,
     engine_from_url,
@@ -49,6 +50,7 @@ from loyalty.db.sql import Row, execute, fetch, fetch_tuples, fetchrow
 
 __all__ = [
     "MAX_ID",
+    "SQLITE_BUSY_TIMEOUT_S",
     "Row",
     "close_pool",
     "current_engine",

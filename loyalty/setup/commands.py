@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 from loyalty import audit, members
+from loyalty.backup import backup
 from loyalty.errors import DomainError
 from loyalty.members import normalise_phone
 from loyalty.points import check_ledger
@@ -96,4 +97,4 @@ def dev_token(phone: str = "+84901234567", project: str = "", lifetime: int = 36
         print(token)
 
 
-COMMANDS: list[Any] = [create_store, create_terminal, revoke_terminal, seed_demo, dev_token, check_ledger]
+COMMANDS: list[Any] = [create_store, create_terminal, revoke_terminal, seed_demo, dev_token, check_ledger, backup]
