@@ -18,6 +18,7 @@ import signal
 import socket
 import traceback
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from loyalty.db import close_pool, open_pool, write_transaction
 from loyalty.jobs import Job, registered_jobs
@@ -69,16 +70,17 @@ async def run_jobs(jobs: list[Job], settings: NotifySettings, *, owner: str, now
             error = traceback.format_exc(limit=5)[-2000:]
             log.exception("job %s failed", job.name)
         ran += 1
-        await JobSchedule.update(
-            {
-                JobSchedule.last_run_at: now,
-                JobSchedule.last_result: result,
-                JobSchedule.last_error: error,
-                JobSchedule.next_run_at: now + job.every,
-                JobSchedule.lease_until: None,
-                JobSchedule.lease_owner: "",
-            }
-        ).where((JobSchedule.name == job.name) & (JobSchedule.lease_owner == owner))
+        finished: dict[Any, Any] = {
+            JobSchedule.last_run_at: now,
+            JobSchedule.last_result: result,
+            JobSchedule.last_error: error,
+            JobSchedule.next_run_at: now + job.every,
+            JobSchedule.lease_until: None,
+            JobSchedule.lease_owner: "",
+        }
+        if not error:
+            finished[JobSchedule.last_success_at] = now
+        await JobSchedule.update(finished).where((JobSchedule.name == job.name) & (JobSchedule.lease_owner == owner))
     return ran
 
 
