@@ -28,6 +28,7 @@ from api.controllers.complaints import ComplaintsController, complaint_categorie
 from api.controllers.earning import EarningController
 from api.controllers.health import health
 from api.controllers.me import MeController
+from api.controllers.metrics import metrics
 from api.controllers.notifications import NotificationsController
 from api.controllers.pos import TerminalController
 from api.controllers.pos_vouchers import PosVoucherController
@@ -35,6 +36,7 @@ from api.controllers.rewards import RewardsController, media_files
 from api.controllers.vip_upload import VIP_UPLOAD_ROUTES
 from api.edge import StrictRequest, edge_guard
 from api.errors import EXCEPTION_HANDLERS, alert_staff
+from api.metrics import HTTP_METRICS
 from api.observability import configure_logging, request_id_middleware
 from api.rate_limit import RateLimits, rate_limit_headers
 from api.settings import Settings, UnsafeSettings
@@ -122,12 +124,21 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
         include_in_schema=False,
     )
     return Litestar(
-        route_handlers=[health, media_files, member_router, till_router, admin_site, staff_login, staff_pages],
+        route_handlers=[
+            health,
+            metrics,
+            media_files,
+            member_router,
+            till_router,
+            admin_site,
+            staff_login,
+            staff_pages,
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         after_exception=[alert_staff],
         request_class=StrictRequest,
         guards=[edge_guard],
-        middleware=[request_id_middleware],
+        middleware=[request_id_middleware, HTTP_METRICS.middleware],
         lifespan=[lifespan],
         state=State({"settings": settings, "rate_limits": RateLimits(settings)}),
         request_max_body_size=settings.max_body_bytes,
