@@ -26,7 +26,7 @@ from api.controllers.complaint_report import (
 )
 from api.controllers.complaints import ComplaintsController, complaint_categories
 from api.controllers.earning import EarningController
-from api.controllers.health import health
+from api.controllers.health import health, health_live, health_ready
 from api.controllers.me import MeController
 from api.controllers.metrics import metrics
 from api.controllers.notifications import NotificationsController
@@ -126,6 +126,8 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
     return Litestar(
         route_handlers=[
             health,
+            health_live,
+            health_ready,
             metrics,
             media_files,
             member_router,
