@@ -78,6 +78,8 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
                     "fields": {
                         "method": http_scope["method"],
                         "path": http_scope["path"],
+                        # The route template as the metrics label it (absent for a path no route has).
+                        "route": http_scope.get("path_template", ""),
                         "status": status,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     }
