@@ -22,6 +22,7 @@ from typing import Any
 
 from loyalty.db import close_pool, open_pool, write_transaction
 from loyalty.jobs import Job, registered_jobs
+from loyalty.json_logs import configure_logging
 from loyalty.settings import SERVICE
 from notifications import dispatcher
 from notifications.config import NotifySettings
@@ -167,7 +168,7 @@ def main() -> None:
     parser.add_argument("--until-idle", action="store_true", help="exit once nothing is left to send")
     parser.add_argument("--no-jobs", action="store_true", help="only dispatch notifications, run no scheduled jobs")
     args = parser.parse_args()
-    logging.basicConfig(level=SERVICE.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(SERVICE.log_level)
     asyncio.run(main_async(args.until_idle, with_jobs=not args.no_jobs))
 
 

@@ -174,3 +174,23 @@ async def test_the_embedded_worker_runs_inside_the_app_lifespan_and_stops_with_i
             await asyncio.sleep(0.1)
     assert await Delivery.count().where(Delivery.status == "sent") == 1
     assert not [t for t in asyncio.all_tasks() if t.get_name() == "embedded-worker"]
+
+
+async def test_the_worker_logs_json_lines_as_the_api_does() -> None:
+    import json
+
+    done = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "notifications.worker",
+        "--until-idle",
+        "--no-jobs",
+        cwd=ROOT,
+        env={**os.environ, "LOG_LEVEL": "INFO"},
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(done.communicate(), 120)
+    assert done.returncode == 0, err.decode()[-2000:]
+    lines = [json.loads(line) for line in err.decode().splitlines() if line.strip()]
+    started = [line for line in lines if line["logger"] == "notifications.worker" and "started" in line["message"]]
+    assert started and started[0]["level"] == "info" and started[0]["request_id"] == "-"
