@@ -10,18 +10,19 @@
 
 Rules: read-only, set-wise statements over indexed columns (the events' ``processed_at``, the
 deliveries' ``status``, one row per job, the live campaigns), run one after the other on one
-connection at a time, and time-boxed as a whole by ``timeout_s``: past it
-:func:`snapshot` raises ``TimeoutError`` and the caller reports the figures as unknown.
+connection at a time, and time-boxed as a whole by ``timeout_s``: past it :func:`snapshot`
+raises ``TimeoutError`` and the caller reports the figures as unknown, while the read goes on to
+its end (``loyalty.time_box``: cancelling it could spoil a SQLite connection), one at a time.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from loyalty.backlog import Waiting, as_datetime, waiting_events, waiting_of
 from loyalty.campaign_progress import RunProgress, runs_in_progress
+from loyalty.time_box import OneAtATime, within
 from notifications.tables import Delivery, DeliveryStatus, JobSchedule
 
 WAITING_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.HELD)
@@ -78,12 +79,21 @@ async def job_states(now: datetime) -> list[JobState]:
     return states
 
 
-async def snapshot(*, timeout_s: float, now: datetime | None = None) -> Snapshot:
+async def _read(now: datetime | None) -> Snapshot:
     now = now or datetime.now(UTC)
-    async with asyncio.timeout(timeout_s):
-        return Snapshot(
-            events=await waiting_events(now),
-            deliveries=await waiting_deliveries(now),
-            jobs=await job_states(now),
-            campaign_runs=await runs_in_progress(),
-        )
+    return Snapshot(
+        events=await waiting_events(now),
+        deliveries=await waiting_deliveries(now),
+        jobs=await job_states(now),
+        campaign_runs=await runs_in_progress(),
+    )
+
+
+_LIVE: OneAtATime[Snapshot] = OneAtATime(lambda: _read(None))
+
+
+async def snapshot(*, timeout_s: float, now: datetime | None = None) -> Snapshot:
+    """The figures as of ``now`` (default: when read); scrapes at the same time share one read."""
+    if now is None:
+        return await _LIVE.within(timeout_s)
+    return await within(timeout_s, _read(now))

@@ -20,7 +20,7 @@ from api.metrics import HTTP_METRICS
 from loyalty.events import EventKind
 from loyalty.jobs import Job
 from loyalty.tables import DomainEvent
-from notifications import worker
+from notifications import backlog, worker
 from notifications.config import NotifySettings
 from tests.conftest import IS_POSTGRES, member_headers
 from tests.support.notifications import event, member_with_devices
@@ -235,6 +235,7 @@ async def test_a_backlog_not_read_in_time_is_reported_down_and_the_request_serie
     assert _value(samples, "thanthiet_backlog_up") == 0
     assert not [name for name, _ in samples if name.startswith(("thanthiet_events_", "thanthiet_job_"))]
     assert [name for name, _ in samples if name == "thanthiet_http_requests_total"]
+    assert (await backlog.snapshot(timeout_s=10)).events.count == 1  # the read went on to its end
 
 
 @pytest.mark.postgres_only

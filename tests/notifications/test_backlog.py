@@ -144,5 +144,9 @@ async def test_a_voucher_run_shows_the_gifts_handled_of_the_audience_chosen(monk
 
 
 async def test_a_backlog_not_read_in_time_raises_instead_of_answering_part() -> None:
+    member_id = await member_with_devices("tok-backlog-4")
+    await event(EventKind.POINTS_EARNED, member_id, points=5, balance=5)
     with pytest.raises(TimeoutError):
         await backlog.snapshot(timeout_s=0)
+    # The read itself went on to its end; a caller with time to wait gets that same read.
+    assert (await backlog.snapshot(timeout_s=10)).events.count == 1
