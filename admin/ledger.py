@@ -1,5 +1,5 @@
 """Staff views of the points ledger: entries, lots, purchases and claims read-only; earning
-rules editable; "Adjust points" and "Expire due points now" forms (both through loyalty.ledger,
+rules editable; "Adjust points" and "Expire due points now" forms (both through loyalty.points,
 audit-logged with the staff user)."""
 
 from __future__ import annotations

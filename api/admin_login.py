@@ -19,6 +19,7 @@ from litestar.exceptions import TooManyRequestsException
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
 from api.errors import PROBLEM_JSON, TYPE_BASE
+from api.metrics import PROBLEMS
 from api.rate_limit import client_address, limits_of
 
 SESSION_COOKIE = b"id="  # piccolo_api's session cookie: set only by a successful login
@@ -113,6 +114,7 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 async def _send_problem(send: Send, status: int, code: str, detail: str, extra: dict[str, str] | None = None) -> None:
     title = "Too many requests" if status == 429 else "Request body too large"
     body = json.dumps({"type": TYPE_BASE + code, "title": title, "status": status, "detail": detail, "code": code})
+    PROBLEMS.labels(str(status), code).inc()  # sent by hand here, so counted by hand too
     headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body.encode())).encode())]
     headers += [(k.lower().encode(), v.encode()) for k, v in (extra or {}).items()]
     await send(cast(Message, {"type": "http.response.start", "status": status, "headers": headers}))

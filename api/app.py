@@ -26,8 +26,9 @@ from api.controllers.complaint_report import (
 )
 from api.controllers.complaints import ComplaintsController, complaint_categories
 from api.controllers.earning import EarningController
-from api.controllers.health import health
+from api.controllers.health import health, health_live, health_ready
 from api.controllers.me import MeController
+from api.controllers.metrics import metrics
 from api.controllers.notifications import NotificationsController
 from api.controllers.pos import TerminalController
 from api.controllers.pos_vouchers import PosVoucherController
@@ -35,6 +36,7 @@ from api.controllers.rewards import RewardsController, media_files
 from api.controllers.vip_upload import VIP_UPLOAD_ROUTES
 from api.edge import StrictRequest, edge_guard
 from api.errors import EXCEPTION_HANDLERS, alert_staff
+from api.metrics import HTTP_METRICS
 from api.observability import configure_logging, request_id_middleware
 from api.rate_limit import RateLimits, rate_limit_headers
 from api.settings import Settings, UnsafeSettings
@@ -125,6 +127,9 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
     return Litestar(
         route_handlers=[
             health,
+            health_live,
+            health_ready,
+            metrics,
             media_files,
             member_router,
             till_router,
@@ -138,7 +143,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
         after_exception=[alert_staff],
         request_class=StrictRequest,
         guards=[edge_guard],
-        middleware=[request_id_middleware],
+        middleware=[request_id_middleware, HTTP_METRICS.middleware],
         lifespan=[lifespan],
         state=State({"settings": settings, "rate_limits": RateLimits(settings)}),
         request_max_body_size=settings.max_body_bytes,

@@ -20,6 +20,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap, Scope
 
+from api.metrics import PROBLEMS
 from api.staff import StaffLoginRequired, login_redirect
 from api.staff_pages import error_page
 from loyalty import audit
@@ -97,6 +98,7 @@ def problem(
         "code": code,
     }
     body.update({k: v for k, v in (extra or {}).items() if k not in body})
+    PROBLEMS.labels(str(status), code).inc()
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

@@ -1,46 +1,22 @@
-"""Structured logs: one JSON object a line, each carrying the request id of its request."""
+"""Request ids and the access log: each request gets an id (the caller's X-Request-ID if sane),
+echoed in the answer and carried by every log line written while serving it. The line format
+(JSON, one object a line) is ``loyalty.json_logs``, shared with the worker."""
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import secrets
 import time
-from typing import Any
 
-import msgspec
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
-request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+from loyalty.json_logs import JsonFormatter, configure_logging, request_id_var
+
+__all__ = ["JsonFormatter", "configure_logging", "request_id_middleware", "request_id_var"]
+
 access_log = logging.getLogger("api.access")
 REQUEST_ID_HEADER = b"x-request-id"
-
-
-class JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-            "request_id": request_id_var.get(),
-        }
-        entry.update(getattr(record, "fields", {}))
-        if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info)
-        # msgspec: a few times cheaper than json.dumps, and this runs for every request.
-        return msgspec.json.encode(entry, enc_hook=str).decode()
-
-
-def configure_logging(level: int = logging.INFO) -> None:
-    root = logging.getLogger()
-    if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
-        return
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter())
-    root.addHandler(handler)
-    root.setLevel(level)
 
 
 def request_id_middleware(app: ASGIApp) -> ASGIApp:
@@ -78,6 +54,8 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
                     "fields": {
                         "method": http_scope["method"],
                         "path": http_scope["path"],
+                        # The route template as the metrics label it (absent for a path no route has).
+                        "route": http_scope.get("path_template", ""),
                         "status": status,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     }

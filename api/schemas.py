@@ -65,6 +65,16 @@ class HealthOut(msgspec.Struct):
     database: str
 
 
+class LiveOut(msgspec.Struct):
+    status: str
+
+
+class ReadyOut(msgspec.Struct):
+    status: str
+    database: str
+    migrations: str
+
+
 class TerminalOut(msgspec.Struct):
     terminal_id: int
     terminal_name: str

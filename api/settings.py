@@ -9,6 +9,17 @@ from dataclasses import dataclass
 from loyalty.settings import ENV, AppEnv, BadSetting, Service, env_flag, env_int
 
 DEMO_PROJECT_ID = "demo-thanthiet"
+# A scraper's token is typed once into its config: long enough that guessing it is hopeless.
+MIN_PRODUCTION_METRICS_TOKEN = 32
+
+
+def _token(env: Mapping[str, str], name: str) -> str | None:
+    """A bearer token: unset or blank is None; one with a space or control character inside could
+    never be sent in an ``Authorization`` header, so it stops the start."""
+    value = env.get(name, "").strip()
+    if any(c.isspace() or not c.isprintable() for c in value):
+        raise BadSetting(f"{name} must be one word of printable characters, with no spaces")
+    return value or None
 
 
 class UnsafeSettings(RuntimeError):
@@ -32,6 +43,7 @@ class Settings:
     admin_login_failure_window_s: int
     redis_url: str | None
     rate_limit_key_prefix: str
+    metrics_token: str | None  # unset: /metrics is off (404)
 
     @property
     def production(self) -> bool:
@@ -66,6 +78,7 @@ class Settings:
             admin_login_failure_window_s=env_int(env, "ADMIN_LOGIN_FAILURE_WINDOW_SECONDS", 900),
             redis_url=env.get("REDIS_URL") or None,
             rate_limit_key_prefix=env.get("RATE_LIMIT_KEY_PREFIX") or "thanthiet:rl:",
+            metrics_token=_token(env, "METRICS_TOKEN"),
         )
 
     def refuse_unsafe(self) -> None:
@@ -78,3 +91,8 @@ class Settings:
             )
         if not self.firebase_project_id or self.firebase_project_id.startswith("demo-"):
             raise UnsafeSettings("FIREBASE_PROJECT_ID must name the real Firebase project in production")
+        if self.metrics_token is not None and len(self.metrics_token) < MIN_PRODUCTION_METRICS_TOKEN:
+            raise UnsafeSettings(
+                f"METRICS_TOKEN must be at least {MIN_PRODUCTION_METRICS_TOKEN} characters in production "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )

@@ -108,3 +108,5 @@ class JobSchedule(Keyed, Table):
     last_run_at = Timestamptz(null=True, default=None)
     last_result = BigInt(null=True, default=None)
     last_error = Text(default="")
+    # Kept apart from last_run_at: a job that keeps failing must still show when it last worked.
+    last_success_at = Timestamptz(null=True, default=None)

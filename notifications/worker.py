@@ -18,9 +18,11 @@ import signal
 import socket
 import traceback
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from loyalty.db import close_pool, open_pool, write_transaction
 from loyalty.jobs import Job, registered_jobs
+from loyalty.json_logs import configure_logging
 from loyalty.settings import SERVICE
 from notifications import dispatcher
 from notifications.config import NotifySettings
@@ -69,16 +71,17 @@ async def run_jobs(jobs: list[Job], settings: NotifySettings, *, owner: str, now
             error = traceback.format_exc(limit=5)[-2000:]
             log.exception("job %s failed", job.name)
         ran += 1
-        await JobSchedule.update(
-            {
-                JobSchedule.last_run_at: now,
-                JobSchedule.last_result: result,
-                JobSchedule.last_error: error,
-                JobSchedule.next_run_at: now + job.every,
-                JobSchedule.lease_until: None,
-                JobSchedule.lease_owner: "",
-            }
-        ).where((JobSchedule.name == job.name) & (JobSchedule.lease_owner == owner))
+        finished: dict[Any, Any] = {
+            JobSchedule.last_run_at: now,
+            JobSchedule.last_result: result,
+            JobSchedule.last_error: error,
+            JobSchedule.next_run_at: now + job.every,
+            JobSchedule.lease_until: None,
+            JobSchedule.lease_owner: "",
+        }
+        if not error:
+            finished[JobSchedule.last_success_at] = now
+        await JobSchedule.update(finished).where((JobSchedule.name == job.name) & (JobSchedule.lease_owner == owner))
     return ran
 
 
@@ -165,7 +168,7 @@ def main() -> None:
     parser.add_argument("--until-idle", action="store_true", help="exit once nothing is left to send")
     parser.add_argument("--no-jobs", action="store_true", help="only dispatch notifications, run no scheduled jobs")
     args = parser.parse_args()
-    logging.basicConfig(level=SERVICE.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(SERVICE.log_level)
     asyncio.run(main_async(args.until_idle, with_jobs=not args.no_jobs))
 
 

@@ -19,6 +19,7 @@ Rules and invariants:
 
 Modules:
 
+* ``progress``: How far the runs in progress are (for the metrics).
 * ``fields``: What staff write for a campaign, checked: audience, gift, words, schedule, dates and caps.
 * ``lifecycle``: A campaign's life: created as a draft, changed, launched, paused, cancelled, running, finished.
 * ``audience``: Who a campaign is for: its audience as SQL, and which occurrences of it fall due now.
@@ -47,6 +48,7 @@ from loyalty.campaigns.lifecycle import (
 )
 from loyalty.campaigns.messages import GiftBatch
 from loyalty.campaigns.outcomes import Results, results, to_csv
+from loyalty.campaigns.progress import RunProgress, runs_in_progress
 from loyalty.campaigns.runs import run_campaign, run_due_campaigns  # jobs
 from loyalty.campaigns.segment_fields import InvalidFilter
 from loyalty.campaigns.segments import (
@@ -69,6 +71,7 @@ __all__ = [
     "InvalidFilter",
     "Preview",
     "Results",
+    "RunProgress",
     "Sampled",
     "add_phone_file",
     "add_phones",
@@ -84,6 +87,7 @@ __all__ = [
     "results",
     "run_campaign",
     "run_due_campaigns",
+    "runs_in_progress",
     "save_segment",
     "to_csv",
     "update_campaign",

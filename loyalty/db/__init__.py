@@ -18,6 +18,9 @@ Modules:
 * ``engines``: Database engines and transactions.
 * ``dialect``: What differs between SQLite and PostgreSQL in hand-written SQL, in one place.
 * ``sql``: The one way to run hand-written SQL, on either engine.
+* ``pool``: How much of the connection pool is in use (for the metrics).
+* ``probes``: Whether the database is ready: reachable, and every shipped migration run.
+* ``time_box``: Reads waited for at most so long, one at a time, never cancelled midway.
 * ``sqlite_engine``: SQLite for the embedded set-up: durable pragmas and reused connections.
 """
 
@@ -46,11 +49,16 @@ from loyalty.db.engines import (
     open_pool,
     write_transaction,
 )
+from loyalty.db.pool import PoolUsage, pool_usage
+from loyalty.db.probes import readiness, shipped_migrations
 from loyalty.db.sql import Row, execute, fetch, fetch_tuples, fetchrow
+from loyalty.db.time_box import OneAtATime, within
 
 __all__ = [
     "MAX_ID",
     "SQLITE_BUSY_TIMEOUT_S",
+    "OneAtATime",
+    "PoolUsage",
     "Row",
     "close_pool",
     "current_engine",
@@ -70,9 +78,13 @@ __all__ = [
     "month_of",
     "one_of",
     "open_pool",
+    "pool_usage",
+    "readiness",
+    "shipped_migrations",
     "skip_locked",
     "table_exists",
     "typed",
     "whole_days_between",
+    "within",
     "write_transaction",
 ]

@@ -3,7 +3,7 @@
 The loyalty programme's tables.
 
 Rows that the ledger points at are never deleted: every foreign key to them is RESTRICT and
-indexed. A member's ``points_balance`` is owned by ``loyalty.ledger`` alone; ``LedgerEntry``
+indexed. A member's ``points_balance`` is owned by ``loyalty.points`` alone; ``LedgerEntry``
 rows are append-only. CHECK rules, multi-column UNIQUE rules and partial indexes are literal
 SQL in the baseline's rules migration (``loyalty/piccolo_migrations/…_000001.py``): on SQLite,
 which cannot add a constraint with ALTER TABLE, CHECK rules are triggers; on PostgreSQL real

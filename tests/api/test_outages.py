@@ -29,17 +29,22 @@ def _free_port() -> int:
 
 
 def _all_unavailable(answers: list[dict[str, Any]]) -> None:
+    """Every answer is 503 with Retry-After, but the liveness probe's: the process itself is fine."""
     assert [a["path"] for a in answers] == [
         "GET /health",
+        "GET /health/live",
+        "GET /health/ready",
         "GET /api/v1/me",
         "GET /api/v1/rewards",
         "PUT /api/v1/me/consents",
         "POST /api/v1/pos/earn",
     ]
-    for answer in answers:
+    health, live, *rest = answers
+    assert (live["status"], live["retry_after"], live["code"]) == (200, None, None), live
+    for answer in [health, *rest]:
         assert answer["status"] == 503, answer
         assert answer["retry_after"] == "5", answer
-    for answer in answers[1:]:
+    for answer in rest:
         assert answer["code"] == "database_unavailable", answer
         assert "try again" in answer["detail"]
 

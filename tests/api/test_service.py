@@ -92,3 +92,29 @@ async def test_domain_error_data_never_overrides_the_problem_members(client: htt
     assert response.status_code == 409
     body = response.json()
     assert (body["code"], body["status"], body["detail"], body["reason"]) == ("conflict", 409, "clash", "kept")
+
+
+async def test_the_access_log_is_one_json_line_with_the_request_id_and_the_route_template(
+    client: httpx.AsyncClient,
+) -> None:
+    import io
+    import json
+    import logging
+
+    from api.observability import JsonFormatter
+
+    lines = io.StringIO()
+    handler = logging.StreamHandler(lines)
+    handler.setFormatter(JsonFormatter())
+    access = logging.getLogger("api.access")
+    access.addHandler(handler)
+    try:
+        answer = await client.get("/api/v1/me/complaints/KN-1", headers={"X-Request-ID": "till-7-log"})
+    finally:
+        access.removeHandler(handler)
+    (line,) = lines.getvalue().splitlines()
+    entry = json.loads(line)
+    assert entry["request_id"] == answer.headers["x-request-id"] == "till-7-log"
+    assert (entry["method"], entry["path"], entry["status"]) == ("GET", "/api/v1/me/complaints/KN-1", 401)
+    assert entry["route"] == "/api/v1/me/complaints/{reference}"
+    assert entry["level"] == "info" and entry["logger"] == "api.access" and entry["duration_ms"] >= 0

@@ -58,3 +58,16 @@ def test_app_env_is_read_in_any_case_and_refused_when_unknown() -> None:
 def test_a_number_that_is_not_one_stops_the_start() -> None:
     with pytest.raises(UnsafeSettings, match="MAX_BODY_BYTES"):
         Settings.from_env({"MAX_BODY_BYTES": "8MB"})
+
+
+def test_the_metrics_token_is_off_unless_set_and_production_wants_a_long_one() -> None:
+    assert Settings.from_env({}).metrics_token is None
+    assert Settings.from_env({"METRICS_TOKEN": "  "}).metrics_token is None
+    assert Settings.from_env({"METRICS_TOKEN": " dev-scraper "}).metrics_token == "dev-scraper"
+    with pytest.raises(UnsafeSettings, match="METRICS_TOKEN"):
+        Settings.from_env({"METRICS_TOKEN": "two words"})  # no Authorization header could carry it
+    production = {"APP_ENV": "production", "FIREBASE_PROJECT_ID": "shop-prod"}
+    with pytest.raises(UnsafeSettings, match="METRICS_TOKEN"):
+        Settings.from_env({**production, "METRICS_TOKEN": "dev-scraper"})
+    long_token = "k" * 32
+    assert Settings.from_env({**production, "METRICS_TOKEN": long_token}).metrics_token == long_token

@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -156,6 +157,26 @@ async def test_a_failing_job_keeps_its_error_and_the_registered_jobs_run() -> No
     assert rows["points.expire"]["last_result"] == 0 and rows["points.expire"]["last_error"] == ""
 
 
+async def test_a_job_that_starts_failing_still_shows_when_it_last_succeeded() -> None:
+    outcomes: Iterator[int | Exception] = iter([3, RuntimeError("smtp down"), RuntimeError("smtp down")])
+
+    async def flaky(now: datetime) -> int:
+        outcome = next(outcomes)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    jobs = [Job("test.flaky", timedelta(minutes=1), flaky)]
+    start = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+    await worker.schedule_jobs(jobs, now=start)
+    for minute in range(3):
+        assert await worker.run_jobs(jobs, NotifySettings(), owner="w", now=start + timedelta(minutes=minute)) == 1
+    row = await JobSchedule.objects().get(JobSchedule.name == "test.flaky")
+    assert row is not None
+    assert row.last_run_at == start + timedelta(minutes=2) and "smtp down" in row.last_error
+    assert row.last_success_at == start
+
+
 async def test_the_embedded_worker_runs_inside_the_app_lifespan_and_stops_with_it() -> None:
     from notifications.embedded import worker_lifespan
 
@@ -168,3 +189,23 @@ async def test_the_embedded_worker_runs_inside_the_app_lifespan_and_stops_with_i
             await asyncio.sleep(0.1)
     assert await Delivery.count().where(Delivery.status == "sent") == 1
     assert not [t for t in asyncio.all_tasks() if t.get_name() == "embedded-worker"]
+
+
+async def test_the_worker_logs_json_lines_as_the_api_does() -> None:
+    import json
+
+    done = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "notifications.worker",
+        "--until-idle",
+        "--no-jobs",
+        cwd=ROOT,
+        env={**os.environ, "LOG_LEVEL": "INFO"},
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(done.communicate(), 120)
+    assert done.returncode == 0, err.decode()[-2000:]
+    lines = [json.loads(line) for line in err.decode().splitlines() if line.strip()]
+    started = [line for line in lines if line["logger"] == "notifications.worker" and "started" in line["message"]]
+    assert started and started[0]["level"] == "info" and started[0]["request_id"] == "-"

@@ -1,7 +1,7 @@
 """Run the real app in a process of its own against the environment it is given, and print its answers.
 
 ``python -m tests.support.outage [--break-sqlite]`` starts ``api.app.create_app()`` (lifespan
-included), sends a few member and till requests plus ``/health``, and prints one JSON line per
+included), sends a few member and till requests plus the health probes, and prints one JSON line per
 answer: ``{"path", "status", "retry_after", "code", "detail"}``. With ``--break-sqlite`` the
 SQLite file is replaced by a folder once the app is built, so the database cannot be opened.
 The tests use it for what cannot happen in the test process: a database that is not there, or
@@ -80,6 +80,8 @@ async def main(break_sqlite: bool) -> None:
     till = {"Authorization": "Bearer tt_not-a-key-the-database-could-check"}
     requests: list[tuple[str, str, dict[str, str], Any]] = [
         ("GET", "/health", {}, None),
+        ("GET", "/health/live", {}, None),
+        ("GET", "/health/ready", {}, None),
         ("GET", "/api/v1/me", member, None),
         ("GET", "/api/v1/rewards", member, None),
         (
