@@ -1,4 +1,8 @@
-"""The Piccolo Admin app, built once at import (never per request)."""
+"""The Piccolo Admin app, built once at import (never per request).
+
+Vietnamese first: Piccolo Admin's own interface in Vietnamese by default, English selectable
+(``admin.translation_vi``).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from piccolo_api.rate_limiting.middleware import RateLimitProvider
 from admin import campaigns, complaints, ledger, notifications, rewards, stores
 from admin.member_search import normalise_phone_filter
 from admin.protection import protect
+from admin.translation_vi import DEFAULT_LANGUAGE, TRANSLATIONS
 from loyalty.settings import ADMIN, APP_ENV, AppEnv
 from loyalty.tables import AuditLog, DomainEvent, Member, Store, Terminal
 
@@ -83,6 +88,8 @@ def build_admin() -> Any:
         sidebar_links=SIDEBAR_LINKS,
         allowed_hosts=list(ADMIN.allowed_hosts),
         rate_limit_provider=LoginsLimitedInFront(),
+        default_language_code=DEFAULT_LANGUAGE,
+        translations=TRANSLATIONS,
     )
 
 

@@ -1,5 +1,6 @@
-"""The staff site in a real browser: the login page renders, a staff user signs in, every list and
-form page renders with no console error (screenshots in tests.support.browser.screenshot_folder)."""
+"""The staff site in a real browser: the login page renders, a staff user signs in to a Vietnamese
+admin (English a click away), every list and form page renders with no console error
+(screenshots in tests.support.browser.screenshot_folder)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from admin.protection import POLICIES
 from admin.site import FORMS, TABLES
+from admin.translation_vi import VIETNAMESE
 from loyalty.demo import seed_staff
 from loyalty.members import record_member
 from loyalty.tables import Member
@@ -34,6 +36,12 @@ async def test_staff_signs_in_through_the_login_form_and_sees_members(tmp_path: 
         assert "Store" in body and "Terminal" in body
         driver.save_screenshot(str(tmp_path / "admin-home.png"))
         assert (tmp_path / "admin-home.png").stat().st_size > 1000
+        # Vietnamese first: the landing page and the sidebar's sections.
+        assert "Chào mừng bạn đến với Thân Thiết" in body
+        assert "Chọn một bảng ở thanh bên trái để bắt đầu." in body
+        assert "Welcome to" not in body
+        for words in ("Trang chủ", "Bảng dữ liệu", "Biểu mẫu", "Liên kết"):
+            assert words in body, words
 
 
 async def test_wrong_password_keeps_the_staff_member_on_the_login_page(tmp_path: Path) -> None:
@@ -47,6 +55,30 @@ async def test_wrong_password_keeps_the_staff_member_on_the_login_page(tmp_path:
             )
         )
         assert driver.find_elements(By.NAME, "password")
+
+
+def _body(driver: WebDriver) -> str:
+    return str(driver.find_element(By.TAG_NAME, "body").text)
+
+
+async def test_staff_switch_the_admin_to_english_and_it_stays_english() -> None:
+    await seed_staff()
+    with live_server() as base, chromium() as driver:
+        login_to_admin(driver, base, "demo", "thanthiet-demo")
+        WebDriverWait(driver, PATIENCE_S).until(lambda d: "Chào mừng" in _body(d))
+        console_errors(driver)  # the login page's own 401s (see _staff_signed_in)
+        driver.find_element(By.CSS_SELECTOR, "a[title=Translations]").click()
+        english = WebDriverWait(driver, PATIENCE_S).until(
+            lambda d: next((a for a in d.find_elements(By.CSS_SELECTOR, "#nav a") if "English" in a.text), None)
+        )
+        assert english is not None and "Tiếng Việt" in _body(driver)
+        english.click()
+        WebDriverWait(driver, PATIENCE_S).until(lambda d: "Welcome to Thân Thiết" in _body(d))
+        driver.refresh()
+        WebDriverWait(driver, PATIENCE_S).until(lambda d: "Select a table in the sidebar" in _body(d))
+        driver.save_screenshot(str(screenshot_folder() / "admin-home-english.png"))
+        assert "Chào mừng" not in _body(driver)
+        assert not console_errors(driver)
 
 
 SHOWS_VALUE = "return Array.from(document.querySelectorAll('input')).some(i => i.value === arguments[0])"
@@ -97,7 +129,8 @@ def _shows_form(driver: WebDriver, title: str) -> bool:
 
 
 def _save_button(driver: WebDriver) -> WebElement | None:
-    return next((b for b in driver.find_elements(By.TAG_NAME, "button") if b.text.strip().upper() == "SAVE"), None)
+    save = VIETNAMESE.translations["Save"].upper()
+    return next((b for b in driver.find_elements(By.TAG_NAME, "button") if b.text.strip().upper() == save), None)
 
 
 async def test_every_staff_form_page_renders_without_a_console_error() -> None:
