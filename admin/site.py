@@ -1,7 +1,8 @@
 """The Piccolo Admin app, built once at import (never per request).
 
 Vietnamese first: Piccolo Admin's own interface in Vietnamese by default, English selectable
-(``admin.translation_vi``).
+(``admin.translation_vi``), and Vietnamese names for tables, columns, groups and forms
+(``admin.labels``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from piccolo_admin.endpoints import TableConfig, create_admin
 from piccolo_api.rate_limiting.middleware import RateLimitProvider
 
 from admin import campaigns, complaints, ledger, notifications, rewards, stores
+from admin.labels import label_forms, label_tables, serve_labels
 from admin.member_search import normalise_phone_filter
 from admin.protection import protect
 from admin.translation_vi import DEFAULT_LANGUAGE, TRANSLATIONS
@@ -60,13 +62,15 @@ TABLES: list[Any] = protect(
         domain_events,
     ]
 )
-FORMS: list[Any] = [*stores.FORMS, *rewards.FORMS, *ledger.FORMS, *complaints.FORMS, *campaigns.FORMS]
+# What the admin serves, its groups read in Vietnamese.
+SERVED: list[Any] = label_tables(TABLES)
+FORMS: list[Any] = label_forms([*stores.FORMS, *rewards.FORMS, *ledger.FORMS, *complaints.FORMS, *campaigns.FORMS])
 SIDEBAR_LINKS: dict[str, str] = {
-    "API documentation": "/schema",
-    "Complaints report": complaints.REPORT_URL,
-    "Open cases": "/staff/complaints",
-    "Campaign results": "/staff/campaigns",
-    "Upload a VIP list": "/staff/vip/upload",
+    "Tài liệu API": "/schema",
+    "Báo cáo khiếu nại": complaints.REPORT_URL,
+    "Hồ sơ khiếu nại đang mở": "/staff/complaints",
+    "Kết quả chiến dịch": "/staff/campaigns",
+    "Tải lên danh sách VIP": "/staff/vip/upload",
 }
 
 
@@ -81,7 +85,7 @@ class LoginsLimitedInFront(RateLimitProvider):
 
 def build_admin() -> Any:
     return create_admin(
-        tables=TABLES,
+        tables=SERVED,
         forms=FORMS,
         site_name="Thân Thiết",
         production=APP_ENV is AppEnv.PRODUCTION,
@@ -93,4 +97,4 @@ def build_admin() -> Any:
     )
 
 
-ADMIN_APP = normalise_phone_filter(build_admin())
+ADMIN_APP = normalise_phone_filter(serve_labels(build_admin()))

@@ -36,12 +36,15 @@ async def test_staff_signs_in_through_the_login_form_and_sees_members(tmp_path: 
         assert "Store" in body and "Terminal" in body
         driver.save_screenshot(str(tmp_path / "admin-home.png"))
         assert (tmp_path / "admin-home.png").stat().st_size > 1000
-        # Vietnamese first: the landing page and the sidebar's sections.
+        # Vietnamese first: the landing page, and the sidebar's sections, groups, forms and links
+        # (group names are drawn in capitals, hence the lower-case comparison).
         assert "Chào mừng bạn đến với Thân Thiết" in body
         assert "Chọn một bảng ở thanh bên trái để bắt đầu." in body
         assert "Welcome to" not in body
-        for words in ("Trang chủ", "Bảng dữ liệu", "Biểu mẫu", "Liên kết"):
-            assert words in body, words
+        seen = body.lower()
+        sidebar = ("trang chủ", "bảng dữ liệu", "biểu mẫu", "liên kết", "hội viên", "điểm thưởng", "khiếu nại")
+        for words in (*sidebar, "hệ thống", "điều chỉnh điểm", "ghi nhận khiếu nại", "báo cáo khiếu nại"):
+            assert words in seen, words
 
 
 async def test_wrong_password_keeps_the_staff_member_on_the_login_page(tmp_path: Path) -> None:
@@ -124,7 +127,7 @@ async def test_every_admin_list_page_shows_its_rows_without_a_console_error() ->
 
 def _shows_form(driver: WebDriver, title: str) -> bool:
     fields = driver.find_elements(By.CSS_SELECTOR, "form input, form textarea, form select")
-    # The admin title-cases form names ("Adjust Points").
+    # The admin title-cases form names ("Điều Chỉnh Điểm").
     return bool(fields) and title.lower() in driver.find_element(By.TAG_NAME, "body").text.lower()
 
 
