@@ -1,18 +1,20 @@
 """The Piccolo Admin app, built once at import (never per request).
 
-Vietnamese first: Piccolo Admin's own interface in Vietnamese by default, English selectable
-(``admin.translation_vi``), and Vietnamese names for tables, columns, groups and forms
-(``admin.labels``).
+Vietnamese first: Piccolo Admin's own interface in Vietnamese by default (English selectable,
+``admin.translation_vi``), Vietnamese names for tables, columns, groups and forms
+(``admin.labels``), and the system's own tables for superusers only (``admin.access``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from piccolo_admin.endpoints import TableConfig, create_admin
+from piccolo.apps.user.tables import BaseUser
+from piccolo_admin.endpoints import TableConfig
 from piccolo_api.rate_limiting.middleware import RateLimitProvider
 
 from admin import campaigns, complaints, ledger, notifications, rewards, stores
+from admin.access import StaffAdmin, restrict_system_tables
 from admin.labels import label_forms, label_tables, serve_labels
 from admin.member_search import normalise_phone_filter
 from admin.protection import protect
@@ -46,6 +48,23 @@ audit_log = TableConfig(AuditLog, menu_group="Audit", order_by=None)
 domain_events = TableConfig(
     DomainEvent, visible_filters=[DomainEvent.kind, DomainEvent.member, DomainEvent.processed_at], menu_group="System"
 )
+# Served anyway (the ledger, cases and campaigns point at staff accounts); Piccolo Admin lets only
+# superusers near it, and admin.access hides it from everyone else.
+staff_accounts = TableConfig(
+    BaseUser,
+    visible_columns=[
+        BaseUser.id,
+        BaseUser.username,
+        BaseUser.first_name,
+        BaseUser.last_name,
+        BaseUser.email,
+        BaseUser.active,
+        BaseUser.admin,
+        BaseUser.superuser,
+        BaseUser.last_login,
+    ],
+    menu_group="System",
+)
 
 # Every table gets its write policy (admin.protection): what staff may change in the grid.
 TABLES: list[Any] = protect(
@@ -62,8 +81,9 @@ TABLES: list[Any] = protect(
         domain_events,
     ]
 )
-# What the admin serves, its groups read in Vietnamese.
-SERVED: list[Any] = label_tables(TABLES)
+# What the admin serves: those and the staff accounts (which keep Piccolo Admin's own rule:
+# superusers only); the system's tables refuse everyone else, the groups read in Vietnamese.
+SERVED: list[Any] = label_tables(restrict_system_tables([*TABLES, staff_accounts]))
 FORMS: list[Any] = label_forms([*stores.FORMS, *rewards.FORMS, *ledger.FORMS, *complaints.FORMS, *campaigns.FORMS])
 SIDEBAR_LINKS: dict[str, str] = {
     "Tài liệu API": "/schema",
@@ -84,8 +104,8 @@ class LoginsLimitedInFront(RateLimitProvider):
 
 
 def build_admin() -> Any:
-    return create_admin(
-        tables=SERVED,
+    return StaffAdmin(
+        *SERVED,
         forms=FORMS,
         site_name="Thân Thiết",
         production=APP_ENV is AppEnv.PRODUCTION,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from pathlib import Path
+from typing import Any
 
 import httpx
 from piccolo.apps.user.tables import BaseUser
@@ -16,8 +17,9 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
+from admin.access import SYSTEM_TABLES
 from admin.protection import POLICIES
-from admin.site import FORMS, TABLES
+from admin.site import FORMS, SERVED, TABLES
 from admin.translation_vi import VIETNAMESE
 from loyalty.demo import seed_staff
 from loyalty.members import record_member
@@ -84,6 +86,30 @@ async def test_staff_switch_the_admin_to_english_and_it_stays_english() -> None:
         assert not console_errors(driver)
 
 
+async def test_staff_who_are_not_superusers_see_no_system_tables_in_the_sidebar() -> None:
+    await BaseUser.create_user(username="mai", password="a-long-Passw0rd", active=True, admin=True, superuser=False)
+    with live_server() as base, chromium() as driver:
+        _staff_signed_in(driver, base)
+        WebDriverWait(driver, PATIENCE_S).until(lambda d: "chào mừng" in _body(d).lower())
+        seen = _body(driver).lower()
+        driver.save_screenshot(str(screenshot_folder() / "admin-home-staff.png"))
+        assert "hội viên" in seen and "member" in seen and "audit log" in seen
+        assert "hệ thống" not in seen
+        for table in SYSTEM_TABLES:
+            assert table._meta.tablename.replace("_", " ") not in seen, table._meta.tablename
+        # Typed in by hand, the table's page gets a 403 and shows no rows (Piccolo Admin 1.14 leaves
+        # the page blank; the refusal is in the console).
+        driver.get(f"{base}/admin/#/job_schedule/")
+        logged: list[str] = []
+
+        def refused(d: WebDriver) -> bool:
+            logged.extend(console_errors(d))
+            return any("job_schedule/schema/" in m and "403" in m for m in logged)
+
+        WebDriverWait(driver, PATIENCE_S).until(refused)
+        assert not driver.find_elements(By.CSS_SELECTOR, "table tbody tr td")
+
+
 SHOWS_VALUE = "return Array.from(document.querySelectorAll('input')).some(i => i.value === arguments[0])"
 
 
@@ -99,7 +125,7 @@ def _staff_signed_in(driver: WebDriver, base: str) -> None:
 async def _a_staff_account_and_a_row_in_every_table() -> None:
     await BaseUser.create_user(username="mai", password="a-long-Passw0rd", active=True, admin=True, superuser=False)
     await record_member("0907654321", "Trần Văn Minh")
-    for config in TABLES:
+    for config in SERVED:
         await row_in(config.table_class)
 
 
@@ -108,20 +134,34 @@ def _shows_rows(driver: WebDriver) -> bool:
     return bool(headers) and bool(driver.find_elements(By.CSS_SELECTOR, "table tbody tr td"))
 
 
+def _list_pages(driver: WebDriver, base: str, configs: list[Any]) -> list[str]:
+    """Open each table's list page; what went wrong on each."""
+    shots, failures = screenshot_folder(), []
+    for config in configs:
+        name = config.table_class._meta.tablename
+        driver.get(f"{base}/admin/#/{name}/")
+        try:
+            WebDriverWait(driver, PATIENCE_S).until(_shows_rows)
+        except TimeoutException:
+            failures.append(f"{name}: the list shows no rows")
+        driver.save_screenshot(str(shots / f"list-{name}.png"))
+        failures += [f"{name}: {message}" for message in console_errors(driver)]
+    return failures
+
+
 async def test_every_admin_list_page_shows_its_rows_without_a_console_error() -> None:
     await _a_staff_account_and_a_row_in_every_table()
-    shots, failures = screenshot_folder(), []
+    await seed_staff()
+    system = [config for config in SERVED if config.table_class in SYSTEM_TABLES]
     with live_server() as base, chromium(window="1440,900") as driver:
+        # Staff open every table they are shown; the system's tables are a superuser's.
         _staff_signed_in(driver, base)
-        for config in TABLES:
-            name = config.table_class._meta.tablename
-            driver.get(f"{base}/admin/#/{name}/")
-            try:
-                WebDriverWait(driver, PATIENCE_S).until(_shows_rows)
-            except TimeoutException:
-                failures.append(f"{name}: the list shows no rows")
-            driver.save_screenshot(str(shots / f"list-{name}.png"))
-            failures += [f"{name}: {message}" for message in console_errors(driver)]
+        failures = _list_pages(driver, base, [config for config in SERVED if config not in system])
+        driver.delete_all_cookies()
+        login_to_admin(driver, base, "demo", "thanthiet-demo")
+        WebDriverWait(driver, PATIENCE_S).until(lambda d: "Member" in _body(d))
+        console_errors(driver)
+        failures += _list_pages(driver, base, system)
     assert not failures, "\n".join(failures)
 
 

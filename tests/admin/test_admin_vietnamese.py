@@ -1,5 +1,5 @@
-"""The staff site in Vietnamese first: Piccolo Admin's own words, and the names of tables, columns,
-groups and forms."""
+"""The staff site in Vietnamese first: Piccolo Admin's own words, the names of tables, columns,
+groups and forms, and the system's tables kept to superusers."""
 
 from __future__ import annotations
 
@@ -12,13 +12,18 @@ from typing import Any
 import httpx
 import piccolo_admin
 from piccolo.apps.user.tables import BaseUser
+from piccolo.table import Table
 from piccolo_admin.translations.data import ENGLISH
 
 from admin import labels_vi
 from admin.site import FORMS, build_admin
 from admin.translation_vi import VIETNAMESE
 from loyalty.members import record_member
+from loyalty.tables import DomainEvent
+from notifications.tables import JobSchedule
+from tests.support.admin_rows import row_in, snapshot
 
+SYSTEM = {"piccolo_user", "job_schedule", "domain_event"}
 BUNDLE = Path(piccolo_admin.__file__).parent / "dist" / "assets"
 
 
@@ -70,6 +75,42 @@ async def signed_in(app: Any, username: str, *, superuser: bool) -> AsyncIterato
         yield http
 
 
+async def test_staff_who_are_not_superusers_do_not_see_the_system_tables(app: Any) -> None:
+    async with signed_in(app, "mai", superuser=False) as staff, signed_in(app, "root", superuser=True) as root:
+        listed = (await staff.get("/admin/api/tables/")).json()
+        grouped = (await staff.get("/admin/api/tables/grouped/")).json()
+        root_grouped = (await root.get("/admin/api/tables/grouped/")).json()
+        root_listed = (await root.get("/admin/api/tables/")).json()
+    in_groups = {t for tables in grouped["grouped"].values() for t in tables} | set(grouped["ungrouped"])
+    assert "member" in listed and "member" in in_groups and "audit_log" in in_groups
+    assert not SYSTEM & set(listed) and not SYSTEM & in_groups
+    # The "System" group would be empty: it is not shown at all.
+    assert "Hệ thống" not in grouped["grouped"] and "Hội viên" in grouped["grouped"]
+    assert set(root_grouped["grouped"]["Hệ thống"]) == SYSTEM
+    assert set(root_listed) >= SYSTEM and not root_grouped["ungrouped"]
+
+
+async def test_staff_who_are_not_superusers_are_refused_on_system_rows(app: Any) -> None:
+    await row_in(JobSchedule)
+    await row_in(DomainEvent)
+    tables: list[type[Table]] = [JobSchedule, DomainEvent, BaseUser]
+    async with signed_in(app, "mai", superuser=False) as staff, signed_in(app, "root", superuser=True) as root:
+        rows = {t._meta.tablename: await row_in(t) for t in tables}
+        before = await snapshot(tables)
+        for name, row_id in rows.items():
+            base = f"/admin/api/tables/{name}/"
+            for path in ("", f"{row_id}/", "schema/", "count/", "ids/", "new/"):
+                refused = await staff.get(base + path)
+                assert refused.status_code == 403, (name, path, refused.status_code, refused.text)
+                assert "superuser" in refused.text
+                seen = await root.get(base + path)
+                assert seen.status_code == 200, (name, path, seen.status_code, seen.text)
+            patched = await staff.patch(f"{base}{row_id}/", json={"last_error": "x", "kind": "x", "username": "x"})
+            assert patched.status_code in (403, 405), (name, patched.text)
+            assert (await staff.delete(f"{base}{row_id}/")).status_code in (403, 405)
+        assert await snapshot(tables) == before
+
+
 async def test_table_schemas_name_the_columns_in_vietnamese(app: Any) -> None:
     await record_member("0907654321", "Trần Văn Minh")
     async with signed_in(app, "mai", superuser=False) as staff:
@@ -112,8 +153,7 @@ def test_every_table_column_group_and_form_the_staff_see_has_a_vietnamese_name()
         if labels_vi.column_label(name, column._meta.name) is None
     ]
     assert not missing
-    # Piccolo Admin adds its users table (others point at it) without a group.
-    assert {config.menu_group for config in configs} - {None} <= set(labels_vi.MENU_GROUPS.values())
+    assert {config.menu_group for config in configs} <= set(labels_vi.MENU_GROUPS.values())
     assert {label.name for label in labels_vi.TABLES.values()}.isdisjoint({""})
     assert {form.slug for form in FORMS} == set(labels_vi.FORMS)
     for form in FORMS:
