@@ -5,8 +5,9 @@ the tables the system keeps for itself (staff accounts and sessions, the worker'
 domain events, idempotency records) are for whoever runs the platform. Piccolo Admin 1.14 shows
 every configured table to every staff account and has no per-user table list, so:
 
-* each system table's API refuses a non-superuser (403) on every call, through the validators
-  piccolo_api runs before each one (Piccolo Admin guards its own users table the same way);
+* each system table's API refuses a non-superuser on every call, through the validators
+  piccolo_api runs before each one (Piccolo Admin guards its own users table the same way):
+  403, or 405 for a write the table's write policy (``admin.protection``) refuses first;
 * :class:`StaffAdmin` answers the admin's two table lists, which draw the sidebar, without the
   system tables for a non-superuser (and without a menu group left empty by that).
 """
