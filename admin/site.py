@@ -1,15 +1,24 @@
-"""The Piccolo Admin app, built once at import (never per request)."""
+"""The Piccolo Admin app, built once at import (never per request).
+
+Vietnamese first: Piccolo Admin's own interface in Vietnamese by default (English selectable,
+``admin.translation_vi``), Vietnamese names for tables, columns, groups and forms
+(``admin.labels``), and the system's own tables for superusers only (``admin.access``).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from piccolo_admin.endpoints import TableConfig, create_admin
+from piccolo.apps.user.tables import BaseUser
+from piccolo_admin.endpoints import TableConfig
 from piccolo_api.rate_limiting.middleware import RateLimitProvider
 
 from admin import campaigns, complaints, ledger, notifications, rewards, stores
+from admin.access import StaffAdmin, restrict_system_tables
+from admin.labels import label_forms, label_tables, serve_labels
 from admin.member_search import normalise_phone_filter
 from admin.protection import protect
+from admin.translation_vi import DEFAULT_LANGUAGE, TRANSLATIONS
 from loyalty.schema import AuditLog, DomainEvent, Member, Store, Terminal
 from loyalty.settings import ADMIN, APP_ENV, AppEnv
 
@@ -39,6 +48,23 @@ audit_log = TableConfig(AuditLog, menu_group="Audit", order_by=None)
 domain_events = TableConfig(
     DomainEvent, visible_filters=[DomainEvent.kind, DomainEvent.member, DomainEvent.processed_at], menu_group="System"
 )
+# Served anyway (the ledger, cases and campaigns point at staff accounts); Piccolo Admin lets only
+# superusers near it, and admin.access hides it from everyone else.
+staff_accounts = TableConfig(
+    BaseUser,
+    visible_columns=[
+        BaseUser.id,
+        BaseUser.username,
+        BaseUser.first_name,
+        BaseUser.last_name,
+        BaseUser.email,
+        BaseUser.active,
+        BaseUser.admin,
+        BaseUser.superuser,
+        BaseUser.last_login,
+    ],
+    menu_group="System",
+)
 
 # Every table gets its write policy (admin.protection): what staff may change in the grid.
 TABLES: list[Any] = protect(
@@ -55,13 +81,16 @@ TABLES: list[Any] = protect(
         domain_events,
     ]
 )
-FORMS: list[Any] = [*stores.FORMS, *rewards.FORMS, *ledger.FORMS, *complaints.FORMS, *campaigns.FORMS]
+# What the admin serves: those and the staff accounts (which keep Piccolo Admin's own rule:
+# superusers only); the system's tables refuse everyone else, the groups read in Vietnamese.
+SERVED: list[Any] = label_tables(restrict_system_tables([*TABLES, staff_accounts]))
+FORMS: list[Any] = label_forms([*stores.FORMS, *rewards.FORMS, *ledger.FORMS, *complaints.FORMS, *campaigns.FORMS])
 SIDEBAR_LINKS: dict[str, str] = {
-    "API documentation": "/schema",
-    "Complaints report": complaints.REPORT_URL,
-    "Open cases": "/staff/complaints",
-    "Campaign results": "/staff/campaigns",
-    "Upload a VIP list": "/staff/vip/upload",
+    "Tài liệu API": "/schema",
+    "Báo cáo khiếu nại": complaints.REPORT_URL,
+    "Hồ sơ khiếu nại đang mở": "/staff/complaints",
+    "Kết quả chiến dịch": "/staff/campaigns",
+    "Tải lên danh sách VIP": "/staff/vip/upload",
 }
 
 
@@ -75,15 +104,17 @@ class LoginsLimitedInFront(RateLimitProvider):
 
 
 def build_admin() -> Any:
-    return create_admin(
-        tables=TABLES,
+    return StaffAdmin(
+        *SERVED,
         forms=FORMS,
         site_name="Thân Thiết",
         production=APP_ENV is AppEnv.PRODUCTION,
         sidebar_links=SIDEBAR_LINKS,
         allowed_hosts=list(ADMIN.allowed_hosts),
         rate_limit_provider=LoginsLimitedInFront(),
+        default_language_code=DEFAULT_LANGUAGE,
+        translations=TRANSLATIONS,
     )
 
 
-ADMIN_APP = normalise_phone_filter(build_admin())
+ADMIN_APP = normalise_phone_filter(serve_labels(build_admin()))

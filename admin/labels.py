@@ -1,0 +1,123 @@
+"""Putting the Vietnamese names of ``admin.labels_vi`` on the admin staff see.
+
+Menu groups, form names and form descriptions are plain attributes of the configs: they are set
+when the admin is built (a form keeps the slug of its English name, so its address stays put).
+Column and field labels are the ``title`` of each property in the JSON schema the pages draw
+from. Piccolo builds those schemas from the columns (pydantic titles each field from its
+name) and offers no hook to retitle them, so this thin ASGI wrapper rewrites the two schema
+answers, ``/api/tables/<table>/schema/`` and ``/api/forms/<slug>/schema/``, on their way out.
+A table's Vietnamese name goes there too, as its list page's tooltip (``extra.help_text``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from typing import Any
+
+from piccolo_admin.endpoints import FormConfig, TableConfig
+
+from admin import labels_vi
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_SCHEMA = re.compile(r"/api/(?P<kind>tables|forms)/(?P<name>[^/]+)/schema/$")
+
+
+def group(name: str | None) -> str | None:
+    if name is None:
+        return None
+    if name not in labels_vi.MENU_GROUPS:
+        raise ValueError(f"menu group {name!r} has no Vietnamese name in admin.labels_vi.MENU_GROUPS")
+    return labels_vi.MENU_GROUPS[name]
+
+
+def label_tables(configs: Sequence[TableConfig]) -> list[TableConfig]:
+    for config in configs:
+        config.menu_group = group(config.menu_group)
+    return list(configs)
+
+
+def label_forms(forms: Sequence[FormConfig]) -> list[FormConfig]:
+    for form in forms:
+        labels = labels_vi.FORMS.get(form.slug)
+        if labels is None:
+            raise ValueError(f"form {form.slug!r} has no Vietnamese name in admin.labels_vi.FORMS")
+        form.name, form.description = labels.name, labels.description
+        form.form_group = group(form.form_group)
+    return list(forms)
+
+
+def table_schema(table: str, schema: dict[str, Any]) -> dict[str, Any]:
+    for column, prop in schema.get("properties", {}).items():
+        label = labels_vi.column_label(table, column)
+        if label is not None and isinstance(prop, dict):
+            prop["title"] = label
+    labels = labels_vi.TABLES.get(table)
+    extra = schema.get("extra")
+    if labels is not None and isinstance(extra, dict) and not extra.get("help_text"):
+        extra["help_text"] = labels.name
+    return schema
+
+
+def form_schema(slug: str, schema: dict[str, Any]) -> dict[str, Any]:
+    labels = labels_vi.FORMS.get(slug)
+    for name, prop in schema.get("properties", {}).items():
+        label = labels.fields.get(name) if labels is not None else None
+        if label is not None and isinstance(prop, dict):
+            prop["title"] = label
+    return schema
+
+
+def serve_labels(app: ASGIApp) -> ASGIApp:
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        found = _SCHEMA.search(scope["path"]) if scope["type"] == "http" and scope["method"] == "GET" else None
+        if found is None:
+            await app(scope, receive, send)
+            return
+        relabel = table_schema if found["kind"] == "tables" else form_schema
+        name = found["name"]
+        await app(scope, receive, _rewriting_json(send, lambda schema: relabel(name, schema)))
+
+    return wrapped
+
+
+def _rewriting_json(send: Send, change: Callable[[dict[str, Any]], dict[str, Any]]) -> Send:
+    """A ``send`` that holds a 200 JSON answer back until its last part, then sends it changed.
+    Any other answer (a refusal, an error page) passes as it came."""
+    start: Message | None = None
+    parts: list[bytes] = []
+
+    async def sending(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            if message["status"] == 200 and _is_json(message):
+                start = message
+                return
+        elif message["type"] == "http.response.body" and start is not None:
+            parts.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            body = b"".join(parts)
+            try:
+                document = json.loads(body)
+            except ValueError:
+                document = None
+            if isinstance(document, dict):
+                body = json.dumps(change(document), ensure_ascii=False).encode()
+            headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+            await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await send(message)
+
+    return sending
+
+
+def _is_json(start: Message) -> bool:
+    return any(k.lower() == b"content-type" and v.startswith(b"application/json") for k, v in start["headers"])
