@@ -59,7 +59,11 @@ PROFILE_FIELDS = (
 
 
 async def export_member(member_id: int) -> dict[str, Any]:
-    """Everything stored about the member in the loyalty programme, as plain JSON values."""
+    """Everything stored about the member in the loyalty programme, as plain JSON values.
+
+    A dict and not a typed result: the export is a JSON document of the tables' own rows by
+    definition (``GET /me/export`` answers it as it is, with the notifications side's sections
+    added), so a class per row would restate the schema and drift from it."""
     profile = (
         await Member.select(*PROFILE_FIELDS, Member.tier.code.as_alias("tier")).where(Member.id == member_id).first()
     )

@@ -56,10 +56,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from piccolo.query.functions.aggregate import Count, Max, Min
+
 from loyalty import db
 from loyalty.db import write_transaction
 from loyalty.jobs import job
-from loyalty.schema import MemberStats
+from loyalty.schema import Member, MemberStats
 
 BATCH = 50_000
 RECENCY_DAYS = (14, 30, 60, 120)
@@ -197,7 +199,9 @@ async def record_purchase(member_id: int, amount: int, channel: str, *, now: dat
 async def refresh_all(*, now: datetime | None = None, batch: int = BATCH) -> int:
     """Rebuild every member's row in id ranges of ``batch``; returns the number of members."""
     now = now or datetime.now(UTC)
-    bounds = await db.fetchrow("SELECT MIN(id) AS low, MAX(id) AS high, COUNT(*) AS n FROM member")
+    bounds = await Member.select(
+        Min(Member.id).as_alias("low"), Max(Member.id).as_alias("high"), Count().as_alias("n")
+    ).first()
     if bounds is None or bounds["low"] is None:
         return 0
     low, high = int(bounds["low"]), int(bounds["high"])

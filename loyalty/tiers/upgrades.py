@@ -15,10 +15,12 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
+from piccolo.query.functions.aggregate import Sum
+
 from loyalty import db
 from loyalty.db import write_transaction
 from loyalty.events import EventKind, emit
-from loyalty.schema import Member, Tier
+from loyalty.schema import Member, Purchase, Tier
 
 QUALIFYING_WINDOW = timedelta(days=365)
 
@@ -51,19 +53,19 @@ async def all_tiers() -> list[Tier]:
     return await Tier.objects().order_by(Tier.rank)
 
 
-# The qualifying sums over the window, net of refunds; the same sums HISTORY_SQL reads.
-QUALIFYING_SQL = (
-    "SELECT COALESCE(SUM(points_earned - points_reversed), 0) AS points, "
-    "COALESCE(SUM(amount - refunded_amount), 0) AS spend "
-    "FROM purchase WHERE member = $1 AND created_at > $2"
-)
-
-
 async def qualifying_value(member_id: int, metric: str, *, now: datetime | None = None) -> int:
     """Points earned (metric "points") or đồng spent ("spend") over the last 12 months, net of refunds."""
     since = (now or datetime.now(UTC)) - QUALIFYING_WINDOW
-    row = await db.fetchrow(QUALIFYING_SQL, member_id, since)
-    return Qualifying(int(row["points"]), int(row["spend"])).of(metric) if row else 0
+    row = (
+        await Purchase.select(
+            Sum(Purchase.points_earned - Purchase.points_reversed).as_alias("points"),
+            Sum(Purchase.amount - Purchase.refunded_amount).as_alias("spend"),
+        )
+        .where((Purchase.member == member_id) & (Purchase.created_at > since))
+        .first()
+    )
+    # SUM over no purchases is NULL; PostgreSQL's SUM of bigints is a numeric.
+    return Qualifying(int(row["points"] or 0), int(row["spend"] or 0)).of(metric) if row else 0
 
 
 def best_tier_for(tiers: list[Tier], values: Qualifying) -> Tier | None:

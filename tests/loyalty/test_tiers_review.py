@@ -147,3 +147,34 @@ async def test_me_shows_the_tier_and_what_the_next_one_needs(client: httpx.Async
     assert me["tier"]["code"] == "silver" and me["tier"]["earn_multiplier"] == 1.1
     assert me["next_tier"]["code"] == "gold" and me["next_tier"]["points_needed"] == 2000 - 550
     assert me["points_balance"] == 550
+
+
+async def test_a_spend_tier_counts_dong_spent_net_of_refunds_over_twelve_months() -> None:
+    from loyalty import earning
+
+    await Tier(code="member", name_vi="TV", name_en="Member", rank=1, metric="spend", threshold=0).save()
+    await Tier(code="vip", name_vi="VIP", name_en="VIP", rank=2, metric="spend", threshold=10_000_000).save()
+    store = await create_store("Q1", "Quận 1")
+    member = await record_member("0904000009")
+    fresh = await Member.objects().where(Member.id == member.id).first()
+    assert fresh is not None
+    standing = await tiers.standing(fresh)  # no purchases yet
+    assert standing.next_tier is not None and standing.points_needed == 10_000_000
+    await _buy(member.id, store.id, 3_000_000, now=NOW - timedelta(days=400))  # outside the window
+    await _buy(member.id, store.id, 4_000_000)
+    receipt = f"R{next(_receipts)}"
+    await award_purchase(
+        member.id,
+        store_id=store.id,
+        terminal_id=None,
+        receipt_no=receipt,
+        amount=2_000_000,
+        items=(),
+        channel=Channel.TILL,
+        digest="",
+        now=NOW,
+    )
+    await earning.refund(store_id=store.id, terminal_id=None, receipt_no=receipt, amount=500_000)
+    standing = await tiers.standing(fresh)
+    assert standing.tier is not None and standing.tier.code == "member"
+    assert standing.points_needed == 10_000_000 - (4_000_000 + 2_000_000 - 500_000)
