@@ -6,9 +6,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from loyalty import campaigns, complaints, stores, vip
-from loyalty.demo import seed_staff
+from loyalty import campaigns, complaints, members
 from loyalty.members import record_member
+from loyalty.setup.demo import seed_staff
 from tests.support.browser import PATIENCE_S, chromium, console_errors, live_server, login_to_admin, screenshot_folder
 from tests.support.complaints import seed_desk, staff
 
@@ -32,7 +32,7 @@ def _styled(driver: WebDriver) -> dict[str, object]:
 async def test_every_staff_page_is_styled_by_the_one_stylesheet() -> None:
     await seed_staff()
     await seed_desk()
-    await stores.create_store("Q1", "Quận 1")
+    await members.create_store("Q1", "Quận 1")
     agent = await staff("an")
     await record_member("0907654321", name="Lan")
     case = await complaints.log_by_staff(
@@ -52,7 +52,7 @@ async def test_every_staff_page_is_styled_by_the_one_stylesheet() -> None:
             "message_en": "$points points",
         }
     )
-    await vip.create_group("Khách VIP")
+    await campaigns.create_group("Khách VIP")
     pages = {
         # name: (path, a text it shows, its language)
         "staff-cases": ("/staff/complaints", "Open cases", "en"),
