@@ -3,7 +3,7 @@
 Phones are stored in E.164 (``+84907654321``); staff type ``0907654321``, ``0907 654 321`` or
 ``84907654321``. piccolo_api filters with the raw text (a contains-match), and its validators
 cannot change the filter, so this thin ASGI wrapper rewrites the ``phone`` parameter of the
-member listing and its count (``loyalty.phones.phone_search_term``) before the admin sees it.
+member listing and its count (``loyalty.members.phone_search_term``) before the admin sees it.
 """
 
 from __future__ import annotations

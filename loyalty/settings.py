@@ -4,7 +4,7 @@ Rules:
 
 * ``ENV`` is a frozen copy of the environment taken once, at import; every settings section is
   built from it: the programme (``loyalty.config``), the complaints desk
-  (``loyalty.complaint_sla``), notifications (``notifications.config``), the API
+  (``loyalty.complaints.sla``), notifications (``notifications.config``), the API
   (``api.settings``), and the service and admin sections below. A section's ``from_env`` takes a
   mapping of its own for tests.
 * ``APP_ENV`` is parsed once (``AppEnv.parse``: any case, surrounding spaces ignored, anything

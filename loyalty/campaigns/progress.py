@@ -3,7 +3,7 @@
 A run is in progress while its campaign is live or paused and either its audience is not yet
 all gone through (``selected_at`` IS NULL) or, for vouchers, gifts chosen are still pending.
 
-* Points runs walk the members in id order, lane by lane (``loyalty.campaign_points``):
+* Points runs walk the members in id order, lane by lane (``loyalty.campaigns.lanes``):
   ``members_total`` is the member ids after the run's start, ``members_done`` those the lanes'
   cursors have passed. Counted by id range (two index look-ups, never a pass over members), so
   an id left unused by a rolled-back sign-up counts as a member.

@@ -36,7 +36,7 @@ from loyalty.schema.tiers import Tier
 
 
 class Segment(Keyed, Table):
-    """A saved, named filter (validated JSON, see loyalty.segment_filters)."""
+    """A saved, named filter (validated JSON, see loyalty.campaigns.segment_filters)."""
 
     name = Varchar(length=100, unique=True)
     description = Text(default="")
@@ -127,7 +127,7 @@ class CampaignRun(Keyed, Table):
 
 class CampaignLane(Keyed, Table):
     """One member-id range of a points run, (``cursor``, ``high``], given batch by batch by one
-    worker at a time; lanes let several workers give one run side by side (loyalty.campaign_points).
+    worker at a time; lanes let several workers give one run side by side (loyalty.campaigns.lanes).
     ``high`` NULL: no upper end (the run's last lane, which takes members who join meanwhile)."""
 
     run = ForeignKey(CampaignRun, on_delete=OnDelete.cascade, index=True)

@@ -2,7 +2,7 @@
 
 A member's ``points_balance`` and ``ledger_head`` are owned by ``loyalty.points`` alone;
 ``MemberStats`` is derived data (one row per member, rebuilt set-wise by
-``loyalty.members.refresh_member_stats``). A till's key is stored only as a SHA-256.
+the statistics jobs of ``loyalty.members``). A till's key is stored only as a SHA-256.
 
 Written by: ``loyalty.members`` (members, stores, tills, statistics), ``loyalty.points``
 (balance and ledger head) and ``loyalty.tiers`` (tier and ``TierChange``).
@@ -96,7 +96,7 @@ class MemberStats(Keyed, Table):
     # none | till | claim | both
     channel = Varchar(length=8, default="none", index=True)
     days_since_last_visit = Integer(null=True, default=None)
-    # 1-5, NULL for a member who never bought (cut points in loyalty.statistics).
+    # 1-5, NULL for a member who never bought (cut points in loyalty.members.statistics).
     recency_score = Integer(null=True, default=None)
     frequency_score = Integer(null=True, default=None)
     monetary_score = Integer(null=True, default=None)

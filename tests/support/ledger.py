@@ -1,4 +1,4 @@
-"""Ledger invariants after a scenario: ``loyalty.ledger_check`` plus the plain sums."""
+"""Ledger invariants after a scenario: ``loyalty.points.check`` plus the plain sums."""
 
 from __future__ import annotations
 
