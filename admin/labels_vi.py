@@ -238,6 +238,7 @@ TABLES: Mapping[str, TableLabels] = {
             "lease_owner": "Tiến trình đang giữ",
             "last_run_at": "Lần chạy trước",
             "last_result": "Kết quả lần trước",
+            "last_success_at": "Lần chạy thành công gần nhất",
         },
     ),
     "ledger_entry": TableLabels(
