@@ -13,7 +13,6 @@ document.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -21,7 +20,7 @@ from litestar import Response, get
 
 from api.errors import RETRY_AFTER_S, database_unavailable, problem
 from api.schemas import HealthOut, LiveOut, ReadyOut
-from loyalty.db import OneAtATime, current_engine, readiness
+from loyalty.db import OneAtATime, current_engine, readiness, within
 
 log = logging.getLogger("api.health")
 PROBE_TIMEOUT_S = 3.0
@@ -32,7 +31,7 @@ _READINESS = OneAtATime(readiness)
 @get("/health", tags=["service"], summary="Liveness and database reachability")
 async def health() -> Response[HealthOut]:
     try:
-        await asyncio.wait_for(current_engine().run_ddl("SELECT 1"), PROBE_TIMEOUT_S)
+        await within(PROBE_TIMEOUT_S, current_engine().run_ddl("SELECT 1"))
     except Exception as exc:  # any failure to reach the database means "unavailable"
         log.warning("health: database unreachable: %s", exc)
         return Response(
