@@ -7,6 +7,9 @@ checks that every table, column, group and form the admin serves has its name he
 
 Piccolo Admin 1.14 shows a table by its database name in the sidebar and the page headings (it
 has no display name for tables): the Vietnamese name of a table is its list page's tooltip.
+
+Why one module of 500 lines: it is data, one dictionary a translator reads and fills from top to
+bottom; split, a missing name would hide in another file.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """What staff may write through the admin's table API (the grid and its edit and add forms).
 
+Why one module over 300 lines: the policy of every served table stands beside the one mechanism
+that enforces it, so a reviewer sees in one place everything staff can write.
+
 Piccolo Admin's table API writes any column of any table it serves unless validators stop it,
 and its edit form sends the whole row back on Save: hidden columns too, secret ones as "". So
 every table the admin serves has a :class:`WritePolicy` in ``POLICIES``, and :func:`protect`
