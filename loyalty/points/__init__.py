@@ -37,9 +37,6 @@ Modules:
 * ``statements``: A member's own ledger, newest first, by keyset pages on the entry id.
 """
 
-# fetch and execute are the db runner's own, named here while the campaigns package still imports
-# them from loyalty.points; new code imports them from loyalty.db.
-from loyalty.db import execute, fetch
 from loyalty.points.batches import (
     Holder,
     bulk_settings,
@@ -90,11 +87,9 @@ __all__ = [
     "debit",
     "default_expiry",
     "entry_hash",
-    "execute",
     "expire_due",
     "expire_lot",
     "expire_points",
-    "fetch",
     "gift_hashes",
     "give_back",
     "lock_member",
