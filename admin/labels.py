@@ -5,7 +5,7 @@ when the admin is built (a form keeps the slug of its English name, so its addre
 Column and field labels are the ``title`` of each property in the JSON schema the pages draw
 from. Piccolo builds those schemas from the columns (pydantic titles each field from its
 name) and offers no hook to retitle them, so this thin ASGI wrapper rewrites the two schema
-answers, ``/api/tables/<table>/schema/`` and ``/api/forms/<slug>/schema/``, on their way out.
+answers, ``/api/tables/{table}/schema/`` and ``/api/forms/{slug}/schema/``, on their way out.
 A table's Vietnamese name goes there too, as its list page's tooltip (``extra.help_text``).
 """
 
