@@ -266,3 +266,20 @@ async def test_sqlite_reports_no_connection_pool(client: httpx.AsyncClient, metr
     samples = await _scrape(client, metrics_on)
     assert not [name for name, _ in samples if name.startswith("thanthiet_db_pool_")]
     assert not IS_POSTGRES
+
+
+async def test_with_metrics_off_requests_are_not_measured(client: httpx.AsyncClient, app: Any) -> None:
+    """Measuring costs the till earn throughput; with /metrics off nothing would read it."""
+    before = app.state.settings
+    app.state.settings = dataclasses.replace(before, metrics_token=TOKEN)
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    try:
+        counted = _requests(await _scrape(client, headers), "/health/live", "200")
+        app.state.settings = before
+        assert (await client.get("/health/live")).status_code == 200  # metrics off: not counted
+        app.state.settings = dataclasses.replace(before, metrics_token=TOKEN)
+        assert _requests(await _scrape(client, headers), "/health/live", "200") == counted
+        assert (await client.get("/health/live")).status_code == 200  # metrics on: counted
+        assert _requests(await _scrape(client, headers), "/health/live", "200") == counted + 1
+    finally:
+        app.state.settings = before
