@@ -8,11 +8,12 @@ is that of the oldest row waiting; nothing waiting is age 0.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from loyalty.schema import DomainEvent
+from loyalty import db
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class Waiting:
     oldest_age_s: float
 
 
-def waiting_of(row: dict[str, Any], now: datetime) -> Waiting:
+def waiting_of(row: Mapping[str, Any], now: datetime) -> Waiting:
     """A ``{n, oldest}`` row of ``COUNT(*)`` and ``MIN(created_at)`` as a :class:`Waiting`."""
     oldest = as_datetime(row.get("oldest"))
     age = max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
@@ -36,7 +37,7 @@ def as_datetime(value: Any) -> datetime | None:
 
 
 async def waiting_events(now: datetime) -> Waiting:
-    rows = await DomainEvent.raw(
+    rows = await db.fetch(
         "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM domain_event WHERE processed_at IS NULL"
     )
     return waiting_of(rows[0] if rows else {}, now)

@@ -17,10 +17,11 @@ pending gifts' partial index, the lane's run).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from loyalty.schema import Campaign, CampaignStatus
+from loyalty import db
+from loyalty.schema import CampaignStatus
 
 IN_PROGRESS = (CampaignStatus.SCHEDULED, CampaignStatus.RUNNING, CampaignStatus.PAUSED)
 
@@ -36,7 +37,7 @@ class RunProgress:
 
 async def runs_in_progress() -> list[RunProgress]:
     statuses = ", ".join(f"'{s.value}'" for s in IN_PROGRESS)
-    runs = await Campaign.raw(
+    runs = await db.fetch(
         "SELECT r.id, r.campaign, r.occurrence, r.cursor, r.selected, r.selected_at, c.gift_kind "
         f"FROM campaign c JOIN campaign_run r ON r.campaign = c.id WHERE c.status IN ({statuses}) "
         "AND (r.selected_at IS NULL OR c.gift_kind = 'voucher')"
@@ -45,7 +46,7 @@ async def runs_in_progress() -> list[RunProgress]:
         return []
     pending = {
         (int(r["campaign"]), str(r["occurrence"])): int(r["n"])
-        for r in await Campaign.raw(
+        for r in await db.fetch(
             "SELECT campaign, occurrence, COUNT(*) AS n FROM campaign_gift WHERE status = 'pending' "
             "GROUP BY campaign, occurrence"
         )
@@ -62,12 +63,15 @@ async def runs_in_progress() -> list[RunProgress]:
     return [*(await _points_progress(points)), *progress] if points else progress
 
 
-async def _points_progress(runs: list[dict[str, Any]]) -> list[RunProgress]:
-    top_row = await Campaign.raw("SELECT COALESCE(MAX(id), 0) AS top FROM member")
+async def _points_progress(runs: Sequence[db.Row]) -> list[RunProgress]:
+    top_row = await db.fetch("SELECT COALESCE(MAX(id), 0) AS top FROM member")
     top = int(top_row[0]["top"])
-    ids = ", ".join(str(int(r["id"])) for r in runs)  # ints from the database, never outside text
     left: dict[int, int] = {}  # member ids still ahead of the lanes, per planned run
-    for lane in await Campaign.raw(f"SELECT run, cursor, high, done_at FROM campaign_lane WHERE run IN ({ids})"):
+    lanes = await db.fetch(
+        f"SELECT run, cursor, high, done_at FROM campaign_lane WHERE {db.one_of('run', '$1')}",
+        db.listed(int(r["id"]) for r in runs),
+    )
+    for lane in lanes:
         ahead = 0
         if lane["done_at"] is None:
             end = top if lane["high"] is None else min(int(lane["high"]), top)
