@@ -20,10 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from loyalty import db
 from loyalty.backlog import Waiting, as_datetime, waiting_events, waiting_of
 from loyalty.campaigns import RunProgress, runs_in_progress
 from loyalty.db import OneAtATime, within
-from notifications.tables import Delivery, DeliveryStatus, JobSchedule
+from notifications.tables import DeliveryStatus, JobSchedule
 
 WAITING_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.HELD)
 
@@ -47,7 +48,7 @@ class Snapshot:
 
 async def waiting_deliveries(now: datetime) -> dict[str, Waiting]:
     statuses = ", ".join(f"'{s.value}'" for s in WAITING_STATUSES)
-    rows = await Delivery.raw(
+    rows = await db.fetch(
         "SELECT status, COUNT(*) AS n, MIN(created_at) AS oldest FROM delivery "
         f"WHERE status IN ({statuses}) GROUP BY status"
     )
