@@ -36,7 +36,7 @@ from api.controllers.rewards import RewardsController, media_files
 from api.controllers.vip_upload import VIP_UPLOAD_ROUTES
 from api.edge import StrictRequest, edge_guard
 from api.errors import EXCEPTION_HANDLERS, alert_staff
-from api.metrics import HTTP_METRICS
+from api.metrics import request_metrics
 from api.observability import configure_logging, request_id_middleware
 from api.rate_limit import RateLimits, rate_limit_headers
 from api.settings import Settings, UnsafeSettings
@@ -143,7 +143,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
         after_exception=[alert_staff],
         request_class=StrictRequest,
         guards=[edge_guard],
-        middleware=[request_id_middleware, HTTP_METRICS.middleware],
+        middleware=[request_id_middleware, request_metrics],
         lifespan=[lifespan],
         state=State({"settings": settings, "rate_limits": RateLimits(settings)}),
         request_max_body_size=settings.max_body_bytes,
