@@ -124,7 +124,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
         guards=[staff_guard],
         include_in_schema=False,
     )
-    return Litestar(
+    application = Litestar(
         route_handlers=[
             health,
             health_live,
@@ -143,7 +143,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
         after_exception=[alert_staff],
         request_class=StrictRequest,
         guards=[edge_guard],
-        middleware=[request_id_middleware, request_metrics],
+        middleware=[request_metrics],
         lifespan=[lifespan],
         state=State({"settings": settings, "rate_limits": RateLimits(settings)}),
         request_max_body_size=settings.max_body_bytes,
@@ -156,6 +156,10 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
         debug=False,
         logging_config=None,  # configure_logging() above: JSON lines with the request id
     )
+    # Outside the router, unlike route middleware: an answer to a path no route has (404) or a
+    # method it lacks (405) carries a request id and is logged too.
+    application.asgi_handler = request_id_middleware(application.asgi_handler)
+    return application
 
 
 @asynccontextmanager
