@@ -18,7 +18,8 @@ Rules and invariants:
 Modules:
 
 * ``records``: What a voucher is to its callers: a frozen record, its code, where it came from.
-* ``stock``: A limited reward's stock: one unit taken per voucher, given back when one is cancelled.
+* ``stock``: A limited reward's stock: one unit taken per voucher, given back when one is cancelled;
+  staff add or withdraw units (relative, never an absolute value typed over the tills' takes).
 * ``issuing``: Issuing vouchers: a new voucher for a reward, once per reference.
 * ``redemptions``: The rewards catalogue and redeeming points for a voucher.
 * ``till``: Redeeming a voucher at a till, once.
@@ -42,7 +43,7 @@ from loyalty.rewards.redemptions import (
     redeem,
 )
 from loyalty.rewards.reminders import remind_expiring_points, remind_expiring_vouchers  # jobs
-from loyalty.rewards.stock import OutOfStock
+from loyalty.rewards.stock import OutOfStock, RewardUnlimited, change_stock
 from loyalty.rewards.till import (
     Redeemed,
     VoucherExpired,
@@ -59,6 +60,7 @@ __all__ = [
     "Redeemed",
     "Redemption",
     "RewardUnavailable",
+    "RewardUnlimited",
     "RewardView",
     "TierRequired",
     "VoucherExpired",
@@ -72,6 +74,7 @@ __all__ = [
     "VoucherView",
     "cancel",
     "catalogue",
+    "change_stock",
     "expire_vouchers",
     "fresh_reference",
     "issue_voucher",
