@@ -9,6 +9,8 @@ Rules and invariants:
 * ``points_balance``, ``ledger_head``, ``tier``, ``id`` and ``phone`` are never written through
   the profile; they belong to ``loyalty.points``, ``loyalty.tiers`` and sign-in.
 * Phone numbers are stored in E.164 (``+84…``) and read in any common Vietnamese spelling.
+* A customer without the app joins at the till by phone; the same number again is the same
+  member, and the app's first sign-in with that phone links it, points and history included.
 * A till's key is shown once; only its SHA-256 is stored, and a revoked till is refused.
 * ``MemberStats`` is derived: one row per member, counted into on every purchase and rebuilt
   set-wise by the nightly job; nothing else writes it.
@@ -17,6 +19,7 @@ Rules and invariants:
 Modules:
 
 * ``accounts``: Members: sign-up on first sign-in, profile rules.
+* ``enrolment``: Customers who join at the counter by phone number, without the app.
 * ``phone_lists``: Lists of phone numbers staff paste into a form or upload as a file.
 * ``phones``: Phone numbers: stored in E.164, read in any common Vietnamese way (0901…, +84 90…, 84-90…).
 * ``statistics``: Member statistics: one ``MemberStats`` row per member, rebuilt set-wise in SQL.
@@ -33,6 +36,7 @@ from loyalty.members.accounts import (
     update_profile,
     validate_profile,
 )
+from loyalty.members.enrolment import ENROLLED_AT_TILL, MemberNotFound, TillMember, enrol_at_till, member_by_phone
 from loyalty.members.phone_lists import PhoneList, from_table, from_text
 from loyalty.members.phones import normalise_phone, phone_search_term
 from loyalty.members.statistics import record_purchase, refresh_all_job, refresh_member, refresh_recent_job  # jobs
@@ -48,16 +52,21 @@ from loyalty.members.stores import (
 
 __all__ = [
     "EDITABLE_FIELDS",
+    "ENROLLED_AT_TILL",
     "KEY_PREFIX",
     "UID_MOVED",
+    "MemberNotFound",
     "PhoneList",
     "SignInSuperseded",
+    "TillMember",
     "correct_profile",
     "create_store",
     "create_terminal",
+    "enrol_at_till",
     "from_table",
     "from_text",
     "hash_key",
+    "member_by_phone",
     "member_for_sign_in",
     "new_key",
     "normalise_phone",
