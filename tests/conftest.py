@@ -18,6 +18,8 @@ os.environ["FIREBASE_AUTH_EMULATOR_HOST"] = "127.0.0.1:9099"
 os.environ["FIREBASE_PROJECT_ID"] = "demo-thanthiet-test"
 os.environ["EMBEDDED_WORKER"] = "false"
 os.environ["DEMO_CREDENTIALS_FILE"] = os.path.join(_TMP, "demo-credentials")
+os.environ["LEDGER_SIGNING_KEY_FILE"] = os.path.join(_TMP, "ledger-signing-key.pem")
+os.environ["LEDGER_CHECKPOINT_DIR"] = os.path.join(_TMP, "ledger-checkpoints")  # tests that seal pass their own
 os.environ["MEDIA_ROOT"] = os.path.join(_TMP, "media")  # reward images uploaded in tests
 os.environ.pop("GOOGLE_APPLICATION_CREDENTIALS", None)
 if not os.environ.get("DATABASE_URL"):
