@@ -23,7 +23,7 @@ Each query is a join on indexed keys or one pass of a table; at most ``LIMIT`` r
 from __future__ import annotations
 
 from loyalty import db
-from loyalty.db.engines import is_sqlite
+from loyalty.db import is_sqlite
 from loyalty.points.terms import Breach
 
 LIMIT = 1000
@@ -93,7 +93,7 @@ def _queries() -> list[tuple[str, str]]:
         (
             "redeem entry",
             "SELECT e.member AS member, e.id AS entry, 'redeem entry ' || e.reference || ' bought no voucher' AS what "
-            "FROM ledger_entry e WHERE e.kind = 'redeem' "
+            "FROM ledger_entry e WHERE e.kind = 'redeem' AND e.reference LIKE 'redeem:%' "
             "AND NOT EXISTS (SELECT 1 FROM voucher v WHERE v.spend_entry = e.id)",
         ),
         (
