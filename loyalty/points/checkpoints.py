@@ -146,14 +146,14 @@ def verify_checkpoint(path: Path, public_key: Ed25519PublicKey) -> Checkpoint:
                 count += 1
             last = data
     if last is None or count < 1:
-        raise BadSeal(f"{path.name} is empty or cut short")
+        raise BadSeal("the file is empty or cut short")
     try:
         trailer = json.loads(last)
     except ValueError:
-        raise BadSeal(f"{path.name} has no trailer: the file was cut short") from None
+        raise BadSeal("it has no trailer: the file was cut short") from None
     verify(trailer, public_key)
     if trailer.get("sha256") != digest.hexdigest() or trailer.get("members") != count - 1:
-        raise BadSeal(f"{path.name}: its lines are not the ones that were signed")
+        raise BadSeal("its lines are not the ones that were signed")
     return Checkpoint(path, trailer["taken_at"], trailer["members"], trailer["entries"], trailer["points"])
 
 

@@ -238,7 +238,7 @@ async def test_a_checkpoint_changed_or_signed_by_another_key_does_not_verify(sea
     checkpoint.path.write_bytes(b"\n".join(lines))
     whats = _whats(await _check(seal_dir, key_file))
     assert whats == [
-        f"ledger: {checkpoint.path.name} does not verify: {checkpoint.path.name}: its lines are not the ones that were signed"
+        f"ledger: {checkpoint.path.name} does not verify: its lines are not the ones that were signed"
     ]
     later = await write_checkpoint(seal_dir, Ed25519PrivateKey.generate(), now=datetime.now(UTC) + timedelta(hours=1))
     whats = _whats(await _check(seal_dir, key_file))
