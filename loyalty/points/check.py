@@ -103,13 +103,16 @@ async def check(
     batch: int = 5000,
     progress: bool = True,
     checkpoints: Path | None = None,
+    checkpoint: Path | None = None,
     public_key: Ed25519PublicKey | None = None,
 ) -> Report:
     """:param checkpoints: where signed checkpoints are (default ``LEDGER_CHECKPOINT_DIR``)
+    :param checkpoint: hold the chains to this checkpoint file instead of the newest one
     :param public_key: the key they must be signed with (default: the signing key's)"""
     report = Report(members=await Member.count(), entries=await LedgerEntry.count(), lots=await PointLot.count())
     add = report.breaches.append
-    walk = _checkpoint_walk(report, checkpoints or LEDGER_SEAL.checkpoint_dir, public_key)
+    path = checkpoint or newest(checkpoints or LEDGER_SEAL.checkpoint_dir)
+    walk = _checkpoint_walk(report, path, public_key) if path else None
     for r in await db.fetch(BALANCES):
         add(Breach(r["member"], f"balance {r['balance']} ≠ Σ deltas {r['deltas']} or Σ lots {r['lots']}"))
     for r in await db.fetch(LOTS):
@@ -136,17 +139,14 @@ async def check(
     return report
 
 
-def _checkpoint_walk(report: Report, directory: Path, public_key: Ed25519PublicKey | None) -> CheckpointWalk | None:
-    path = newest(directory)
-    if path is None:
-        return None
+def _checkpoint_walk(report: Report, path: Path, public_key: Ed25519PublicKey | None) -> CheckpointWalk | None:
     key = public_key or trusted_public_key()
     if key is None:
         report.breaches.append(Breach(0, f"{path.name} cannot be verified: no ledger signing key to verify it with"))
         return None
     try:
         checkpoint = verify_checkpoint(path, key)
-    except BadSeal as exc:
+    except (BadSeal, OSError) as exc:
         report.breaches.append(Breach(0, f"{path.name} does not verify: {exc}"))
         return None
     report.checkpoint = path.name
@@ -211,12 +211,13 @@ async def _chain_breaches(batch: int, bar: tqdm[Any], walk: CheckpointWalk | Non
             return
 
 
-async def check_ledger(batch: int = 5000) -> None:
+async def check_ledger(batch: int = 5000, checkpoint: str = "") -> None:
     """Verify the points ledger's invariants; exit 1 naming member and entry on any breach.
 
     :param batch: entries read per query while following the hash chains
+    :param checkpoint: a checkpoint file to hold the chains to (default: the newest in LEDGER_CHECKPOINT_DIR)
     """
-    report = await check(batch=batch)
+    report = await check(batch=batch, checkpoint=Path(checkpoint) if checkpoint else None)
     print(
         f"checked {report.members} members, {report.entries} ledger entries, {report.lots} lots: "
         "balances = Σ deltas = Σ lots left, lots vs draws, entry moves, hash chains, ledger heads, "

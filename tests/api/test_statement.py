@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
+import pytest
 
 from loyalty import points
 from loyalty.db import execute
-from loyalty.points import verify_statement
+from loyalty.points import keys, verify_statement
 from loyalty.schema import Member
+from loyalty.settings import AppEnv, LedgerSeal
 from tests.conftest import member_headers
 
 
@@ -42,3 +46,17 @@ async def test_a_statement_of_a_broken_ledger_is_refused_as_under_review(client:
 
 async def test_the_statement_needs_a_signed_in_member(client: httpx.AsyncClient) -> None:
     assert (await client.get("/api/v1/me/statement")).status_code == 401
+
+
+async def test_without_a_key_in_production_the_statement_is_503_and_no_key_is_made(
+    client: httpx.AsyncClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    headers = member_headers()
+    await client.get("/api/v1/me", headers=headers)
+    missing = tmp_path / "no-key.pem"
+    monkeypatch.setattr(keys, "LEDGER_SEAL", LedgerSeal(missing, tmp_path))
+    monkeypatch.setattr(keys, "APP_ENV", AppEnv.PRODUCTION)
+    answer = await client.get("/api/v1/me/statement", headers=headers)
+    assert answer.status_code == 503 and answer.json()["code"] == "statement_signing_unavailable"
+    assert "openssl genpkey -algorithm ed25519" in answer.json()["detail"]
+    assert not missing.exists()

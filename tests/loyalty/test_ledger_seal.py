@@ -19,7 +19,8 @@ from loyalty.audit import StaffActor
 from loyalty.db import execute, fetch
 from loyalty.earning import cards
 from loyalty.members.accounts import record_member
-from loyalty.points import sealing
+from loyalty.points import check as check_module
+from loyalty.points import keys, sealing
 from loyalty.points.check import Report, check
 from loyalty.points.checkpoints import newest, write_checkpoint
 from loyalty.points.seal import create_key_file
@@ -237,9 +238,7 @@ async def test_a_checkpoint_changed_or_signed_by_another_key_does_not_verify(sea
     lines[1] = lines[1].replace(b",40]", b",4000]").replace(b",87]", b",8700]")
     checkpoint.path.write_bytes(b"\n".join(lines))
     whats = _whats(await _check(seal_dir, key_file))
-    assert whats == [
-        f"ledger: {checkpoint.path.name} does not verify: its lines are not the ones that were signed"
-    ]
+    assert whats == [f"ledger: {checkpoint.path.name} does not verify: its lines are not the ones that were signed"]
     later = await write_checkpoint(seal_dir, Ed25519PrivateKey.generate(), now=datetime.now(UTC) + timedelta(hours=1))
     whats = _whats(await _check(seal_dir, key_file))
     assert len(whats) == 1 and whats[0].startswith(f"ledger: {later.path.name} does not verify: signed by key")
@@ -256,3 +255,32 @@ async def test_a_broken_ledger_is_never_sealed_and_the_job_alerts_staff(
     assert await sealing.checkpoint_ledger(T0 + timedelta(hours=1)) == 0
     assert newest(seal_dir) == sealed_first
     assert await AuditLog.count().where(AuditLog.action == "ledger.broken") == 1
+
+
+async def test_the_commands_seal_and_check_against_a_chosen_checkpoint(
+    seal_dir: Path, key_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    member_id, _ = await _three_credits()
+    monkeypatch.setattr(sealing, "LEDGER_SEAL", LedgerSeal(key_file, seal_dir))
+    monkeypatch.setattr(check_module, "LEDGER_SEAL", LedgerSeal(key_file, seal_dir))
+    monkeypatch.setattr(keys, "LEDGER_SEAL", LedgerSeal(key_file, seal_dir))
+    await sealing.ledger_checkpoint()
+    before = newest(seal_dir)
+    assert before is not None and f"checkpoint {before}: 1 members, 4 entries, 87 points" in capsys.readouterr().out
+    # A restore from a backup taken before the newest checkpoint: hold it to the checkpoint before.
+    await points.credit(member_id, 5, kind=points.Kind.GIFT, reference="later", now=T0)
+    await sealing.ledger_checkpoint()
+    await execute("DELETE FROM point_lot WHERE entry = (SELECT MAX(id) FROM ledger_entry)")
+    await execute("DELETE FROM ledger_entry WHERE reference = 'later'")
+    [head] = await fetch("SELECT entry_hash FROM ledger_entry ORDER BY id DESC LIMIT 1")
+    await execute("UPDATE member SET ledger_head = $1, points_balance = 87", head["entry_hash"])
+    with pytest.raises(SystemExit):
+        await check_module.check_ledger()
+    assert "only 4 are left" in capsys.readouterr().err
+    await check_module.check_ledger(checkpoint=str(before))
+    out = capsys.readouterr().out
+    assert f"every chain still holds the heads signed in {before.name}" in out and "ledger OK" in out
+    await execute("UPDATE member SET points_balance = 88")
+    with pytest.raises(SystemExit) as refused:
+        await sealing.ledger_checkpoint()
+    assert refused.value.code == 1 and "no checkpoint written" in capsys.readouterr().err
