@@ -224,7 +224,7 @@ async def check_ledger(batch: int = 5000, checkpoint: str = "") -> None:
         "purchases, claims, refunds, vouchers and gifts against their entries"
     )
     if report.checkpoint:
-        print(f"every chain still holds the heads signed in {report.checkpoint}")
+        print(f"chains held to the heads signed in {report.checkpoint}")
     else:
         print("no signed checkpoint yet: run `piccolo loyalty ledger_checkpoint`")
     if report.ok:
