@@ -112,7 +112,7 @@ async def check(
     report = Report(members=await Member.count(), entries=await LedgerEntry.count(), lots=await PointLot.count())
     add = report.breaches.append
     path = checkpoint or newest(checkpoints or LEDGER_SEAL.checkpoint_dir)
-    walk = _checkpoint_walk(report, path, public_key) if path else None
+    walk = _checkpoint_walk(report, path, public_key) if path else CheckpointWalk(None)
     for r in await db.fetch(BALANCES):
         add(Breach(r["member"], f"balance {r['balance']} ≠ Σ deltas {r['deltas']} or Σ lots {r['lots']}"))
     for r in await db.fetch(LOTS):
@@ -139,21 +139,21 @@ async def check(
     return report
 
 
-def _checkpoint_walk(report: Report, path: Path, public_key: Ed25519PublicKey | None) -> CheckpointWalk | None:
+def _checkpoint_walk(report: Report, path: Path, public_key: Ed25519PublicKey | None) -> CheckpointWalk:
     key = public_key or trusted_public_key()
     if key is None:
         report.breaches.append(Breach(0, f"{path.name} cannot be verified: no ledger signing key to verify it with"))
-        return None
+        return CheckpointWalk(None)
     try:
         checkpoint = verify_checkpoint(path, key)
     except (BadSeal, OSError) as exc:
         report.breaches.append(Breach(0, f"{path.name} does not verify: {exc}"))
-        return None
+        return CheckpointWalk(None)
     report.checkpoint = path.name
     return CheckpointWalk(checkpoint)
 
 
-async def _chain_breaches(batch: int, bar: tqdm[Any], walk: CheckpointWalk | None) -> AsyncIterator[Breach]:
+async def _chain_breaches(batch: int, bar: tqdm[Any], walk: CheckpointWalk) -> AsyncIterator[Breach]:
     member, last_id, position = -1, -1, 0
     prev_hash, prev_balance = "", 0
     while True:
@@ -177,11 +177,11 @@ async def _chain_breaches(batch: int, bar: tqdm[Any], walk: CheckpointWalk | Non
         )
         for e in rows:
             if e["member"] != member:
-                for breach in walk.member_done(member, position) + walk.before(e["member"]) if walk else []:
+                for breach in walk.member_done(member, position) + walk.before(e["member"]):
                     yield breach
                 member, prev_hash, prev_balance, position = e["member"], "", 0, 0
             last_id, position = e["id"], position + 1
-            for breach in walk.entry(member, position, e["id"], e["entry_hash"], e["balance_after"]) if walk else []:
+            for breach in walk.entry(member, position, e["id"], e["entry_hash"], e["balance_after"]):
                 yield breach
             if e["prev_hash"] != prev_hash:
                 yield Breach(member, "prev_hash does not match the previous entry: history was changed", e["id"])
@@ -206,7 +206,7 @@ async def _chain_breaches(batch: int, bar: tqdm[Any], walk: CheckpointWalk | Non
             prev_hash, prev_balance = e["entry_hash"], e["balance_after"]
         bar.update(len(rows))
         if len(rows) < batch:
-            for breach in walk.member_done(member, position) + walk.before(None) if walk else []:
+            for breach in walk.member_done(member, position) + walk.before(None):
                 yield breach
             return
 

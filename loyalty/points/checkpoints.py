@@ -173,11 +173,12 @@ class CheckpointWalk:
 
     The caller reports each entry with its position in its member's chain, each member's end,
     and the end of the stream; each call returns what does not agree with the checkpoint.
+    Without a checkpoint (None) it walks nothing and finds nothing.
     """
 
-    def __init__(self, checkpoint: Checkpoint) -> None:
-        self.name = checkpoint.path.name
-        self._pins = pins(checkpoint.path)
+    def __init__(self, checkpoint: Checkpoint | None) -> None:
+        self.name = checkpoint.path.name if checkpoint else ""
+        self._pins = pins(checkpoint.path) if checkpoint else iter(())
         self._pin: Pin | None = next(self._pins, None)
 
     def _advance(self) -> None:
