@@ -29,17 +29,19 @@ from loyalty.points.terms import Breach
 LIMIT = 1000
 
 
-def _between_colons(column: str, prefix: str) -> str:
-    """The text of ``column`` after ``prefix`` up to the next ``:`` (``refund:12:500`` → ``12``)."""
-    start = len(prefix) + 1
+def _purchase_of_refund(column: str) -> str:
+    """The purchase id in a refund reference (``refund:12:500`` → 12); NULL when it is not a number
+    (a forged reference must be reported, not stop the check)."""
     if is_sqlite():
-        return f"substr({column}, {start}, instr(substr({column}, {start}), ':') - 1)"
-    return f"split_part({column}, ':', {prefix.count(':') + 1})"
+        part = f"substr({column}, 8, instr(substr({column}, 8), ':') - 1)"
+        return f"CASE WHEN {part} GLOB '[0-9]*' AND {part} NOT GLOB '*[^0-9]*' THEN CAST({part} AS INTEGER) END"
+    part = f"split_part({column}, ':', 2)"
+    return f"CASE WHEN {part} ~ '^[0-9]{{1,18}}$' THEN CAST({part} AS BIGINT) END"
 
 
 def _queries() -> list[tuple[str, str]]:
     """(SQL returning member, entry, what) per cross-check."""
-    refunded = _between_colons("reference", "refund:")
+    refunded = _purchase_of_refund("reference")
     return [
         (
             "purchase earn",
@@ -73,12 +75,23 @@ def _queries() -> list[tuple[str, str]]:
         ),
         (
             "refund",
+            "SELECT r.member AS member, NULL AS entry, 'purchase ' || COALESCE(CAST(r.purchase AS TEXT), '?') || "
+            "' took back ' || CASE "
+            "WHEN p.id IS NULL THEN 'nothing (there is no such purchase)' "
+            "ELSE CAST(p.points_reversed AS TEXT) || ' points' END || ' but its refund entries took back ' || "
+            "CAST(r.total AS TEXT) AS what FROM ("
+            f"SELECT {refunded} AS purchase, MIN(member) AS member, SUM(shortfall - delta) AS total "
+            f"FROM ledger_entry WHERE kind = 'reverse' AND reference LIKE 'refund:%' GROUP BY {refunded}) r "
+            "LEFT JOIN purchase p ON p.id = r.purchase "
+            "WHERE p.id IS NULL OR p.points_reversed <> r.total",
+        ),
+        (
+            "refund entries",
             "SELECT p.member AS member, NULL AS entry, 'purchase ' || CAST(p.id AS TEXT) || ' took back ' || "
-            "CAST(p.points_reversed AS TEXT) || ' points but its refund entries took back ' || "
-            "CAST(COALESCE(r.total, 0) AS TEXT) AS what FROM purchase p LEFT JOIN ("
-            f"SELECT {refunded} AS purchase, SUM(shortfall - delta) AS total FROM ledger_entry "
-            f"WHERE kind = 'reverse' AND reference LIKE 'refund:%' GROUP BY {refunded}) r "
-            "ON r.purchase = CAST(p.id AS TEXT) WHERE p.points_reversed <> COALESCE(r.total, 0)",
+            "CAST(p.points_reversed AS TEXT) || ' points but has no refund entries' AS what FROM purchase p "
+            "WHERE p.points_reversed <> 0 AND p.id NOT IN ("
+            f"SELECT {refunded} FROM ledger_entry WHERE kind = 'reverse' AND reference LIKE 'refund:%' "
+            f"AND {refunded} IS NOT NULL)",
         ),
         (
             "voucher spend",

@@ -194,6 +194,14 @@ async def test_a_refund_whose_entries_were_removed_is_reported(
     await execute("UPDATE purchase SET points_reversed = 0 WHERE receipt_no = 'R-2'")
     whats = _whats(await _check(seal_dir, key_file))
     assert any("took back 0 points but its refund entries took back 25" in w for w in whats), whats
+    await execute("UPDATE purchase SET points_reversed = 25 WHERE receipt_no = 'R-2'")
+    await execute("UPDATE ledger_entry SET reference = 'refund:R-2:x' WHERE reference LIKE 'refund:%'")
+    whats = _whats(await _check(seal_dir, key_file))
+    assert any("took back 25 points but has no refund entries" in w for w in whats), whats
+    assert any(
+        "purchase ? took back nothing (there is no such purchase) but its refund entries took back 25" in w
+        for w in whats
+    )
 
 
 async def test_a_claim_without_its_purchase_is_reported(till: dict[str, Any], seal_dir: Path, key_file: Path) -> None:
