@@ -41,13 +41,13 @@ Modules:
 * ``expiry``: Points expire when their lot's date has passed; what expires soon.
 * ``check``: ``piccolo loyalty check_ledger``: re-check every invariant of the points ledger.
 * ``crosscheck``: Purchases, claims, refunds, vouchers, gifts and lots against their entries.
-* ``seal``: Ed25519 signatures over one canonical JSON form (standard library + cryptography).
+* ``seal``: Signing with Ed25519 over the canonical JSON form ``verify_statement`` defines.
 * ``keys``: The ledger's signing key, from ``LEDGER_SIGNING_KEY_FILE``, never the database.
 * ``checkpoints``: Signed checkpoints of every member's chain head, and walking one in the check.
 * ``sealing``: ``piccolo loyalty ledger_checkpoint`` and the ``points.checkpoint`` job: check, then seal.
 * ``statements``: A member's own ledger, newest first, by keyset pages on the entry id.
 * ``signed``: A member's whole statement, signed with the ledger key.
-* ``verify_statement``: ``python -m loyalty.points.verify_statement``: verify a statement offline.
+* ``verify_statement``: Verify a statement offline; a file that stands alone (stdlib + cryptography).
 """
 
 from loyalty.points.batches import (

@@ -10,75 +10,50 @@ Rules (stated once, so a member, an auditor and ``check_ledger`` sign and verify
   key signed before trying it.
 * The private key is a PEM file outside the database, readable by its owner only (mode 600).
 
-This module imports the standard library and ``cryptography`` only: with
-``loyalty.points.verify_statement`` it is all a verifier needs, without the database.
+The canonical form and the verification live in :mod:`loyalty.points.verify_statement`, a file
+that stands alone (standard library and ``cryptography``), so what an auditor runs is the very
+definition the programme signs with; this module adds the signing side.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import json
 import os
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-ALGORITHM = "Ed25519"
-SIGNATURE = "signature"
+from loyalty.points.verify_statement import (
+    ALGORITHM,
+    SIGNATURE,
+    BadSeal,
+    canonical,
+    key_id,
+    load_private_key,
+    load_public_key,
+    verify,
+)
 
-
-class BadSeal(ValueError):
-    """A document whose seal does not verify: altered, signed by another key, or not sealed."""
-
-
-def canonical(document: Any) -> bytes:
-    """The signed bytes of a document (its ``signature`` member left out)."""
-    if isinstance(document, dict):
-        document = {k: v for k, v in document.items() if k != SIGNATURE}
-    _refuse_floats(document)
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def _refuse_floats(value: Any) -> None:
-    if isinstance(value, float):
-        raise ValueError("a sealed document holds whole numbers only")
-    if isinstance(value, dict):
-        for item in value.values():
-            _refuse_floats(item)
-    elif isinstance(value, list):
-        for item in value:
-            _refuse_floats(item)
-
-
-def key_id(public_key: Ed25519PublicKey) -> str:
-    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
+__all__ = [
+    "ALGORITHM",
+    "SIGNATURE",
+    "BadSeal",
+    "canonical",
+    "create_key_file",
+    "key_id",
+    "load_private_key",
+    "load_public_key",
+    "public_pem",
+    "sign",
+    "verify",
+]
 
 
 def public_pem(public_key: Ed25519PublicKey) -> str:
     pem = public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     return pem.decode()
-
-
-def load_public_key(pem: bytes) -> Ed25519PublicKey:
-    """A public key from PEM (or from a private key's PEM, whose public half it takes)."""
-    if b"PRIVATE KEY" in pem:
-        return load_private_key(pem).public_key()
-    key = serialization.load_pem_public_key(pem)
-    if not isinstance(key, Ed25519PublicKey):
-        raise BadSeal("the public key is not an Ed25519 key")
-    return key
-
-
-def load_private_key(pem: bytes) -> Ed25519PrivateKey:
-    key = serialization.load_pem_private_key(pem, password=None)
-    if not isinstance(key, Ed25519PrivateKey):
-        raise BadSeal("the signing key is not an Ed25519 key")
-    return key
 
 
 def create_key_file(path: Path) -> Ed25519PrivateKey:
@@ -97,16 +72,3 @@ def sign(document: dict[str, Any], key: Ed25519PrivateKey) -> dict[str, Any]:
     value = base64.b64encode(key.sign(canonical(document))).decode()
     seal = {"algorithm": ALGORITHM, "key_id": key_id(key.public_key()), "value": value}
     return {**{k: v for k, v in document.items() if k != SIGNATURE}, SIGNATURE: seal}
-
-
-def verify(document: dict[str, Any], public_key: Ed25519PublicKey) -> None:
-    """Raise :class:`BadSeal` unless ``public_key`` signed exactly this document."""
-    seal = document.get(SIGNATURE)
-    if not isinstance(seal, dict) or seal.get("algorithm") != ALGORITHM:
-        raise BadSeal("the document carries no Ed25519 signature")
-    if seal.get("key_id") != key_id(public_key):
-        raise BadSeal(f"signed by key {seal.get('key_id')!r}, not by key {key_id(public_key)!r}")
-    try:
-        public_key.verify(base64.b64decode(str(seal.get("value", "")), validate=True), canonical(document))
-    except (InvalidSignature, ValueError):
-        raise BadSeal("the signature does not match the document: it was changed after signing") from None

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
+import shutil
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -84,3 +87,26 @@ async def test_a_broken_chain_is_never_signed(key_file: Path) -> None:
     await execute("UPDATE ledger_entry SET delta = -10 WHERE reference = 'd1'")
     with pytest.raises(points.LedgerBroken):
         await points.signed_statement(member_id, key_file=key_file)
+
+
+async def test_the_verifier_file_runs_on_its_own_outside_the_project(key_file: Path, tmp_path: Path) -> None:
+    document = await points.signed_statement(await _member_with_history(), key_file=key_file, now=T0)
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(Path(verify_statement.__file__), alone / "verify_statement.py")
+    (alone / "statement.json").write_text(json.dumps(document), encoding="utf-8")
+    (alone / "key.pem").write_bytes(_public_pem(key_file))
+    done = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-I",
+        "verify_statement.py",
+        "statement.json",
+        "--public-key",
+        "key.pem",
+        cwd=alone,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await done.communicate()
+    assert done.returncode == 0, err.decode()
+    assert out.decode().startswith("verified: statement of member")
