@@ -27,6 +27,7 @@ from api.controllers.complaint_report import (
 from api.controllers.complaints import ComplaintsController, complaint_categories
 from api.controllers.earning import EarningController
 from api.controllers.health import health, health_live, health_ready
+from api.controllers.ledger_key import ledger_public_key
 from api.controllers.me import MeController
 from api.controllers.metrics import metrics
 from api.controllers.notifications import NotificationsController
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
             health_ready,
             metrics,
             media_files,
+            ledger_public_key,
             member_router,
             till_router,
             admin_site,

@@ -129,6 +129,12 @@ class LedgerPage(msgspec.Struct):
     next_cursor: str | None
 
 
+class PublicKeyOut(msgspec.Struct):
+    algorithm: str
+    key_id: str
+    public_key_pem: str
+
+
 class ExpiringOut(msgspec.Struct):
     points: int
     within_days: int
