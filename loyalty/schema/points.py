@@ -16,11 +16,11 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from loyalty.schema.base import RESTRICT, Keyed
+from loyalty.schema.base import RESTRICT, BigKeyed
 from loyalty.schema.members import Member, Store, Terminal
 
 
-class LedgerEntry(Keyed, Table):
+class LedgerEntry(BigKeyed, Table):
     """Append-only. ``reference`` is the idempotency key of the change that wrote it."""
 
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)
@@ -40,7 +40,7 @@ class LedgerEntry(Keyed, Table):
     entry_hash = Varchar(length=64, default="")
 
 
-class PointLot(Keyed, Table):
+class PointLot(BigKeyed, Table):
     """Points earned together, expiring together; spends draw from the soonest first."""
 
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)
@@ -53,7 +53,7 @@ class PointLot(Keyed, Table):
     reminded_at = Timestamptz(null=True, default=None)
 
 
-class LotDraw(Keyed, Table):
+class LotDraw(BigKeyed, Table):
     """How many points a ledger entry took from (or gave back to) a lot."""
 
     entry = ForeignKey(LedgerEntry, on_delete=RESTRICT, index=True)
