@@ -107,9 +107,7 @@ def test_every_integer_path_parameter_names_its_table(app: Any) -> None:
     """Each route's id is bounded by the width of its own table (``edge.PATH_IDS``)."""
     from api.edge import PATH_IDS
 
-    names = {
-        name for route in app.routes for name, parameter in route.path_parameters.items() if parameter.type is int
-    }
+    names = {name for route in app.routes for name, parameter in route.path_parameters.items() if parameter.type is int}
     assert names == set(PATH_IDS)
 
 

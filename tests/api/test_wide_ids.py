@@ -61,9 +61,8 @@ async def test_earning_history_inbox_and_a_path_id_work_past_32_bits(
     assert inbox.status_code == 200, inbox.text
     newest = inbox.json()["items"][0]["id"]
     assert newest > PAST
-    older = await client.get(
-        "/api/v1/me/notifications", headers=member_headers(), params={"limit": "1", "cursor": inbox.json()["next_cursor"]}
-    )
+    following = {"limit": "1", "cursor": inbox.json()["next_cursor"]}
+    older = await client.get("/api/v1/me/notifications", headers=member_headers(), params=following)
     assert older.status_code == 200, older.text
     assert [item["id"] for item in older.json()["items"]] == [newest - 1]
 
