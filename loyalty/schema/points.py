@@ -54,8 +54,12 @@ class PointLot(BigKeyed, Table):
 
 
 class LotDraw(BigKeyed, Table):
-    """How many points a ledger entry took from (or gave back to) a lot."""
+    """How many points a ledger entry took from (or gave back to) a lot.
+
+    ``member`` is the entry's and the lot's member: every row of the ledger carries it, so the
+    ledger could be spread over database servers by member and each check stay on one."""
 
     entry = ForeignKey(LedgerEntry, on_delete=RESTRICT, index=True)
+    member = ForeignKey(Member, on_delete=RESTRICT, index=True)
     lot = ForeignKey(PointLot, on_delete=RESTRICT, index=True)
     points = BigInt()
