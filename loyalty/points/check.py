@@ -6,7 +6,7 @@ streaming pass over the entries for the hash chain):
 1. every member's balance = Σ its entries' deltas = Σ points left in its lots;
 2. no lot is over- or under-drawn: 0 ≤ points_left ≤ points and points_left = points − Σ draws;
 3. every entry moved exactly its delta through lots: Σ lots it created − Σ its draws = delta,
-   and it only touched lots of its own member;
+   and each draw is of the same member as its entry and its lot;
 4. each member's hash chain is intact (each entry's prev_hash is the previous entry's hash,
    its hash matches its content, balance_after runs on from the previous entry), and
    ``member.ledger_head`` is the newest entry's hash;
@@ -18,6 +18,11 @@ streaming pass over the entries for the hash chain):
    hashes, ``ledger_head`` and the balance were made to agree again.
 
 Any breach names the member and, where there is one, the entry (or lot).
+
+Every join is on the member as well as the row's id (entries, lots and draws all carry their
+member): the check then reads one member's rows together, as a database spread over servers by
+member (docs/operations.md, "Growing beyond one database server") would keep them. A draw that
+names another member than its entry or its lot finds no partner and is reported (3).
 """
 
 from __future__ import annotations
@@ -69,7 +74,9 @@ ORDER BY m.id LIMIT 1000
 LOTS = """
 SELECT p.id AS lot, p.member AS member, p.points AS points, p.points_left AS points_left,
        COALESCE(d.total, 0) AS drawn
-FROM point_lot p LEFT JOIN (SELECT lot, SUM(points) AS total FROM lot_draw GROUP BY lot) d ON d.lot = p.id
+FROM point_lot p
+LEFT JOIN (SELECT member, lot, SUM(points) AS total FROM lot_draw GROUP BY member, lot) d
+  ON d.member = p.member AND d.lot = p.id
 WHERE p.points_left <> p.points - COALESCE(d.total, 0) OR p.points_left < 0 OR p.points_left > p.points
 ORDER BY p.id LIMIT 1000
 """
@@ -77,22 +84,26 @@ ENTRY_MOVES = """
 SELECT e.id AS entry, e.member AS member, e.delta AS delta, COALESCE(c.total, 0) AS credited,
        COALESCE(d.total, 0) AS drawn
 FROM ledger_entry e
-LEFT JOIN (SELECT entry, SUM(points) AS total FROM point_lot GROUP BY entry) c ON c.entry = e.id
-LEFT JOIN (SELECT entry, SUM(points) AS total FROM lot_draw GROUP BY entry) d ON d.entry = e.id
+LEFT JOIN (SELECT member, entry, SUM(points) AS total FROM point_lot GROUP BY member, entry) c
+  ON c.member = e.member AND c.entry = e.id
+LEFT JOIN (SELECT member, entry, SUM(points) AS total FROM lot_draw GROUP BY member, entry) d
+  ON d.member = e.member AND d.entry = e.id
 WHERE e.delta <> COALESCE(c.total, 0) - COALESCE(d.total, 0)
 ORDER BY e.id LIMIT 1000
 """
 FOREIGN_DRAWS = """
-SELECT e.id AS entry, e.member AS member, p.id AS lot
-FROM lot_draw d JOIN ledger_entry e ON e.id = d.entry JOIN point_lot p ON p.id = d.lot
-WHERE p.member <> e.member
-ORDER BY e.id LIMIT 1000
+SELECT d.entry AS entry, COALESCE(d.member, 0) AS member, d.lot AS lot
+FROM lot_draw d
+LEFT JOIN ledger_entry e ON e.member = d.member AND e.id = d.entry
+LEFT JOIN point_lot p ON p.member = d.member AND p.id = d.lot
+WHERE e.id IS NULL OR p.id IS NULL
+ORDER BY d.entry LIMIT 1000
 """
 HEADS = """
 SELECT m.id AS member, m.ledger_head AS head, e.id AS entry, e.entry_hash AS last_hash
 FROM member m
 LEFT JOIN (SELECT member, MAX(id) AS last FROM ledger_entry GROUP BY member) t ON t.member = m.id
-LEFT JOIN ledger_entry e ON e.id = t.last
+LEFT JOIN ledger_entry e ON e.member = t.member AND e.id = t.last
 WHERE COALESCE(e.entry_hash, '') <> m.ledger_head
 ORDER BY m.id LIMIT 1000
 """
@@ -126,7 +137,7 @@ async def check(
     for r in await db.fetch(ENTRY_MOVES):
         add(Breach(r["member"], f"delta {r['delta']} ≠ lots credited {r['credited']} − drawn {r['drawn']}", r["entry"]))
     for r in await db.fetch(FOREIGN_DRAWS):
-        add(Breach(r["member"], "drew from another member's lot", r["entry"], r["lot"]))
+        add(Breach(r["member"], "draw is not of its entry's and its lot's member", r["entry"], r["lot"]))
     for r in await db.fetch(HEADS):
         add(Breach(r["member"], f"ledger_head {r['head'][:12]!r} is not the newest entry's hash", r["entry"]))
     report.breaches.extend(await cross_breaches())

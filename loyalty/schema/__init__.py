@@ -15,7 +15,7 @@ Rules and invariants:
 * Tables are imported from here: ``from loyalty.schema import Member``.
 """
 
-from loyalty.schema.base import Keyed
+from loyalty.schema.base import BigKeyed, Keyed
 from loyalty.schema.campaigns import (
     Campaign,
     CampaignGift,
@@ -46,6 +46,7 @@ from loyalty.schema.tiers import Tier
 
 __all__ = [
     "AuditLog",
+    "BigKeyed",
     "Campaign",
     "CampaignGift",
     "CampaignLane",

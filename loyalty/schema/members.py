@@ -24,7 +24,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.readable import Readable
 from piccolo.table import Table
 
-from loyalty.schema.base import RESTRICT, Keyed
+from loyalty.schema.base import RESTRICT, BigKeyed, Keyed
 from loyalty.schema.tiers import Tier
 
 
@@ -103,7 +103,7 @@ class MemberStats(Keyed, Table):
     refreshed_at = Timestamptz(default=TimestamptzNow())
 
 
-class TierChange(Keyed, Table):
+class TierChange(BigKeyed, Table):
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)
     from_tier = ForeignKey(Tier, null=True, on_delete=RESTRICT, index=True)
     to_tier = ForeignKey(Tier, null=True, on_delete=RESTRICT, index=True)
