@@ -33,7 +33,9 @@ class ConsoleChannelSender:
                 text = f"{m.title}: {m.body}"
             log.info("%s → %s (%s, %s): %s", self.channel.value, m.address, m.kind, m.locale, text)
             self.sent.append(m)
-            results.append(Sent(m.delivery_id, SendStatus.SENT, f"console-{self.channel.value}-{m.delivery_id}", 0, parts))
+            results.append(
+                Sent(m.delivery_id, SendStatus.SENT, f"console-{self.channel.value}-{m.delivery_id}", 0, parts)
+            )
         return results
 
     async def aclose(self) -> None:

@@ -105,7 +105,9 @@ class EmailSender:
         except aiosmtplib.SMTPRecipientsRefused as exc:
             refused = exc.recipients[0] if exc.recipients else None
             code = refused.code if refused is not None else 550
-            return Sent(outgoing.delivery_id, _refused(code), error=f"{code} {refused.message if refused else ''}"[:300])
+            return Sent(
+                outgoing.delivery_id, _refused(code), error=f"{code} {refused.message if refused else ''}"[:300]
+            )
         except aiosmtplib.SMTPResponseException as exc:
             status = SendStatus.RETRY if 400 <= exc.code < 500 else SendStatus.FAILED
             return Sent(outgoing.delivery_id, status, error=f"{exc.code} {exc.message}"[:300])

@@ -95,14 +95,21 @@ class SmsSender:
             async with self._limit:
                 response = await self._client.post(self._url, json=body)
         except httpx.HTTPError as exc:
-            return Sent(message.delivery_id, SendStatus.RETRY, parts=parts.parts, error=f"SMS gateway unreachable: {exc!r}"[:300])
+            return Sent(
+                message.delivery_id,
+                SendStatus.RETRY,
+                parts=parts.parts,
+                error=f"SMS gateway unreachable: {exc!r}"[:300],
+            )
         if response.status_code == 429 or response.status_code >= 500:
             return Sent(message.delivery_id, SendStatus.RETRY, parts=parts.parts, error=f"HTTP {response.status_code}")
         try:
             answer: Any = response.json()
             code = str(answer.get("CodeResult", ""))
         except (ValueError, AttributeError):
-            return Sent(message.delivery_id, SendStatus.RETRY, parts=parts.parts, error=f"HTTP {response.status_code}: not JSON")
+            return Sent(
+                message.delivery_id, SendStatus.RETRY, parts=parts.parts, error=f"HTTP {response.status_code}: not JSON"
+            )
         if code in ("100", DUPLICATE):
             cost = parts.parts * s.sms_cost_per_part_vnd
             return Sent(message.delivery_id, SendStatus.SENT, str(answer.get("SMSID") or ""), cost, parts.parts)

@@ -30,17 +30,44 @@ _PLACEHOLDER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 # kind -> (vi, en); short: one GSM-7 part once the diacritics are gone.
 SMS: dict[str, tuple[str, str]] = {
-    "points_earned": ("Bạn vừa nhận $points điểm. Số dư: $balance điểm.", "You earned $points points. Balance: $balance."),
-    "points_redeemed": ("Bạn đã dùng $points điểm. Số dư: $balance điểm.", "You spent $points points. Balance: $balance."),
-    "points_adjusted": ("Điểm của bạn được điều chỉnh $delta. Số dư: $balance điểm.", "Points adjusted by $delta. Balance: $balance."),
-    "points_reversed": ("Điểm của một giao dịch đã được hoàn. Số dư: $balance điểm.", "Points of a purchase were reversed. Balance: $balance."),
+    "points_earned": (
+        "Bạn vừa nhận $points điểm. Số dư: $balance điểm.",
+        "You earned $points points. Balance: $balance.",
+    ),
+    "points_redeemed": (
+        "Bạn đã dùng $points điểm. Số dư: $balance điểm.",
+        "You spent $points points. Balance: $balance.",
+    ),
+    "points_adjusted": (
+        "Điểm của bạn được điều chỉnh $delta. Số dư: $balance điểm.",
+        "Points adjusted by $delta. Balance: $balance.",
+    ),
+    "points_reversed": (
+        "Điểm của một giao dịch đã được hoàn. Số dư: $balance điểm.",
+        "Points of a purchase were reversed. Balance: $balance.",
+    ),
     "points_expired": ("$points điểm đã hết hạn. Số dư: $balance điểm.", "$points points expired. Balance: $balance."),
-    "points_expiring_soon": ("$points điểm sẽ hết hạn ngày $expires_on. Dùng ngay nhé!", "$points points expire on $expires_on. Use them now!"),
-    "tier_changed": ("Chúc mừng! Hạng thành viên mới của bạn: $to_tier_name.", "Congratulations! Your new tier: $to_tier_name."),
-    "voucher_issued": ("Bạn có voucher $code, dùng trước $valid_until.", "Your voucher $code is ready; use it before $valid_until."),
+    "points_expiring_soon": (
+        "$points điểm sẽ hết hạn ngày $expires_on. Dùng ngay nhé!",
+        "$points points expire on $expires_on. Use them now!",
+    ),
+    "tier_changed": (
+        "Chúc mừng! Hạng thành viên mới của bạn: $to_tier_name.",
+        "Congratulations! Your new tier: $to_tier_name.",
+    ),
+    "voucher_issued": (
+        "Bạn có voucher $code, dùng trước $valid_until.",
+        "Your voucher $code is ready; use it before $valid_until.",
+    ),
     "voucher_redeemed": ("Voucher $code vừa được sử dụng. Cảm ơn bạn!", "Voucher $code was just used. Thank you!"),
-    "voucher_cancelled": ("Voucher $code đã bị huỷ; điểm đã được hoàn nếu có.", "Voucher $code was cancelled; any points were returned."),
-    "voucher_expiring_soon": ("Voucher $code hết hạn ngày $valid_until. Dùng ngay nhé!", "Voucher $code expires on $valid_until. Use it now!"),
+    "voucher_cancelled": (
+        "Voucher $code đã bị huỷ; điểm đã được hoàn nếu có.",
+        "Voucher $code was cancelled; any points were returned.",
+    ),
+    "voucher_expiring_soon": (
+        "Voucher $code hết hạn ngày $valid_until. Dùng ngay nhé!",
+        "Voucher $code expires on $valid_until. Use it now!",
+    ),
     "campaign_gift": ("$title $body", "$title $body"),
     "complaint_updated": ("Phản hồi của bạn đã được cập nhật: $status.", "Your feedback was updated: $status."),
 }

@@ -100,7 +100,12 @@ class ZaloZnsSender:
         except httpx.HTTPError as exc:
             return Sent(message.delivery_id, SendStatus.RETRY, error=f"Zalo unreachable: {exc!r}"[:300])
         if response.status_code == 429 or response.status_code >= 500:
-            return Sent(message.delivery_id, SendStatus.RETRY, retry_after_s=_retry_after(response), error=f"HTTP {response.status_code}")
+            return Sent(
+                message.delivery_id,
+                SendStatus.RETRY,
+                retry_after_s=_retry_after(response),
+                error=f"HTTP {response.status_code}",
+            )
         try:
             answer: Any = response.json()
             code = int(answer.get("error", -100))

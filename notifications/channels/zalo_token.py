@@ -33,7 +33,14 @@ class ZaloAuthError(RuntimeError):
 
 class ZaloTokens:
     def __init__(
-        self, *, path: str, app_id: str, secret_key: str, refresh_token: str | None, oauth_url: str, client: httpx.AsyncClient
+        self,
+        *,
+        path: str,
+        app_id: str,
+        secret_key: str,
+        refresh_token: str | None,
+        oauth_url: str,
+        client: httpx.AsyncClient,
     ) -> None:
         self._path = Path(path)
         self._app_id, self._secret_key = app_id, secret_key
@@ -59,7 +66,11 @@ class ZaloTokens:
             if self._access is not None and self._access != stale:
                 return self._access
             stored = self._load()
-            if stored.get("access_token") and stored["access_token"] != stale and float(stored.get("expires_at", 0)) > time.time():
+            if (
+                stored.get("access_token")
+                and stored["access_token"] != stale
+                and float(stored.get("expires_at", 0)) > time.time()
+            ):
                 self._access = str(stored["access_token"])
                 return self._access
             refresh_token = stored.get("refresh_token") or self._first_refresh

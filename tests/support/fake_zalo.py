@@ -77,7 +77,11 @@ class FakeZalo:
             and body.get("refresh_token") == self.refresh_token
         )
         if not good:
-            return 200, {"error": -14014, "error_name": "Invalid refresh token", "error_description": "refresh token is invalid"}
+            return 200, {
+                "error": -14014,
+                "error_name": "Invalid refresh token",
+                "error_description": "refresh token is invalid",
+            }
         n = len(self.token_requests)
         self.access_token, self.refresh_token = f"at-{n}", f"rt-{n}"
         return 200, {"access_token": self.access_token, "refresh_token": self.refresh_token, "expires_in": "90000"}

@@ -5,8 +5,16 @@ from __future__ import annotations
 from notifications.channels import Outgoing
 
 
-def outgoing(delivery_id: int, address: str, *, kind: str = "points_earned", locale: str = "vi", purpose: str = "transactional",
-             params: dict[str, str] | None = None, unsubscribe_url: str | None = None) -> Outgoing:
+def outgoing(
+    delivery_id: int,
+    address: str,
+    *,
+    kind: str = "points_earned",
+    locale: str = "vi",
+    purpose: str = "transactional",
+    params: dict[str, str] | None = None,
+    unsubscribe_url: str | None = None,
+) -> Outgoing:
     return Outgoing(
         delivery_id=delivery_id,
         address=address,

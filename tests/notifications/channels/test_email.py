@@ -41,7 +41,12 @@ async def test_accepted_refused_and_deferred_in_one_connection(smtp: FakeSmtp) -
         outgoing(4, "binh@shop.example", locale="en"),
     ]
     results = await sender.send(batch)
-    assert [r.status for r in results] == [SendStatus.SENT, SendStatus.INVALID_ADDRESS, SendStatus.RETRY, SendStatus.SENT]
+    assert [r.status for r in results] == [
+        SendStatus.SENT,
+        SendStatus.INVALID_ADDRESS,
+        SendStatus.RETRY,
+        SendStatus.SENT,
+    ]
     assert results[1].error.startswith("550") and results[2].error.startswith("451")
     assert smtp.handler.connections == 1
     assert [m["To"] for m in smtp.received] == ["an@shop.example", "binh@shop.example"]
@@ -64,7 +69,9 @@ async def test_both_parts_and_the_vietnamese_subject_read_back(smtp: FakeSmtp) -
 
 
 async def test_marketing_mail_has_one_click_unsubscribe(smtp: FakeSmtp) -> None:
-    message = outgoing(1, "an@shop.example", kind="campaign_gift", purpose="marketing", unsubscribe_url="https://shop.example/u/t0k")
+    message = outgoing(
+        1, "an@shop.example", kind="campaign_gift", purpose="marketing", unsubscribe_url="https://shop.example/u/t0k"
+    )
     await EmailSender(settings(smtp)).send([message])
     [mail] = smtp.received
     assert mail["List-Unsubscribe"] == "<https://shop.example/u/t0k>"

@@ -18,7 +18,9 @@ from notifications.channels.receipts import (
 )
 from notifications.config import NotifySettings
 
-SETTINGS = replace(NotifySettings(), zalo_app_id="app-1", zalo_oa_secret_key="oa-secret", sms_callback_secret="cb-secret")
+SETTINGS = replace(
+    NotifySettings(), zalo_app_id="app-1", zalo_oa_secret_key="oa-secret", sms_callback_secret="cb-secret"
+)
 
 
 def zalo_event(event_name: str = "user_received_message") -> bytes:
@@ -43,7 +45,11 @@ def test_a_signed_zalo_receipt_is_read() -> None:
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"X-ZEvent-Signature": "mac=00"}, {"X-ZEvent-Signature": sign_zalo_callback(zalo_event(), "app-1", "1700000005000", "wrong")}],
+    [
+        {},
+        {"X-ZEvent-Signature": "mac=00"},
+        {"X-ZEvent-Signature": sign_zalo_callback(zalo_event(), "app-1", "1700000005000", "wrong")},
+    ],
 )
 def test_a_zalo_webhook_without_the_right_signature_is_refused(headers: dict[str, str]) -> None:
     with pytest.raises(BadCallback):
@@ -57,7 +63,9 @@ def test_a_tampered_zalo_body_is_refused_and_other_events_are_not_receipts() -> 
         verify_zalo_callback({"x-zevent-signature": signature}, body.replace(b"zns-1", b"zns-2"), SETTINGS)
     follow = zalo_event("follow")
     with pytest.raises(NotAReceipt):
-        verify_zalo_callback({"x-zevent-signature": sign_zalo_callback(follow, "app-1", "1700000005000", "oa-secret")}, follow, SETTINGS)
+        verify_zalo_callback(
+            {"x-zevent-signature": sign_zalo_callback(follow, "app-1", "1700000005000", "oa-secret")}, follow, SETTINGS
+        )
     with pytest.raises(BadCallback):
         verify_zalo_callback({"x-zevent-signature": signature}, body, replace(SETTINGS, zalo_oa_secret_key=None))
 
@@ -83,4 +91,6 @@ def test_an_sms_report_with_a_bad_signature_is_refused() -> None:
         with pytest.raises(BadCallback):
             verify_sms_callback(headers, body, SETTINGS)
     with pytest.raises(BadCallback):
-        verify_sms_callback({"X-Signature": sign_sms_callback(body, "cb-secret")}, body, replace(SETTINGS, sms_callback_secret=None))
+        verify_sms_callback(
+            {"X-Signature": sign_sms_callback(body, "cb-secret")}, body, replace(SETTINGS, sms_callback_secret=None)
+        )

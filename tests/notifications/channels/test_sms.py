@@ -36,7 +36,13 @@ def settings(fake: FakeSms, **changes: object) -> NotifySettings:
 
 
 async def test_every_reply_is_its_status_with_cost_by_part(gateway: FakeSms) -> None:
-    gateway.replies = {"0900000002": "108", "0900000003": "103", "0900000004": "104", "0900000005": "146", "0900000006": "99"}
+    gateway.replies = {
+        "0900000002": "108",
+        "0900000003": "103",
+        "0900000004": "104",
+        "0900000005": "146",
+        "0900000006": "99",
+    }
     sender = SmsSender(settings(gateway))
     batch = [outgoing(i, f"+8490000000{i}") for i in range(1, 7)]
     try:
@@ -130,7 +136,10 @@ async def test_wrong_credentials_fail_and_an_unreachable_gateway_is_retry(gatewa
 
 
 def test_vietnamese_without_diacritics() -> None:
-    assert strip_diacritics("Đặng Thị Ánh Tuyết, bạn được ưu đãi ở cửa hàng") == "Dang Thi Anh Tuyet, ban duoc uu dai o cua hang"
+    assert (
+        strip_diacritics("Đặng Thị Ánh Tuyết, bạn được ưu đãi ở cửa hàng")
+        == "Dang Thi Anh Tuyet, ban duoc uu dai o cua hang"
+    )
     every_vowel = "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
     assert set(strip_diacritics(every_vowel)) <= set("aeiouyd")
     assert strip_diacritics(every_vowel.upper()).isascii()

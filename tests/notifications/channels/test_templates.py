@@ -7,7 +7,15 @@ from dataclasses import replace
 
 from notifications.channels import Outgoing
 from notifications.channels.sms_text import prepare
-from notifications.channels.templates import LONGEST_VALUES, SMS, email, sms_parts_allowed, sms_text, zns_data, zns_template_id
+from notifications.channels.templates import (
+    LONGEST_VALUES,
+    SMS,
+    email,
+    sms_parts_allowed,
+    sms_text,
+    zns_data,
+    zns_template_id,
+)
 from notifications.messages import TEMPLATES
 
 

@@ -40,7 +40,13 @@ def settings(fake: FakeZalo, tmp_path: Path) -> NotifySettings:
 
 
 async def test_every_reply_is_its_status_and_only_sent_messages_cost(zalo: FakeZalo, tmp_path: Path) -> None:
-    zalo.replies = {"84900000002": -108, "84900000003": -115, "84900000004": -109, "84900000005": -112, "84900000006": -100}
+    zalo.replies = {
+        "84900000002": -108,
+        "84900000003": -115,
+        "84900000004": -109,
+        "84900000005": -112,
+        "84900000006": -100,
+    }
     sender = ZaloZnsSender(settings(zalo, tmp_path))
     try:
         batch = [outgoing(i, f"+8490000000{i}") for i in range(1, 7)]
@@ -66,7 +72,9 @@ async def test_every_reply_is_its_status_and_only_sent_messages_cost(zalo: FakeZ
     assert sender.estimate_vnd(batch[0]) == 300
 
 
-async def test_an_expired_token_is_refreshed_once_persisted_and_the_batch_retried(zalo: FakeZalo, tmp_path: Path) -> None:
+async def test_an_expired_token_is_refreshed_once_persisted_and_the_batch_retried(
+    zalo: FakeZalo, tmp_path: Path
+) -> None:
     s = settings(zalo, tmp_path)
     sender = ZaloZnsSender(s)
     try:
@@ -79,7 +87,7 @@ async def test_an_expired_token_is_refreshed_once_persisted_and_the_batch_retrie
     assert [r.status for r in results] == [SendStatus.SENT, SendStatus.SENT]
     assert len(zalo.token_requests) == 2  # one refresh for the whole batch
     assert zalo.token_requests[1]["refresh_token"] == "rt-1"  # the new refresh token, not the spent one
-    stored = json.loads(Path(s.zalo_token_file).read_text())
+    stored = stored_pair(s.zalo_token_file)
     assert stored["refresh_token"] == zalo.refresh_token == "rt-2"
     assert stored["access_token"] == zalo.access_token
     assert stat.S_IMODE(os.stat(s.zalo_token_file).st_mode) == 0o600
@@ -87,7 +95,9 @@ async def test_an_expired_token_is_refreshed_once_persisted_and_the_batch_retrie
     assert [x["tracking_id"] for x in zalo.sends].count("2") == 2
 
 
-async def test_a_restarted_sender_uses_the_stored_pair_not_the_spent_first_token(zalo: FakeZalo, tmp_path: Path) -> None:
+async def test_a_restarted_sender_uses_the_stored_pair_not_the_spent_first_token(
+    zalo: FakeZalo, tmp_path: Path
+) -> None:
     s = settings(zalo, tmp_path)
     first = ZaloZnsSender(s)
     await first.send([outgoing(1, "+84900000001")])
@@ -121,6 +131,11 @@ async def test_an_unreachable_zalo_is_retry(tmp_path: Path) -> None:
     finally:
         await sender.aclose()
     assert results[0].status is SendStatus.RETRY
+
+
+def stored_pair(path: str) -> dict[str, str]:
+    loaded: dict[str, str] = json.loads(Path(path).read_text(encoding="utf-8"))
+    return loaded
 
 
 def test_phone_forms() -> None:
