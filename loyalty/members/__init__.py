@@ -40,6 +40,9 @@ from loyalty.members.accounts import (
 )
 from loyalty.members.enrolment import ENROLLED_AT_TILL, MemberNotFound, TillMember, enrol_at_till, member_by_phone
 from loyalty.members.phone_codes import (
+    VALID_MINUTES as PHONE_CODE_VALID_MINUTES,
+)
+from loyalty.members.phone_codes import (
     IssuedCode,
     PhoneCodeRefused,
     TooManyCodes,
@@ -64,6 +67,7 @@ __all__ = [
     "EDITABLE_FIELDS",
     "ENROLLED_AT_TILL",
     "KEY_PREFIX",
+    "PHONE_CODE_VALID_MINUTES",
     "UID_MOVED",
     "IssuedCode",
     "MemberNotFound",

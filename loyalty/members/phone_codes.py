@@ -88,9 +88,11 @@ async def issue_phone_code(phone: str, *, terminal_id: int, now: datetime | None
     return IssuedCode(member.id, str(contact["phone"]), str(contact["locale"]), code, valid_until, int(rows[0]["id"]))
 
 
-async def record_channel(challenge_id: int, channel: str) -> None:
-    """Which channel carried the code (for the member's message history and the costs)."""
-    await PhoneCode.update({PhoneCode.channel: channel[:8]}).where(PhoneCode.id == challenge_id)
+async def record_channel(challenge_id: int, channel: str, cost_vnd: int) -> None:
+    """Which channel carried the code and what it cost (the member's messages, the costs)."""
+    await PhoneCode.update({PhoneCode.channel: channel[:8], PhoneCode.cost_vnd: cost_vnd}).where(
+        PhoneCode.id == challenge_id
+    )
 
 
 async def confirm_phone_code(member_id: int, code: str, *, now: datetime | None = None) -> None:

@@ -184,6 +184,27 @@ async def forwards():
     manager.add_column(
         table_class_name="PhoneCode",
         tablename="phone_code",
+        column_name="cost_vnd",
+        db_column_name="cost_vnd",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="PhoneCode",
+        tablename="phone_code",
         column_name="created_at",
         db_column_name="created_at",
         column_class_name="Timestamptz",

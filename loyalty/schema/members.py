@@ -89,6 +89,7 @@ class PhoneCode(BigKeyed, Table):
     code_hash = Varchar(length=96, secret=True)  # "<salt>:<sha256 of salt and code>"
     channel = Varchar(length=8, default="")
     attempts = Integer(default=0)
+    cost_vnd = Integer(default=0)  # what sending it cost, on ``channel``
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)

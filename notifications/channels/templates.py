@@ -70,7 +70,16 @@ SMS: dict[str, tuple[str, str]] = {
     ),
     "campaign_gift": ("$title $body", "$title $body"),
     "complaint_updated": ("Phản hồi của bạn đã được cập nhật: $status.", "Your feedback was updated: $status."),
+    # Sent straight from a till's request, never through the inbox (DIRECT_KINDS).
+    "phone_code": (
+        "Mã xác nhận Thân Thiết: $code, hiệu lực $minutes phút. Không đưa mã này cho ai khác.",
+        "Than Thiet code: $code, valid $minutes minutes. Never share it.",
+    ),
 }
+
+# Kinds sent at once to one phone, not made from a domain event: a one-time code never sits in
+# an inbox, an event or a delivery row, where staff or a backup could read it.
+DIRECT_KINDS = frozenset({"phone_code"})
 
 
 # The longest values a message plausibly carries, for the length test and the campaign preview.
@@ -85,6 +94,7 @@ LONGEST_VALUES: dict[str, str] = {
     "status": "Đang xử lý",
     "title": "Quà tặng sinh nhật dành riêng cho bạn",
     "body": "Nhận ngay voucher giảm 20% tại mọi cửa hàng đến hết tháng này.",
+    "minutes": "10",
 }
 
 _LAYOUT = {
