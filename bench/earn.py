@@ -425,7 +425,8 @@ async def pgbench_init(url: str) -> str:
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
-    subprocess.run(["pgbench", "-i", "-q", "-s", "10", *pg.args(name)], env=pg.env(), check=True, capture_output=True)
+    command = ["pgbench", "-i", "-q", "-s", "10", *pg.args(name)]
+    await asyncio.to_thread(subprocess.run, command, env=pg.env(), check=True, capture_output=True)
     return name
 
 
