@@ -116,12 +116,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def uvicorn_command(port: int) -> list[str]:
+def uvicorn_command(port: int, target: str = "") -> list[str]:
     return [
         sys.executable,
         "-m",
         "uvicorn",
-        os.environ.get("BENCH_APP", "api.app:app"),
+        target or os.environ.get("BENCH_APP", "api.app:app"),
         "--host",
         "127.0.0.1",
         "--port",
