@@ -75,9 +75,7 @@ VERIFIED_CACHE_MAX = 50_000
 _verified: dict[tuple[str, str], dict[str, Any]] = {}
 
 
-async def verify_member_token(
-    token: str, settings: Settings, clock: Callable[[], float] = time.time
-) -> dict[str, Any]:
+async def verify_member_token(token: str, settings: Settings, clock: Callable[[], float] = time.time) -> dict[str, Any]:
     """The token's claims, or a 401 problem."""
     key, now = (settings.firebase_project_id, token), clock()
     hit = _verified.get(key)

@@ -132,10 +132,8 @@ def start(target: str, port: int, env: dict[str, str], log_path: Path) -> subpro
 
 async def herd(label: str, port: int, route: str, clients: int, bearer: list[str], count: int) -> Result:
     """``clients`` keep-alive connections; request i carries the i-th token (round robin)."""
-    requests = [
-        f"GET {route} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {bearer[i % len(bearer)]}\r\n\r\n".encode()
-        for i in range(count)
-    ]
+    head = f"GET {route} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer "
+    requests = [f"{head}{bearer[i % len(bearer)]}\r\n\r\n".encode() for i in range(count)]
     connections: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
     for _ in range(clients):
         connections.put_nowait(await asyncio.open_connection("127.0.0.1", port))
