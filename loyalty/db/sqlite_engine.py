@@ -25,7 +25,7 @@ import aiosqlite
 from piccolo.engine.sqlite import SQLiteEngine, dict_factory
 
 MAX_CONNECTIONS = 8
-OVERFLOW_AFTER_S = 1.0
+OVERFLOW_AFTER_S = 5.0
 
 
 class PooledConnection:
