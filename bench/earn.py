@@ -164,6 +164,12 @@ def start_server(url: str, port: int, log_path: Path) -> subprocess.Popen[bytes]
     raise RuntimeError("uvicorn did not become healthy in 60 s")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (Linux ``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 # --- drivers -------------------------------------------------------------------------------
 
 
@@ -489,6 +495,7 @@ async def main_async(args: argparse.Namespace) -> str:
     log_path = Path(tempfile.gettempdir()) / f"bench-earn-{engine}-server.log"
     server = start_server(url, port, log_path)
     pairs: list[tuple[Result, Result, float | None]] = []
+    cpu_per_earn: list[float] = []
     load_before = os.getloadavg()
     pgbench_db = await pgbench_init(url) if engine == "postgresql" and not args.no_pgbench else ""
     try:
@@ -496,7 +503,9 @@ async def main_async(args: argparse.Namespace) -> str:
         for i, clients in enumerate(levels):
             app_jobs = jobs[2 * i * per : (2 * i + 1) * per]
             raw_jobs = jobs[(2 * i + 1) * per : (2 * i + 2) * per]
+            cpu_before = cpu_seconds(server.pid)
             app = await drive_app(port, key, clients, app_jobs)
+            cpu_per_earn.append((cpu_seconds(server.pid) - cpu_before) / len(app_jobs) * 1000)
             step = step_at(datetime.now(UTC)) + 10 + i
             if engine == "sqlite":
                 from loyalty.db.engines import sqlite_path
@@ -526,7 +535,9 @@ async def main_async(args: argparse.Namespace) -> str:
     )
     load = f"load average (1/5/15 min): {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f} at start, "
     load += "{:.2f} {:.2f} {:.2f} at end".format(*os.getloadavg())
-    return "\n".join([header, anchor, load, table(engine, pairs)])
+    cpu = "app server CPU per earn (ms, user + system): " + " / ".join(f"{c:.2f}" for c in cpu_per_earn)
+    cpu += f" at {args.clients} clients; {len(statements(engine == 'sqlite'))} statement texts replayed by the raw side"
+    return "\n".join([header, anchor, load, cpu, table(engine, pairs)])
 
 
 def main() -> None:

@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.earn import ROOT, Result, free_port, prepare_database, run_jobs, uvicorn_command
+from bench.earn import ROOT, Result, cpu_seconds, free_port, prepare_database, run_jobs, uvicorn_command
 
 PROJECT = "demo-thanthiet-bench"
 ROUTES = ["/api/v1/me", "/api/v1/me/notifications", "/api/v1/rewards"]
@@ -200,12 +200,21 @@ async def main_async(args: argparse.Namespace) -> str:
     bare_server = start("bench.reads_anchor:app", bare_port, env, folder / "anchor.log")
     load_before = os.getloadavg()
     rows: list[tuple[str, Result, Result]] = []
+    cpu: list[tuple[float, float]] = []
     try:
         for route in ROUTES:
             await herd("app", app_port, route, args.clients, bearer, min(len(bearer), 400))  # warm-up
             await herd("bare", bare_port, route, args.clients, bearer, min(len(bearer), 400))
+            before = cpu_seconds(app_server.pid)
             app = await herd("app", app_port, route, args.clients, bearer, args.requests)
+            middle = cpu_seconds(bare_server.pid)
             bare = await herd("bare", bare_port, route, args.clients, bearer, args.requests)
+            cpu.append(
+                (
+                    (cpu_seconds(app_server.pid) - before) / args.requests * 1000,
+                    (cpu_seconds(bare_server.pid) - middle) / args.requests * 1000,
+                )
+            )
             rows.append((route, app, bare))
             print(table(rows[-1:])[-1], file=sys.stderr)
     finally:
@@ -223,6 +232,8 @@ async def main_async(args: argparse.Namespace) -> str:
             "and database",
             f"statements per request (captured from the app, replayed by the bare app): {statements}",
             load,
+            "server CPU per request (ms, user + system), app / bare: "
+            + ", ".join(f"{route} {a:.2f} / {b:.2f}" for route, (a, b) in zip(ROUTES, cpu, strict=False)),
             *table(rows),
         ]
     )
