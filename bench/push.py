@@ -145,9 +145,7 @@ def main() -> None:
     lines = [
         f"bench.push — {args.deliveries} deliveries, engine {engine}, {os.cpu_count()} CPUs, "
         f"load average {os.getloadavg()[0]:.2f} at start",
-        f"command: .venv/bin/python -m bench.push --deliveries {args.deliveries}"
-        + (f" --database-url {db_url}" if engine == "postgresql" else "")
-        + (" --http1" if args.http1 else ""),
+        "command: .venv/bin/python -m bench.push " + " ".join(sys.argv[1:]),
     ]
     raw = raw_anchor(args.raw_count, http1=args.http1)
     lines.append(json.dumps(raw))
