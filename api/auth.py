@@ -3,8 +3,10 @@
 Missing or bad credentials answer 401; a valid credential of the other kind answers 403. Each
 such refusal counts against the client address's budget of failed sign-ins; requests are
 counted per member uid and per till id (``api.rate_limit``).
-Firebase verification runs in a thread: firebase_admin is blocking. A till key found live is
-trusted for ``TERMINAL_CACHE_TTL_S`` (5 s) per process: revoking takes up to that long to bite.
+Firebase verification runs in a thread: firebase_admin is blocking. A verified ID token is
+remembered by its exact text until its own ``exp`` (``verified_claims``), so a member's stream of
+requests pays for one verification. A till key found live is trusted for
+``TERMINAL_CACHE_TTL_S`` (5 s) per process: revoking takes up to that long to bite.
 """
 
 from __future__ import annotations
@@ -66,8 +68,29 @@ def bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     return parts[1]
 
 
-async def verify_member_token(token: str, settings: Settings) -> dict[str, Any]:
+# Verified ID tokens, by (project, exact token text), until the token's own expiry: the same
+# text always verifies to the same claims (we never ask Firebase about revocation), and past
+# ``exp`` it is verified again, which refuses it. Only successes are kept; the size is bounded.
+VERIFIED_CACHE_MAX = 50_000
+_verified: dict[tuple[str, str], dict[str, Any]] = {}
+
+
+async def verify_member_token(token: str, settings: Settings, clock: Callable[[], float] = time.time) -> dict[str, Any]:
     """The token's claims, or a 401 problem."""
+    key, now = (settings.firebase_project_id, token), clock()
+    hit = _verified.get(key)
+    if hit is not None:
+        if hit["exp"] > now:
+            return hit
+        del _verified[key]
+    claims = await _verify(token, settings, now)
+    if len(_verified) >= VERIFIED_CACHE_MAX:
+        _verified.clear()
+    _verified[key] = claims
+    return claims
+
+
+async def _verify(token: str, settings: Settings, now: float) -> dict[str, Any]:
     app = firebase_admin.get_app(FIREBASE_APP_NAME)
     try:
         claims: dict[str, Any] = await asyncio.to_thread(firebase_auth.verify_id_token, token, app)
@@ -76,7 +99,7 @@ async def verify_member_token(token: str, settings: Settings) -> dict[str, Any]:
     except firebase_auth.CertificateFetchError as exc:
         raise ApiProblem(503, "auth_unavailable", "cannot reach Firebase to check the token") from exc
     _check_claim_types(claims)
-    if settings.firebase_auth_emulator_host and claims["exp"] < time.time():
+    if settings.firebase_auth_emulator_host and claims["exp"] < now:
         # firebase_admin skips the expiry check for emulator tokens; we do not.
         raise ApiProblem(401, "token_expired", "the ID token has expired")
     return claims

@@ -135,7 +135,18 @@ async def open_pool(max_size: int = 20) -> None:
     """PostgreSQL only. min_size=0: the API starts (and /health says 503) while the database is down."""
     engine = current_engine()
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=0, max_size=max_size)
+        await engine.start_connection_pool(min_size=0, max_size=max_size, reset=_keep_session)
+
+
+async def _keep_session(connection: asyncpg.Connection[Any]) -> None:
+    """What a connection given back to the pool runs on the server: nothing.
+
+    asyncpg's default sends ``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`` on
+    every release, a round trip as long as the query itself, and Piccolo takes a connection per
+    query outside a transaction. None of that state is ever left behind here: no advisory locks
+    or LISTEN (DESIGN.md §3), cursors only inside transactions, settings only by ``SET LOCAL``.
+    asyncpg still rolls back a transaction left open before calling this.
+    """
 
 
 async def close_pool() -> None:
