@@ -42,6 +42,7 @@ from loyalty.members.stores import (
     create_terminal,
     hash_key,
     new_key,
+    revocation_mark,
     revoke_terminal,
     terminal_for_key,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "phone_search_term",
     "record_member",
     "record_purchase",
+    "revocation_mark",
     "refresh_all_job",
     "refresh_member",
     "refresh_recent_job",
