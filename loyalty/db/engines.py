@@ -110,8 +110,6 @@ async def _postgres_write(engine: PostgresEngine) -> AsyncIterator[None]:
     transaction = engine.transaction()
     try:
         await transaction.__aenter__()
-        if _local_timeout_ms and transaction._parent is None:
-            await transaction.connection.execute(f"SET LOCAL statement_timeout = {_local_timeout_ms}")
     except BaseException:
         connection = getattr(transaction, "connection", None)
         if transaction._parent is None and connection is not None:
@@ -119,6 +117,8 @@ async def _postgres_write(engine: PostgresEngine) -> AsyncIterator[None]:
             await (engine.pool.release(connection) if engine.pool else connection.close())
         raise
     try:
+        if _local_timeout_ms and transaction._parent is None:
+            await transaction.connection.execute(f"SET LOCAL statement_timeout = {_local_timeout_ms}")
         yield
     except BaseException as exc:
         await transaction.__aexit__(type(exc), exc, exc.__traceback__)
