@@ -12,7 +12,8 @@ missing and its schema DROPPED AND RECREATED: give it a throw-away one. It is mi
 everyone, launched), then the processes start: ``python -m api.serve`` twice (one process each,
 on two ports) and ``python -m notifications.worker`` twice, pushing over HTTPS + HTTP/2 to the
 fake FCM. The storm (``bench.scale_storm``) runs for ``--seconds``; every ``--kill-every``
-seconds (± half) one of the four is killed with SIGKILL and started again at once.
+seconds (± half) one of the four is killed with SIGKILL and started again at once, until the
+storm's end (requests still in flight then are retried until answered, as a till does).
 
 Afterwards, with every process up again and the workers left to drain (at most
 ``--drain-seconds``), it checks and exits 1 on any failure:
@@ -123,13 +124,14 @@ def processes(url: str, ports: list[int], folder: Path, fcm: tuple[str, str, str
     return made
 
 
-async def chaos(procs: list[Process], every_s: float, stop: asyncio.Event, rng: random.Random) -> None:
-    while not stop.is_set():
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=rng.uniform(every_s / 2, every_s * 1.5))
+async def chaos(procs: list[Process], every_s: float, until: float, rng: random.Random) -> None:
+    """Kill one process with SIGKILL every ``every_s`` (± half) and start it again, until the
+    storm's end: its last requests then meet every process up."""
+    while True:
+        pause = rng.uniform(every_s / 2, every_s * 1.5)
+        if time.monotonic() + pause >= until:
             return
-        except TimeoutError:
-            pass
+        await asyncio.sleep(pause)
         victim = rng.choice(procs)
         victim.kill()
         victim.start()
@@ -167,13 +169,11 @@ async def main(args: argparse.Namespace) -> int:
         await asyncio.gather(*(healthy(b) for b in bases))
         set_up_s = time.monotonic() - args.started
         print(f"set up in {set_up_s:.1f} s; logs in {folder}; storm for {args.seconds} s", flush=True)
-        stop = asyncio.Event()
         rng = random.Random(args.seed)
-        killer = asyncio.create_task(chaos(procs, args.kill_every, stop, rng))
         storm_started = time.monotonic()
+        killer = asyncio.create_task(chaos(procs, args.kill_every, storm_started + args.seconds, rng))
         await storm.run(args.tills_per_store * args.stores, args.seconds)
         storm_s = time.monotonic() - storm_started
-        stop.set()
         await killer
         for proc in procs:
             assert proc.popen is not None

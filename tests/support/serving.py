@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -24,8 +26,14 @@ def serving(log: Path, **env: str) -> Iterator[tuple[subprocess.Popen[bytes], st
     port = free_port()
     settings = {"PORT": str(port), "EMBEDDED_WORKER": "false", "METRICS_TOKEN": METRICS_TOKEN, **env}
     with log.open("wb") as out:
+        # A session of its own: the supervisor's processes are stopped with it, whatever happens.
         process = subprocess.Popen(
-            [sys.executable, "-m", "api.serve"], cwd=ROOT, env={**os.environ, **settings}, stdout=out, stderr=out
+            [sys.executable, "-m", "api.serve"],
+            cwd=ROOT,
+            env={**os.environ, **settings},
+            stdout=out,
+            stderr=out,
+            start_new_session=True,
         )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -42,5 +50,11 @@ def serving(log: Path, **env: str) -> Iterator[tuple[subprocess.Popen[bytes], st
         yield process, base
     finally:
         if process.poll() is None:
-            process.kill()
-            process.wait(10)
+            process.terminate()  # the supervisor stops its processes, then itself
+            try:
+                process.wait(PATIENCE_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # anything left of the session
+        process.wait(10)
