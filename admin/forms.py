@@ -29,8 +29,8 @@ ZONE_LABEL = (
 class StaffForm(BaseModel):
     """Every staff form: what it takes fits the database, so a typo is the form's error, not a 500.
 
-    Whole numbers fit a 32-bit column (ids are SERIAL, counts INTEGER) and text holds no NUL
-    character (PostgreSQL refuses it)."""
+    Whole numbers fit a 32-bit column (the ids staff type are of set-up tables, SERIAL; counts
+    INTEGER) and text holds no NUL character (PostgreSQL refuses it)."""
 
     @field_validator("*", mode="after")
     @classmethod

@@ -418,6 +418,15 @@ FORMS: Mapping[str, FormLabels] = {
         "Chỉ hủy được phiếu chưa sử dụng; điểm được trả lại cho hội viên và số lượng phần thưởng được hoàn lại.",
         {"code": "Mã phiếu (xem bảng voucher)", "reason": "Lý do (ghi vào nhật ký)"},
     ),
+    "change-reward-stock": FormLabels(
+        "Thay đổi số lượng phần thưởng",
+        "Thêm hoặc bớt số lượng của phần thưởng có giới hạn; các lượt đổi tại quầy trong lúc đó vẫn được giữ.",
+        {
+            "reward_id": "ID phần thưởng (xem bảng phần thưởng)",
+            "units": "Số lượng (số dương: thêm, số âm: bớt)",
+            "reason": "Lý do (ghi vào nhật ký)",
+        },
+    ),
     "adjust-points": FormLabels(
         "Điều chỉnh điểm",
         "Cộng hoặc trừ điểm của hội viên kèm lý do; ghi vào lịch sử điểm và nhật ký thao tác.",

@@ -85,6 +85,8 @@ class WritePolicy:
 
     editable: tuple[str, ...] = ()
     create: bool = False
+    # Set when a row is added, changed later only by the form ``via`` names (a reward's stock).
+    set_on_create: tuple[str, ...] = ()
     delete: bool = False
     via: str = "no staff form: the programme itself keeps these rows"
     # Where the editable columns of a row are written by a domain function (validated, with its
@@ -134,7 +136,12 @@ POLICIES: dict[type[Table], WritePolicy] = {
     AuditLog: read_only("nothing: every staff form appends to it"),
     Tier: reference_data(Tier),
     TierBirthdayGift: reference_data(TierBirthdayGift, delete=True),
-    Reward: reference_data(Reward),
+    Reward: WritePolicy(
+        editable=tuple(c._meta.name for c in Reward._meta.columns if c._meta.name not in ("id", "stock_left")),
+        create=True,
+        set_on_create=("stock_left",),
+        via="this grid, and the form Change reward stock for its stock (tills take units meanwhile)",
+    ),
     Voucher: read_only("the form Cancel a voucher (tills redeem, the expiry job expires)"),
     TierChange: read_only("nothing: the tier review records it"),
     LedgerEntry: read_only(_LEDGER_FORMS),
@@ -223,7 +230,8 @@ class _Guard:
         if not self.policy.create:
             self.refuse_method()
         body = await _body(request)
-        sent = sorted(k for k, v in body.items() if k not in self.editable and not _blank(v))
+        allowed = {*self.editable, *self.policy.set_on_create}
+        sent = sorted(k for k, v in body.items() if k not in allowed and not _blank(v))
         if sent:
             raise _refuse(403, self._protected(sent))
 

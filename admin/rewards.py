@@ -106,12 +106,31 @@ async def cancel_voucher(request: Request, data: CancelVoucher) -> str:
     return f"Voucher {voucher.code} cancelled{back}."
 
 
+class ChangeStock(StaffForm):
+    reward_id: int = Field(ge=1, le=2**31 - 1, description="The reward (see Rewards)")
+    units: int = Field(ge=-1_000_000, le=1_000_000, description="Units to add (positive) or withdraw (negative)")
+    reason: str = Field(min_length=3, max_length=500, description="Why: kept in the audit log")
+
+
+@shows_domain_errors
+async def change_stock(request: Request, data: ChangeStock) -> str:
+    left = await rewards.change_stock(data.reward_id, data.units, reason=data.reason, actor=staff_actor(request))
+    return f"Reward {data.reward_id}: {left} units left."
+
+
 FORMS = [
     FormConfig(
         name="Cancel a voucher",
         pydantic_model=CancelVoucher,
         endpoint=cancel_voucher,
         description="Only an unredeemed voucher; its points go back to the member, stock is restored.",
+        form_group="Programme",
+    ),
+    FormConfig(
+        name="Change reward stock",
+        pydantic_model=ChangeStock,
+        endpoint=change_stock,
+        description="Adds or withdraws units of a limited reward; the tills' redemptions in between are kept.",
         form_group="Programme",
     ),
 ]

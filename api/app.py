@@ -27,6 +27,7 @@ from api.controllers.complaint_report import (
 from api.controllers.complaints import ComplaintsController, complaint_categories
 from api.controllers.earning import EarningController
 from api.controllers.health import health, health_live, health_ready
+from api.controllers.ledger_key import ledger_public_key
 from api.controllers.me import MeController
 from api.controllers.metrics import metrics
 from api.controllers.notifications import NotificationsController
@@ -36,7 +37,7 @@ from api.controllers.rewards import RewardsController, media_files
 from api.controllers.vip_upload import VIP_UPLOAD_ROUTES
 from api.edge import StrictRequest, edge_guard
 from api.errors import EXCEPTION_HANDLERS, alert_staff
-from api.metrics import HTTP_METRICS
+from api.metrics import request_metrics
 from api.observability import configure_logging, request_id_middleware
 from api.rate_limit import RateLimits, rate_limit_headers
 from api.settings import Settings, UnsafeSettings
@@ -125,13 +126,14 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
         guards=[staff_guard],
         include_in_schema=False,
     )
-    return Litestar(
+    application = Litestar(
         route_handlers=[
             health,
             health_live,
             health_ready,
             metrics,
             media_files,
+            ledger_public_key,
             member_router,
             till_router,
             admin_site,
@@ -144,7 +146,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
         after_exception=[alert_staff],
         request_class=StrictRequest,
         guards=[edge_guard],
-        middleware=[request_id_middleware, HTTP_METRICS.middleware],
+        middleware=[request_metrics],
         lifespan=[lifespan],
         state=State({"settings": settings, "rate_limits": RateLimits(settings)}),
         request_max_body_size=settings.max_body_bytes,
@@ -157,6 +159,10 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
         debug=False,
         logging_config=None,  # configure_logging() above: JSON lines with the request id
     )
+    # Outside the router, unlike route middleware: an answer to a path no route has (404) or a
+    # method it lacks (405) carries a request id and is logged too.
+    application.asgi_handler = request_id_middleware(application.asgi_handler)
+    return application
 
 
 @asynccontextmanager

@@ -42,6 +42,7 @@ STATUS_BY_KIND = {
     "unauthorized": 401,
     "too_large": 413,
     "locked": 423,
+    "unavailable": 503,
 }
 CODE_BY_STATUS = {
     400: "bad_request",

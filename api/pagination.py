@@ -19,19 +19,31 @@ from loyalty.ids import is_row_id
 Limit = Annotated[int, Parameter(ge=1, le=100, description="page size, 1-100")]
 Cursor = Annotated[str | None, Parameter(max_length=64, description="next_cursor of the previous page")]
 
+# Each list's tag and the table whose ids its cursor holds (a new list adds its line here).
+CURSOR_TABLES = {
+    "kn": "complaint",
+    "le": "ledger_entry",
+    "n": "inbox_message",
+    "rw": "reward",
+    "v1": "voucher",
+}
+
 
 def encode_cursor(kind: str, last_id: int) -> str:
     return base64.urlsafe_b64encode(f"{kind}:{last_id}".encode()).decode().rstrip("=")
 
 
 def decode_cursor(kind: str, cursor: str | None) -> int | None:
-    """The id a page continues from, None for the first page, or a 422 problem."""
+    """The id a page continues from, None for the first page, or a 422 problem.
+
+    A list not in :data:`CURSOR_TABLES` is a KeyError on its first page already."""
+    table = CURSOR_TABLES[kind]
     if cursor is None:
         return None
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, _, raw = text.partition(":")
-        if prefix != kind or not raw.isascii() or not raw.isdigit() or not is_row_id(int(raw)):
+        if prefix != kind or not raw.isascii() or not raw.isdigit() or not is_row_id(int(raw), table):
             raise ValueError(text)
         return int(raw)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:

@@ -24,11 +24,30 @@ class ItemIn(msgspec.Struct, forbid_unknown_fields=True):
 Items = Annotated[list[ItemIn], msgspec.Meta(max_length=500)]
 
 
+Phone = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=SINGLE_LINE)]
+
+
 class EarnIn(msgspec.Struct, forbid_unknown_fields=True):
-    member_code: Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=SINGLE_LINE)]
+    """The member by exactly one of ``member_code`` (the app's live QR) and ``phone``."""
+
     receipt_no: ReceiptNo
     amount: Amount
+    member_code: Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=SINGLE_LINE)] | None = None
+    phone: Phone | None = None
     items: Items = []
+
+
+class TillEnrolIn(msgspec.Struct, forbid_unknown_fields=True):
+    phone: Phone
+    name: Annotated[str, msgspec.Meta(max_length=200, pattern=SINGLE_LINE)] = ""
+
+
+class TillMemberOut(msgspec.Struct):
+    id: str
+    name: str
+    tier: str | None
+    points_balance: int
+    has_app: bool
 
 
 class EarnMemberOut(msgspec.Struct):
@@ -108,6 +127,12 @@ class LedgerEntryOut(msgspec.Struct):
 class LedgerPage(msgspec.Struct):
     items: list[LedgerEntryOut]
     next_cursor: str | None
+
+
+class PublicKeyOut(msgspec.Struct):
+    algorithm: str
+    key_id: str
+    public_key_pem: str
 
 
 class ExpiringOut(msgspec.Struct):

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 class DomainError(Exception):
     code: ClassVar[str] = "domain_error"
-    kind: ClassVar[str] = "invalid"  # invalid | not_found | conflict | gone | forbidden | locked
+    kind: ClassVar[str] = "invalid"  # invalid | not_found | conflict | gone | forbidden | locked | unavailable
     title: ClassVar[str] = "The request cannot be carried out"
 
     def __init__(self, detail: str, **data: Any) -> None:
@@ -48,6 +48,14 @@ class Gone(DomainError):
     code = "gone"
     kind = "gone"
     title = "No longer valid"
+
+
+class Unavailable(DomainError):
+    """Something the change needs outside the database is missing (not the caller's fault)."""
+
+    code = "unavailable"
+    kind = "unavailable"
+    title = "Service unavailable"
 
 
 class IdempotencyMismatch(Conflict):

@@ -5,7 +5,7 @@ Rules:
 * ``ENV`` is a frozen copy of the environment taken once, at import; every settings section is
   built from it: the programme (``loyalty.config``), the complaints desk
   (``loyalty.complaints.sla``), notifications (``notifications.config``), the API
-  (``api.settings``), and the service and admin sections below. A section's ``from_env`` takes a
+  (``api.settings``), and the service, admin and ledger-seal sections below. A section's ``from_env`` takes a
   mapping of its own for tests.
 * ``APP_ENV`` is parsed once (``AppEnv.parse``: any case, surrounding spaces ignored, anything
   but development or production refused) and every layer asks :data:`APP_ENV`.
@@ -167,7 +167,24 @@ class DatabaseSettings:
         return PoolSettings(min(self.pool_min, max_size), max_size, timeout, self.transaction_pooler)
 
 
+@dataclass(frozen=True)
+class LedgerSeal:
+    """Where the ledger's signing key and its signed checkpoints live: outside the database, so
+    whoever can write the database cannot re-sign what they changed."""
+
+    signing_key_file: Path
+    checkpoint_dir: Path
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = ENV) -> LedgerSeal:
+        return cls(
+            signing_key_file=Path(env.get("LEDGER_SIGNING_KEY_FILE") or ".ledger-signing-key.pem"),
+            checkpoint_dir=Path(env.get("LEDGER_CHECKPOINT_DIR") or "ledger-checkpoints"),
+        )
+
+
 SERVICE = Service.from_env()
 APP_ENV = SERVICE.app_env
 ADMIN = AdminSettings.from_env()
+LEDGER_SEAL = LedgerSeal.from_env()
 DATABASE = DatabaseSettings.from_env()

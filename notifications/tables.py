@@ -22,12 +22,12 @@ from piccolo.columns import JSON, BigInt, Boolean, ForeignKey, Integer, OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from loyalty.schema import DomainEvent, Keyed, Member
+from loyalty.schema import BigKeyed, DomainEvent, Keyed, Member
 
 RESTRICT = OnDelete.restrict
 
 
-class Device(Keyed, Table):
+class Device(BigKeyed, Table):
     """A push token of the app on one device; a token belongs to one member at a time."""
 
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)
@@ -42,7 +42,7 @@ class Device(Keyed, Table):
     deactivated_reason = Varchar(length=64, default="")
 
 
-class InboxMessage(Keyed, Table):
+class InboxMessage(BigKeyed, Table):
     """What the member reads in the app, rendered once in the member's locale."""
 
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)
@@ -69,7 +69,7 @@ class DeliveryStatus(StrEnum):
     SKIPPED = "skipped"
 
 
-class Delivery(Keyed, Table):
+class Delivery(BigKeyed, Table):
     """One push of one message to one device."""
 
     message = ForeignKey(InboxMessage, on_delete=RESTRICT, index=True)

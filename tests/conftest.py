@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -18,6 +19,8 @@ os.environ["FIREBASE_AUTH_EMULATOR_HOST"] = "127.0.0.1:9099"
 os.environ["FIREBASE_PROJECT_ID"] = "demo-thanthiet-test"
 os.environ["EMBEDDED_WORKER"] = "false"
 os.environ["DEMO_CREDENTIALS_FILE"] = os.path.join(_TMP, "demo-credentials")
+os.environ["LEDGER_SIGNING_KEY_FILE"] = os.path.join(_TMP, "ledger-signing-key.pem")
+os.environ["LEDGER_CHECKPOINT_DIR"] = os.path.join(_TMP, "ledger-checkpoints")  # tests that seal pass their own
 os.environ["MEDIA_ROOT"] = os.path.join(_TMP, "media")  # reward images uploaded in tests
 os.environ.pop("GOOGLE_APPLICATION_CREDENTIALS", None)
 if not os.environ.get("DATABASE_URL"):
@@ -71,6 +74,8 @@ async def migrated() -> AsyncIterator[None]:
 async def empty_tables(migrated: None) -> AsyncIterator[None]:
     yield
     await database.empty_all_tables()
+    # A checkpoint the worker's job sealed holds that test's members: the next test starts without it.
+    shutil.rmtree(os.environ["LEDGER_CHECKPOINT_DIR"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -138,3 +138,37 @@ async def test_the_migrated_schema_is_what_the_table_classes_declare(migrations_
 
     assert differences(migrated, declared) == {}
     assert migrated == declared
+
+
+async def test_lot_draws_written_before_they_named_their_member_get_it_from_their_entry(migrations_url: str) -> None:
+    await _empty(migrations_url)
+    _piccolo(migrations_url, "migrations", "forwards", "user")  # staff: the ledger's tables refer to them
+    _piccolo(migrations_url, "migrations", "forwards", "loyalty", "--migration_id", "2026-12-01T14:30:00:000000")
+    statements = [
+        "INSERT INTO member (id, public_id, card_secret) VALUES (7, 'TT7', 's')",
+        "INSERT INTO ledger_entry (id, member, delta, kind, reference, balance_after) "
+        "VALUES (70, 7, 5, 'earn', 'r', 5)",
+        "INSERT INTO point_lot (id, member, entry, points, points_left, expires_at) "
+        "VALUES (700, 7, 70, 5, 5, '2030-01-01 00:00:00+00:00')",
+        "INSERT INTO lot_draw (id, entry, lot, points) VALUES (7000, 70, 700, 0)",
+    ]
+    await _execute(migrations_url, statements)
+    _piccolo(migrations_url, "migrations", "forwards", "loyalty")
+    assert await _execute(migrations_url, ["SELECT member FROM lot_draw WHERE id = 7000"]) == [(7,)]
+
+
+async def _execute(url: str, statements: list[str]) -> list[tuple[object, ...]]:
+    """Run ``statements`` in order; the rows of the last one."""
+    if IS_POSTGRES:
+        connection = await asyncpg.connect(url)
+        try:
+            for statement in statements[:-1]:
+                await connection.execute(statement)
+            return [tuple(row) for row in await connection.fetch(statements[-1])]
+        finally:
+            await connection.close()
+    with sqlite3.connect(url[len("sqlite:///") :]) as connection:
+        rows: list[tuple[object, ...]] = []
+        for statement in statements:
+            rows = list(connection.execute(statement).fetchall())
+        return rows

@@ -1,4 +1,4 @@
-"""/api/v1/me: the member's rotating QR card, its ledger and receipt claims."""
+"""/api/v1/me: the member's rotating QR card, its ledger, its signed statement and receipt claims."""
 
 from __future__ import annotations
 
@@ -76,6 +76,15 @@ class CardController(Controller):
             ],
             encode_cursor("le", page.next_before) if page.next_before is not None else None,
         )
+
+    @get(
+        "/statement",
+        summary="The member's whole points statement, signed (verify with GET /api/v1/ledger/public-key)",
+    )
+    async def signed_statement(self, member: CallingMember) -> Response[dict[str, Any]]:
+        document = await points.signed_statement(member.id)
+        download = f'attachment; filename="statement-{member.public_id}.json"'
+        return Response(document, headers={**NO_STORE, "Content-Disposition": download})
 
     @get("/points/expiring", summary="Points that expire in the next 30 days (EXPIRING_SOON_DAYS)")
     async def expiring(self, member: CallingMember) -> ExpiringOut:

@@ -1,4 +1,5 @@
-"""/api/v1/pos: earning at the till, receipt claim codes and refunds (always the till's own store)."""
+"""/api/v1/pos: enrolling by phone, earning at the till, receipt claim codes and refunds (always the
+till's own store)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,10 @@ from api.schemas_earning import (
     RefundIn,
     RefundOut,
     RuleAppliedOut,
+    TillEnrolIn,
+    TillMemberOut,
 )
-from loyalty import earning
+from loyalty import earning, members
 
 
 def _items(items: list[ItemIn]) -> list[earning.Item]:
@@ -64,12 +67,25 @@ class EarningController(Controller):
             store_id=_store_id(terminal),
             terminal_id=terminal.id,
             member_code=data.member_code,
+            phone=data.phone,
             receipt_no=data.receipt_no,
             amount=data.amount,
             items=_items(data.items),
             store_code=getattr(terminal.store, "code", None),
         )
         return Response(earn_out(outcome.earn), status_code=201 if outcome.created else 200)
+
+    @post(
+        "/members",
+        status_code=201,
+        summary="Enrol a customer by phone number at the counter (the same number again: that member, 200)",
+    )
+    async def enrol(self, terminal: CallingTill, data: JSONBody[TillEnrolIn]) -> Response[TillMemberOut]:
+        member = await members.enrol_at_till(
+            data.phone, data.name, terminal_id=terminal.id, store_code=str(getattr(terminal.store, "code", ""))
+        )
+        out = TillMemberOut(member.public_id, member.name, member.tier, member.points_balance, member.has_app)
+        return Response(out, status_code=201 if member.created else 200)
 
     @post("/receipts", status_code=201, summary="A one-time claim code to print on a receipt")
     async def receipt(self, terminal: CallingTill, data: JSONBody[ReceiptIn]) -> ReceiptClaimOut:

@@ -25,10 +25,11 @@ from typing import Any
 
 from piccolo.apps.user.tables import BaseUser
 
-from loyalty.complaints.timeline import Author, LineKind
+from loyalty.complaints.records import case_by_id
+from loyalty.complaints.timeline import Author, LineKind, write_line
 from loyalty.db import write_transaction
 from loyalty.jobs import job
-from loyalty.schema import Complaint, ComplaintEvent, ComplaintSla, Status
+from loyalty.schema import Complaint, ComplaintSla, Status
 from loyalty.settings import ENV, env_int
 
 
@@ -165,13 +166,14 @@ async def _escalate(case_id: int, level: int, manager: int | None, now: datetime
         if not won:
             return 0
         what = "first response" if level == 1 else "resolution"
-        await ComplaintEvent(
-            complaint=case_id,
-            kind=LineKind.ESCALATED.value,
+        await write_line(
+            await case_by_id(case_id),
+            LineKind.ESCALATED,
+            f"{what} target passed: escalated to the manager group",
             visible=False,
-            author_kind=Author.SYSTEM.value,
-            body=f"{what} target passed: escalated to the manager group",
+            author=Author.SYSTEM,
+            actor=None,
+            now=now,
             data={"level": level, "manager_id": manager},
-            created_at=now,
-        ).save()
+        )
     return 1

@@ -35,7 +35,8 @@ from loyalty.db.sqlite_engine import DurableSQLiteEngine
 from loyalty.settings import DATABASE, DEFAULT_DATABASE_URL, PoolSettings
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
-# The largest id a SERIAL column holds (PostgreSQL int4): callers check a staff-typed id against
+# The largest id a SERIAL column holds (PostgreSQL int4: the set-up tables, whose ids staff type;
+# the tables that grow have 64-bit ids, see loyalty.ids): callers check a staff-typed id against
 # it, so a bigger one is "not found" rather than an out-of-range error from the database.
 MAX_ID = 2**31 - 1
 

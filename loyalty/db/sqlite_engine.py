@@ -4,13 +4,18 @@ Piccolo's SQLite engine opens a new connection (and a thread) for every query ou
 transaction and for every transaction, and repeats ``PRAGMA foreign_keys`` before each query
 inside one, a cost every read path pays. This engine keeps a few idle connections,
 each already set up (foreign keys on, ``synchronous = FULL``, dict rows), and hands them out
-again. A connection goes back to the pool only when it is outside any transaction; otherwise
-it is closed. Pooled connection threads are daemons, so an idle pool never keeps a command
-from exiting (WAL keeps committed data safe whatever happens to an idle connection).
+again. A connection goes back to the pool only when it is outside any transaction and its
+statement ran to the end; otherwise it is closed. A statement whose caller was cancelled would
+keep running in the connection's thread, and a connection handed out again in that state made
+the next writer wait on it and fail with "database is locked": it is interrupted and closed.
+Pooled connection threads are daemons, so an idle pool never keeps a command from exiting
+(WAL keeps committed data safe whatever happens to an idle connection).
 """
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from typing import Any
 
 import aiosqlite
@@ -37,6 +42,7 @@ class DurableSQLiteEngine(SQLiteEngine):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._idle: list[aiosqlite.Connection] = []
+        self._closing: set[asyncio.Task[None]] = set()
 
     async def _open(self) -> aiosqlite.Connection:
         pending = aiosqlite.connect(**self.connection_kwargs)
@@ -56,6 +62,14 @@ class DurableSQLiteEngine(SQLiteEngine):
         else:
             self._idle.append(connection)
 
+    def discard(self, connection: aiosqlite.Connection) -> None:
+        """Stop a statement whose caller has gone and close its connection, without waiting: the
+        close queues behind that statement in the connection's own thread."""
+        connection._conn.interrupt()  # thread-safe in sqlite3; the statement ends with "interrupted"
+        closing = asyncio.ensure_future(connection.close())
+        self._closing.add(closing)
+        closing.add_done_callback(self._closing.discard)
+
     async def close_idle(self) -> None:
         while self._idle:
             await self._idle.pop().close()
@@ -72,9 +86,14 @@ class DurableSQLiteEngine(SQLiteEngine):
                 rows = await cursor.fetchall()
             if connection.in_transaction:
                 await connection.commit()
-            return rows
-        finally:
-            await self.release(connection)
+        except sqlite3.Error:
+            await self.release(connection)  # the statement ended with its error
+            raise
+        except BaseException:
+            self.discard(connection)
+            raise
+        await self.release(connection)
+        return rows
 
     async def _run_in_existing_connection(
         self, connection: Any, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None

@@ -1,6 +1,11 @@
-"""Earning points at the till with the member's live QR code.
+"""Earning points at the till with the member's live QR code, or with the phone number of a
+customer without the app.
 
 Rules:
+
+* The till names the member by exactly one of its live QR code or its phone number. A phone
+  only gives points (earning needs no proof that the customer is who the number says); spending
+  at the till always needs more than a number.
 
 * Till earns are idempotent: the same body again (the same member, receipt, amount and items —
   a fresh code of the same member counts as the same body) returns the first result; a
@@ -16,11 +21,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from loyalty import points
+from loyalty import members, points
 from loyalty.db import is_unique_violation, write_transaction
 from loyalty.earning import cards
 from loyalty.earning.outcome import EarnOutcome, from_stored
 from loyalty.earning.purchases import Channel, DuplicateReceipt, Item, award_purchase, request_hash, validate_purchase
+from loyalty.errors import InvalidInput
 from loyalty.schema import Purchase
 
 
@@ -28,7 +34,8 @@ async def earn_at_till(
     *,
     store_id: int,
     terminal_id: int | None,
-    member_code: str,
+    member_code: str | None = None,
+    phone: str | None = None,
     receipt_no: str,
     amount: int,
     items: Sequence[Item] = (),
@@ -40,13 +47,19 @@ async def earn_at_till(
     A repeat of the receipt is found only when the first attempt fails (its code was used, or
     has expired since, or the purchase row exists): the common path pays no extra query.
     """
+    if (member_code is None) == (phone is None):
+        raise InvalidInput("name the member by exactly one of member_code and phone", field="member_code")
     validate_purchase(receipt_no, amount, items)
     now = now or datetime.now(UTC)
-    who = cards.public_id_of(member_code) or member_code
+    by_phone = await members.member_by_phone(phone) if phone is not None else None
+    who = by_phone.public_id if by_phone else cards.public_id_of(member_code or "") or member_code or ""
     digest = request_hash(Channel.TILL, who, receipt_no, amount, items)
     try:
         async with write_transaction():
-            member = await cards.use_code(member_code, now=now)
+            if by_phone is not None:
+                member = await points.lock_member(by_phone.id)
+            else:
+                member = await cards.use_code(member_code or "", now=now)
             award = await award_purchase(
                 member.id,
                 locked=member,

@@ -9,6 +9,9 @@ Rules and invariants:
 * ``points_balance``, ``ledger_head``, ``tier``, ``id`` and ``phone`` are never written through
   the profile; they belong to ``loyalty.points``, ``loyalty.tiers`` and sign-in.
 * Phone numbers are stored in E.164 (``+84…``) and read in any common Vietnamese spelling.
+* A customer without the app joins at the till by phone; the same number again is the same
+  member, and the app's first sign-in with that phone links it, points and history included.
+  A phone number only earns: spending at a till takes a one-time code sent to that phone.
 * A till's key is shown once; only its SHA-256 is stored, and a revoked till is refused.
 * ``MemberStats`` is derived: one row per member, counted into on every purchase and rebuilt
   set-wise by the nightly job; nothing else writes it.
@@ -17,6 +20,8 @@ Rules and invariants:
 Modules:
 
 * ``accounts``: Members: sign-up on first sign-in, profile rules.
+* ``enrolment``: Customers who join at the counter by phone number, without the app.
+* ``phone_codes``: One-time codes that prove, at a till, that the customer holds the member's phone.
 * ``phone_lists``: Lists of phone numbers staff paste into a form or upload as a file.
 * ``phones``: Phone numbers: stored in E.164, read in any common Vietnamese way (0901…, +84 90…, 84-90…).
 * ``statistics``: Member statistics: one ``MemberStats`` row per member, rebuilt set-wise in SQL.
@@ -32,6 +37,15 @@ from loyalty.members.accounts import (
     record_member,
     update_profile,
     validate_profile,
+)
+from loyalty.members.enrolment import ENROLLED_AT_TILL, MemberNotFound, TillMember, enrol_at_till, member_by_phone
+from loyalty.members.phone_codes import (
+    IssuedCode,
+    PhoneCodeRefused,
+    TooManyCodes,
+    confirm_phone_code,
+    issue_phone_code,
+    record_channel,
 )
 from loyalty.members.phone_lists import PhoneList, from_table, from_text
 from loyalty.members.phones import normalise_phone, phone_search_term
@@ -49,20 +63,31 @@ from loyalty.members.stores import (
 
 __all__ = [
     "EDITABLE_FIELDS",
+    "ENROLLED_AT_TILL",
     "KEY_PREFIX",
     "UID_MOVED",
+    "IssuedCode",
+    "MemberNotFound",
+    "PhoneCodeRefused",
     "PhoneList",
     "SignInSuperseded",
+    "TillMember",
+    "TooManyCodes",
+    "confirm_phone_code",
     "correct_profile",
     "create_store",
     "create_terminal",
+    "enrol_at_till",
     "from_table",
     "from_text",
     "hash_key",
+    "issue_phone_code",
+    "member_by_phone",
     "member_for_sign_in",
     "new_key",
     "normalise_phone",
     "phone_search_term",
+    "record_channel",
     "record_member",
     "record_purchase",
     "refresh_all_job",

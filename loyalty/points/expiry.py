@@ -47,7 +47,7 @@ async def expire_lot(lot_id: int, *, now: datetime | None = None) -> Posting | N
         )
         if not changed:
             raise LedgerBroken(f"lot {lot_id} changed under an expiry", member_id=lot["member"])
-        await LotDraw(entry=posting.entry_id, lot=lot_id, points=left).save()
+        await LotDraw(entry=posting.entry_id, member=lot["member"], lot=lot_id, points=left).save()
         return posting
 
 

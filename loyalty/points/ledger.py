@@ -126,7 +126,7 @@ async def give_back(
             return found
         draws = await drawn_by(debit_entry_id)
         posting = await append(member, sum(points for _, points in draws), Kind.REVERSE, reference, origin, now)
-        await put_back(draws, posting.entry_id)
+        await put_back(draws, posting.entry_id, spent["member"])
         return posting
 
 

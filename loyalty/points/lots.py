@@ -35,7 +35,7 @@ async def draw(member_id: int, points: int, entry_id: int, *, first_lot: int | N
         )
         if not changed:
             raise LedgerBroken(f"lot {lot['id']} changed under a draw", member_id=member_id)
-        await LotDraw(entry=entry_id, lot=lot["id"], points=take).save()
+        await LotDraw(entry=entry_id, member=member_id, lot=lot["id"], points=take).save()
         remaining -= take
     if remaining:
         raise LedgerBroken(f"member {member_id}: lots are {remaining} points short of the balance", member_id=member_id)
@@ -47,11 +47,11 @@ async def drawn_by(entry_id: int) -> list[tuple[int, int]]:
     return [(int(d["lot"]), int(d["points"])) for d in draws]
 
 
-async def put_back(draws: list[tuple[int, int]], entry_id: int) -> None:
+async def put_back(draws: list[tuple[int, int]], entry_id: int, member_id: int) -> None:
     """Return each (lot, points) drawn to its lot, recorded as negative draws of ``entry_id``."""
     for lot, points in draws:
         await PointLot.update({PointLot.points_left: PointLot.points_left + points}).where(PointLot.id == lot)
-        await LotDraw(entry=entry_id, lot=lot, points=-points).save()
+        await LotDraw(entry=entry_id, member=member_id, lot=lot, points=-points).save()
 
 
 async def own_lot(entry_id: int) -> int | None:

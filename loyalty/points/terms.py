@@ -1,4 +1,5 @@
-"""The ledger's terms: the kinds of entry, who caused a change, what a posting returns, its errors.
+"""The ledger's terms: the kinds of entry, who caused a change, what a posting returns, its errors,
+what the check reports.
 
 Every module of the package speaks these; none of them touches the database.
 """
@@ -73,6 +74,25 @@ class Posting:
     balance_after: int
     shortfall: int
     replayed: bool  # True when the reference existed: nothing new was written
+
+
+@dataclass(frozen=True, slots=True)
+class Breach:
+    """One thing ``check_ledger`` found wrong: whose points, and the entry or lot where known
+    (member 0: the ledger as a whole, e.g. a checkpoint that does not verify)."""
+
+    member_id: int
+    what: str
+    entry_id: int | None = None
+    lot_id: int | None = None
+
+    def __str__(self) -> str:
+        where = f"member {self.member_id}" if self.member_id else "ledger"
+        if self.entry_id is not None:
+            where += f", entry {self.entry_id}"
+        if self.lot_id is not None:
+            where += f", lot {self.lot_id}"
+        return f"{where}: {self.what}"
 
 
 def default_expiry(now: datetime) -> datetime:

@@ -15,7 +15,7 @@ Rules and invariants:
 * Tables are imported from here: ``from loyalty.schema import Member``.
 """
 
-from loyalty.schema.base import Keyed
+from loyalty.schema.base import BigKeyed, Keyed
 from loyalty.schema.campaigns import (
     Campaign,
     CampaignGift,
@@ -38,7 +38,7 @@ from loyalty.schema.complaints import (
     Status,
 )
 from loyalty.schema.earning import EarningRule, Purchase, ReceiptClaim
-from loyalty.schema.members import Member, MemberStats, Store, Terminal, TierChange
+from loyalty.schema.members import Member, MemberStats, PhoneCode, Store, Terminal, TierChange
 from loyalty.schema.points import LedgerEntry, LotDraw, PointLot
 from loyalty.schema.rewards import Reward, TierBirthdayGift, Voucher, VoucherStatus
 from loyalty.schema.system import AuditLog, DomainEvent, IdempotencyRecord
@@ -46,6 +46,7 @@ from loyalty.schema.tiers import Tier
 
 __all__ = [
     "AuditLog",
+    "BigKeyed",
     "Campaign",
     "CampaignGift",
     "CampaignLane",
@@ -67,6 +68,7 @@ __all__ = [
     "LotDraw",
     "Member",
     "MemberStats",
+    "PhoneCode",
     "PointLot",
     "Purchase",
     "ReceiptClaim",

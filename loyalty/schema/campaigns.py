@@ -28,7 +28,7 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from loyalty.schema.base import RESTRICT, SET_NULL, Keyed
+from loyalty.schema.base import RESTRICT, SET_NULL, BigKeyed, Keyed
 from loyalty.schema.members import Member
 from loyalty.schema.points import LedgerEntry
 from loyalty.schema.rewards import Reward, Voucher
@@ -139,7 +139,7 @@ class CampaignLane(Keyed, Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class CampaignGift(Keyed, Table):
+class CampaignGift(BigKeyed, Table):
     # Indexes: UNIQUE (campaign, occurrence, member) serves lookups by campaign; pending gifts,
     # ledger entries and vouchers have partial indexes (the baseline's rules migration), so a
     # points gift adds nothing to the voucher index and a pending row nothing to the entry one.

@@ -18,12 +18,12 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from loyalty.schema.base import RESTRICT, Keyed
+from loyalty.schema.base import RESTRICT, BigKeyed, Keyed
 from loyalty.schema.members import Member, Store, Terminal
 from loyalty.schema.points import LedgerEntry
 
 
-class Purchase(Keyed, Table):
+class Purchase(BigKeyed, Table):
     """A receipt that earned points, by the till or by a claim; one per (store, receipt)."""
 
     store = ForeignKey(Store, on_delete=RESTRICT, index=True)
@@ -41,7 +41,7 @@ class Purchase(Keyed, Table):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
 
 
-class ReceiptClaim(Keyed, Table):
+class ReceiptClaim(BigKeyed, Table):
     """A one-time code printed on a receipt, for a customer who earns later in the app."""
 
     code = Varchar(length=32, unique=True)

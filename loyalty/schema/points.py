@@ -16,11 +16,11 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from loyalty.schema.base import RESTRICT, Keyed
+from loyalty.schema.base import RESTRICT, BigKeyed
 from loyalty.schema.members import Member, Store, Terminal
 
 
-class LedgerEntry(Keyed, Table):
+class LedgerEntry(BigKeyed, Table):
     """Append-only. ``reference`` is the idempotency key of the change that wrote it."""
 
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)
@@ -40,7 +40,7 @@ class LedgerEntry(Keyed, Table):
     entry_hash = Varchar(length=64, default="")
 
 
-class PointLot(Keyed, Table):
+class PointLot(BigKeyed, Table):
     """Points earned together, expiring together; spends draw from the soonest first."""
 
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)
@@ -53,9 +53,13 @@ class PointLot(Keyed, Table):
     reminded_at = Timestamptz(null=True, default=None)
 
 
-class LotDraw(Keyed, Table):
-    """How many points a ledger entry took from (or gave back to) a lot."""
+class LotDraw(BigKeyed, Table):
+    """How many points a ledger entry took from (or gave back to) a lot.
+
+    ``member`` is the entry's and the lot's member: every row of the ledger carries it, so the
+    ledger could be spread over database servers by member and each check stay on one."""
 
     entry = ForeignKey(LedgerEntry, on_delete=RESTRICT, index=True)
+    member = ForeignKey(Member, on_delete=RESTRICT, index=True)
     lot = ForeignKey(PointLot, on_delete=RESTRICT, index=True)
     points = BigInt()

@@ -21,7 +21,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.readable import Readable
 from piccolo.table import Table
 
-from loyalty.schema.base import RESTRICT, Keyed
+from loyalty.schema.base import RESTRICT, BigKeyed, Keyed
 from loyalty.schema.members import Member, Store, Terminal
 from loyalty.schema.points import LedgerEntry
 from loyalty.schema.tiers import Tier
@@ -64,7 +64,7 @@ class VoucherStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Voucher(Keyed, Table):
+class Voucher(BigKeyed, Table):
     """Statuses: issued → redeemed | expired | cancelled; each move is one guarded UPDATE."""
 
     code = Varchar(length=24, unique=True)

@@ -18,11 +18,11 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from loyalty.schema.base import RESTRICT, Keyed
+from loyalty.schema.base import RESTRICT, BigKeyed
 from loyalty.schema.members import Member
 
 
-class IdempotencyRecord(Keyed, Table):
+class IdempotencyRecord(BigKeyed, Table):
     """The first answer to a keyed write, replayed for the same key and the same body."""
 
     scope = Varchar(length=64)
@@ -33,7 +33,7 @@ class IdempotencyRecord(Keyed, Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class DomainEvent(Keyed, Table):
+class DomainEvent(BigKeyed, Table):
     """Something a member may hear about, written in the transaction of the change."""
 
     kind = Varchar(length=40, index=True)
@@ -44,7 +44,7 @@ class DomainEvent(Keyed, Table):
     processed_at = Timestamptz(null=True, default=None, index=True)
 
 
-class AuditLog(Keyed, Table):
+class AuditLog(BigKeyed, Table):
     staff = ForeignKey(BaseUser, null=True, on_delete=RESTRICT, index=True)
     staff_username = Varchar(length=100, default="")
     action = Varchar(length=64, index=True)

@@ -9,7 +9,7 @@ from loyalty import audit, members
 from loyalty.backup import backup
 from loyalty.errors import DomainError
 from loyalty.members import normalise_phone
-from loyalty.points import check_ledger
+from loyalty.points import check_ledger, ledger_checkpoint, ledger_public_key
 from loyalty.settings import APP_ENV, SERVICE, AppEnv
 from loyalty.setup import demo, dev_tokens
 
@@ -97,4 +97,14 @@ def dev_token(phone: str = "+84901234567", project: str = "", lifetime: int = 36
         print(token)
 
 
-COMMANDS: list[Any] = [create_store, create_terminal, revoke_terminal, seed_demo, dev_token, check_ledger, backup]
+COMMANDS: list[Any] = [
+    create_store,
+    create_terminal,
+    revoke_terminal,
+    seed_demo,
+    dev_token,
+    check_ledger,
+    ledger_checkpoint,
+    ledger_public_key,
+    backup,
+]

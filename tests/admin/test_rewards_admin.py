@@ -55,6 +55,34 @@ async def test_staff_cancel_form_returns_the_points_and_is_audited(client: httpx
     await assert_ledger_ok()
 
 
+async def test_staff_change_a_rewards_stock_relative_to_what_the_tills_took_meanwhile(
+    client: httpx.AsyncClient,
+) -> None:
+    code, _ = await _voucher(client)  # one unit of 3 taken: 2 left
+    reward_id = int((await Voucher.select(Voucher.reward).where(Voucher.code == code).first() or {})["reward"])
+    staff = await _signed_in_staff(client)
+    form = "/admin/api/forms/change-reward-stock/"
+    added = await client.post(form, headers=staff, json={"reward_id": reward_id, "units": 40, "reason": "new delivery"})
+    assert added.status_code == 200, added.text
+    assert await Reward.select(Reward.stock_left).where(Reward.id == reward_id).first() == {"stock_left": 42}
+    too_many = await client.post(form, headers=staff, json={"reward_id": reward_id, "units": -43, "reason": "broken"})
+    assert too_many.status_code == 422 and "42 units" in too_many.json()["custom_form_error"]
+    withdrawn = await client.post(form, headers=staff, json={"reward_id": reward_id, "units": -2, "reason": "broken"})
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert await Reward.select(Reward.stock_left).where(Reward.id == reward_id).first() == {"stock_left": 40}
+    audit = (
+        await AuditLog.select(AuditLog.detail).where(AuditLog.action == "reward.stock_changed").output(load_json=True)
+    )
+    assert sorted((row["detail"]["units"], row["detail"]["stock_left"]) for row in audit) == [(-2, 40), (40, 42)]
+
+    unlimited = await make_reward(points_cost=10, stock_left=None)
+    refused = await client.post(form, headers=staff, json={"reward_id": unlimited.id, "units": 5, "reason": "more"})
+    assert refused.status_code == 422 and "no stock limit" in refused.json()["custom_form_error"]
+    zero = await client.post(form, headers=staff, json={"reward_id": reward_id, "units": 0, "reason": "none"})
+    assert zero.status_code == 422
+    assert await Reward.select(Reward.stock_left).where(Reward.id == reward_id).first() == {"stock_left": 40}
+
+
 async def test_vouchers_cannot_be_edited_in_the_grid(client: httpx.AsyncClient) -> None:
     code, _ = await _voucher(client)
     staff = await _signed_in_staff(client)

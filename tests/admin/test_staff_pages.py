@@ -59,6 +59,8 @@ async def test_a_bad_query_is_a_bad_request_page(staff_client: httpx.AsyncClient
         ("/staff/reports/complaints?weeks=%00", 422),
         ("/staff/campaigns/424242", 404),
         ("/staff/campaigns/99999999999999999999", 404),
+        ("/staff/campaigns/2147483648", 404),  # campaigns keep 32-bit ids
+        ("/staff/complaints/photos/2147483648", 404),
         ("/staff/campaigns/-1", 404),
         ("/staff/campaigns/abc", 404),
         ("/staff/campaigns.csv?campaign=424242", 404),

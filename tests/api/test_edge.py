@@ -88,12 +88,27 @@ async def test_json_nested_ten_thousand_deep_is_refused(client: httpx.AsyncClien
         assert refused.headers["content-type"].startswith("application/problem+json")
 
 
-@pytest.mark.parametrize("message_id", ["9223372036854775808", "2147483648", "99999999999999999999999", "0"])
+@pytest.mark.parametrize("message_id", ["9223372036854775808", "99999999999999999999999", "0"])
 async def test_an_id_the_id_column_cannot_hold_names_no_notification(
     client: httpx.AsyncClient, message_id: str
 ) -> None:
     refused = await client.post(f"/api/v1/me/notifications/{message_id}/read", headers=member_headers())
-    assert "ids run from 1 to 2147483647" in _problem(refused, 404, "not_found")["detail"]
+    assert "ids run from 1 to 9223372036854775807" in _problem(refused, 404, "not_found")["detail"]
+
+
+async def test_a_64_bit_message_id_reaches_the_handler(client: httpx.AsyncClient) -> None:
+    """Inbox messages have 64-bit ids: one past 2**31 is looked up (and is simply not there)."""
+    await client.get("/api/v1/me", headers=member_headers())
+    missing = await client.post("/api/v1/me/notifications/2147483648/read", headers=member_headers())
+    assert "ids run from" not in _problem(missing, 404, "notification_not_found")["detail"]
+
+
+def test_every_integer_path_parameter_names_its_table(app: Any) -> None:
+    """Each route's id is bounded by the width of its own table (``edge.PATH_IDS``)."""
+    from api.edge import PATH_IDS
+
+    names = {name for route in app.routes for name, parameter in route.path_parameters.items() if parameter.type is int}
+    assert names == set(PATH_IDS)
 
 
 @pytest.mark.parametrize(
@@ -102,7 +117,9 @@ async def test_an_id_the_id_column_cannot_hold_names_no_notification(
         ("/api/v1/rewards", "rw:1099511627776"),
         ("/api/v1/rewards", "rw:2147483648"),
         ("/api/v1/me/ledger", "le:99999999999999999999999"),
+        ("/api/v1/me/ledger", "le:9223372036854775808"),
         ("/api/v1/me/notifications", "n:9223372036854775808"),
+        ("/api/v1/me/complaints", "kn:2147483648"),
         ("/api/v1/me/vouchers", "v1:0"),
         ("/api/v1/me/complaints", "kn:²"),
     ],
@@ -112,8 +129,19 @@ async def test_a_cursor_beyond_the_id_column_is_refused(client: httpx.AsyncClien
     _problem(refused, 422, "validation_error")
 
 
-async def test_the_largest_id_the_column_holds_is_still_a_cursor(client: httpx.AsyncClient) -> None:
-    fine = await client.get("/api/v1/rewards", headers=member_headers(), params={"cursor": _cursor("rw:2147483647")})
+@pytest.mark.parametrize(
+    ("path", "cursor"),
+    [
+        ("/api/v1/rewards", "rw:2147483647"),
+        ("/api/v1/me/ledger", "le:9223372036854775807"),
+        ("/api/v1/me/notifications", "n:2147483648"),
+        ("/api/v1/me/vouchers", "v1:9223372036854775807"),
+    ],
+)
+async def test_the_largest_id_the_column_holds_is_still_a_cursor(
+    client: httpx.AsyncClient, path: str, cursor: str
+) -> None:
+    fine = await client.get(path, headers=member_headers(), params={"cursor": _cursor(cursor)})
     assert fine.status_code == 200, fine.text
 
 

@@ -16,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from api.controllers import metrics as metrics_route
 from api.errors import EXCEPTION_HANDLERS
-from api.metrics import HTTP_METRICS
+from api.metrics import request_metrics
 from loyalty.events import EventKind
 from loyalty.jobs import Job
 from loyalty.schema import DomainEvent
@@ -165,7 +165,7 @@ async def test_a_server_error_is_counted_as_an_error_of_its_route() -> None:
     async def boom(n: FromPath[int]) -> None:
         raise RuntimeError("a bug")
 
-    app = Litestar([boom], exception_handlers=EXCEPTION_HANDLERS, middleware=[HTTP_METRICS.middleware])
+    app = Litestar([boom], exception_handlers=EXCEPTION_HANDLERS, middleware=[request_metrics])
     labels = {"app_name": "thanthiet", "method": "GET", "path": "/boom/{n}", "status_code": "500"}
 
     def errors() -> float:

@@ -76,6 +76,34 @@ async def test_request_id_is_echoed_or_made(client: httpx.AsyncClient) -> None:
     assert len(made.headers["x-request-id"]) == 16
 
 
+async def test_answers_to_paths_and_methods_no_route_has_carry_a_request_id_and_are_logged(
+    client: httpx.AsyncClient,
+) -> None:
+    import io
+    import json
+    import logging
+
+    from api.observability import JsonFormatter
+
+    lines = io.StringIO()
+    handler = logging.StreamHandler(lines)
+    handler.setFormatter(JsonFormatter())
+    access = logging.getLogger("api.access")
+    access.addHandler(handler)
+    try:
+        missing = await client.get("/api/v1/nothing-here", headers={"X-Request-ID": "till-9-lost"})
+        wrong = await client.delete("/health")
+    finally:
+        access.removeHandler(handler)
+    assert (missing.status_code, missing.headers["x-request-id"]) == (404, "till-9-lost")
+    assert wrong.status_code == 405 and len(wrong.headers["x-request-id"]) == 16
+    entries = [json.loads(line) for line in lines.getvalue().splitlines()]
+    assert [(e["request_id"], e["path"], e["status"]) for e in entries] == [
+        ("till-9-lost", "/api/v1/nothing-here", 404),
+        (wrong.headers["x-request-id"], "/health", 405),
+    ]
+
+
 async def test_domain_error_data_never_overrides_the_problem_members(client: httpx.AsyncClient) -> None:
     from litestar import Litestar, get
 

@@ -48,3 +48,45 @@ async def test_a_task_cancelled_while_its_transaction_starts_gives_its_connectio
         if own_pool:
             # A connection still checked out would make this wait for ever.
             await asyncio.wait_for(close_pool(), timeout=10)
+
+
+SLOW_READ = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 50000000) SELECT count(*) FROM n"
+
+
+@pytest.mark.sqlite_only
+async def test_a_sqlite_read_cancelled_midway_never_hands_its_connection_out_again() -> None:
+    from loyalty.db.sqlite_engine import DurableSQLiteEngine
+
+    engine = current_engine()
+    assert isinstance(engine, DurableSQLiteEngine)
+    await engine.run_ddl("SELECT 1")  # an idle connection to reuse
+    idle_before = list(engine._idle)
+    assert idle_before
+    read = asyncio.create_task(engine._run_in_new_connection(SLOW_READ))
+    await asyncio.sleep(0.3)  # the read is running in the connection's thread
+    cancelled_connection = next(c for c in idle_before if c not in engine._idle)
+    read.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await read
+    assert cancelled_connection not in engine._idle
+    await asyncio.gather(*engine._closing)
+    assert cancelled_connection._connection is None  # closed once its statement stopped
+
+    async with write_transaction():
+        await engine.run_ddl("CREATE TABLE IF NOT EXISTS cancelled_probe (x INTEGER)")
+    assert await engine._run_in_new_connection("SELECT count(*) AS n FROM cancelled_probe") == [{"n": 0}]
+    await engine.run_ddl("DROP TABLE cancelled_probe")
+
+
+@pytest.mark.sqlite_only
+async def test_a_sqlite_statement_that_fails_keeps_its_connection_for_the_next_query() -> None:
+    import sqlite3
+
+    from loyalty.db.sqlite_engine import DurableSQLiteEngine
+
+    engine = current_engine()
+    assert isinstance(engine, DurableSQLiteEngine)
+    with pytest.raises(sqlite3.OperationalError):
+        await engine._run_in_new_connection("SELECT * FROM no_such_table")
+    assert engine._idle
+    assert await engine._run_in_new_connection("SELECT 2 AS two") == [{"two": 2}]

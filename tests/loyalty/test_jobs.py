@@ -10,6 +10,7 @@ def test_every_scheduled_job_of_the_domain_is_registered() -> None:
         "campaigns.run",
         "complaints.close_resolved",
         "complaints.escalate",
+        "points.checkpoint",
         "points.expire",
         "points.remind_expiring",
         "stats.refresh_all",

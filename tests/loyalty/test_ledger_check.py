@@ -9,7 +9,7 @@ import pytest
 from loyalty import points
 from loyalty.members.accounts import record_member
 from loyalty.points.check import check, check_ledger
-from loyalty.schema import LedgerEntry, PointLot
+from loyalty.schema import LedgerEntry, LotDraw, PointLot
 
 
 async def _history() -> tuple[int, int]:
@@ -63,3 +63,25 @@ async def test_a_deleted_newest_entry_breaks_the_head() -> None:
     await LedgerEntry.raw("DELETE FROM ledger_entry WHERE id = {}", newest["id"])
     report = await check(progress=False)
     assert any("ledger_head" in b.what for b in report.breaches)
+
+
+async def test_every_draw_names_the_member_of_its_entry_and_lot() -> None:
+    member_id, _ = await _history()
+    draws = await LotDraw.select(LotDraw.member, LotDraw.entry.member, LotDraw.lot.member)
+    assert len(draws) >= 4  # the redemption, its cancellation, the refund, the expiry
+    assert {(d["member"], d["entry.member"], d["lot.member"]) for d in draws} == {(member_id,) * 3}
+
+
+async def test_a_draw_moved_to_another_member_is_reported() -> None:
+    member_id, _ = await _history()
+    other = await record_member("0907654321")
+    moved = await LotDraw.select(LotDraw.id, LotDraw.entry, LotDraw.lot).order_by(LotDraw.id).first()
+    assert moved is not None
+    await LotDraw.raw("UPDATE lot_draw SET member = {} WHERE id = {}", other.id, moved["id"])
+    report = await check(progress=False)
+    assert any(
+        b.what.startswith("draw is not")
+        and (b.member_id, b.entry_id, b.lot_id) == (other.id, moved["entry"], moved["lot"])
+        for b in report.breaches
+    )
+    assert any(b.member_id == member_id and "lot has" in b.what for b in report.breaches)

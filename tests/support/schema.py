@@ -1,9 +1,10 @@
 """What a database's schema is, read from its catalog (not through Piccolo), so two databases
 built different ways can be compared table by table.
 
-A snapshot maps each table to its columns (type, nullability, default, primary key), foreign
-keys (with ON UPDATE / ON DELETE), indexes (unique or not, columns, partial condition),
-constraints and triggers. Names that an engine makes up from the order of the columns (SQLite's
+A snapshot maps each table to its columns (type, nullability, default, primary key; on
+PostgreSQL also the type and bound of each column's sequence), foreign keys (with ON UPDATE /
+ON DELETE), indexes (unique or not, columns, partial condition), constraints and triggers.
+Names that an engine makes up from the order of the columns (SQLite's
 ``sqlite_autoindex_<table>_<n>``) are replaced by what they index, so a column declared in
 another position compares equal; whitespace inside SQL text does not count.
 """
@@ -120,8 +121,23 @@ async def postgres_snapshot(url: str) -> Snapshot:
             options = await connection.fetchval(
                 "SELECT reloptions FROM pg_class WHERE oid = ('public.' || quote_ident($1))::regclass", table
             )
+            # A column's sequence has a type of its own: a SERIAL widened to bigint still stops at
+            # 2**31 - 1 unless its sequence was widened too.
+            sequences = {
+                row["column_name"]: (row["data_type"], row["maximum_value"])
+                for row in await connection.fetch(
+                    "SELECT a.attname AS column_name, format_type(s.seqtypid, NULL) AS data_type, "
+                    "s.seqmax AS maximum_value FROM pg_depend d "
+                    "JOIN pg_sequence s ON s.seqrelid = d.objid "
+                    "JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid "
+                    "WHERE d.classid = 'pg_class'::regclass AND d.refobjid = ('public.' || quote_ident($1))::regclass "
+                    "AND d.deptype = 'a'",
+                    table,
+                )
+            }
             snapshot[table] = {
                 "columns": columns,
+                "sequences": sequences,
                 "constraints": constraints,
                 "indexes": indexes,
                 "triggers": triggers,
