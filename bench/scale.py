@@ -18,7 +18,7 @@ storm's end (requests still in flight then are retried until answered, as a till
 Afterwards, with every process up again and the workers left to drain (at most
 ``--drain-seconds``), it checks and exits 1 on any failure:
 
-* ``piccolo loyalty check_ledger`` passes;
+* ``piccolo loyalty check_ledger`` passes (against the checkpoints the workers sealed);
 * every earn, redemption and refund the API answered 2xx is in the ledger exactly once (by its
   reference), and a refunded purchase was refunded exactly the amount answered;
 * every delivery is sent (none pending, held or failed) and the fake FCM received each of them;
@@ -97,6 +97,7 @@ def processes(url: str, ports: list[int], folder: Path, fcm: tuple[str, str, str
         "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099",
         "EMBEDDED_WORKER": "false",
         "LOG_LEVEL": "WARNING",
+        **ledger_seal(folder),
     }
     api = {**base, "API_PROCESSES": "1", "TERMINAL_RATE_LIMIT_PER_MINUTE": "100000000"}
     api["MEMBER_RATE_LIMIT_PER_MINUTE"] = "100000000"
@@ -122,6 +123,15 @@ def processes(url: str, ports: list[int], folder: Path, fcm: tuple[str, str, str
         for n in (1, 2)
     ]
     return made
+
+
+def ledger_seal(folder: Path) -> dict[str, str]:
+    """This run's signing key and checkpoints (the worker seals the ledger hourly, and at once
+    when it starts): another run's checkpoints are of another database."""
+    return {
+        "LEDGER_SIGNING_KEY_FILE": str(folder / "ledger-signing-key.pem"),
+        "LEDGER_CHECKPOINT_DIR": str(folder / "ledger-checkpoints"),
+    }
 
 
 async def chaos(procs: list[Process], every_s: float, until: float, rng: random.Random) -> None:
@@ -182,7 +192,9 @@ async def main(args: argparse.Namespace) -> int:
         await asyncio.gather(*(healthy(b) for b in bases))
         drained_at = time.monotonic()
         drain_s = await drain(args.drain_seconds)
-        figures, failures = await check_all(url, storm.out, stats(plain), procs_kills(procs), SEND_BATCH)
+        figures, failures = await check_all(
+            {"DATABASE_URL": url, **ledger_seal(folder)}, storm.out, stats(plain), procs_kills(procs), SEND_BATCH
+        )
         figures.update(
             seconds=args.seconds,
             storm_s=round(storm_s, 1),

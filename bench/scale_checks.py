@@ -80,7 +80,7 @@ async def seed(members: int, stores: int, tills_per_store: int) -> Seeded:
 
 
 async def check_all(
-    url: str, out: Outcomes, fcm: dict[str, Any], kills: dict[str, int], send_batch: int
+    env: dict[str, str], out: Outcomes, fcm: dict[str, Any], kills: dict[str, int], send_batch: int
 ) -> tuple[dict[str, Any], list[str]]:
     from loyalty import db
 
@@ -91,7 +91,7 @@ async def check_all(
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={**os.environ, "DATABASE_URL": url},
+        env={**os.environ, **env},
     )
     if ledger.returncode != 0:
         failures.append(f"check_ledger failed: {(ledger.stdout + ledger.stderr)[-500:]}")
