@@ -46,6 +46,7 @@ from api.staff import staff_guard
 from api.staff_login import staff_login
 from api.staff_pages import TEMPLATES, static_files
 from loyalty.db import close_pool, open_pool
+from loyalty.settings import DATABASE
 from loyalty.setup import demo_staff_login_works
 from notifications.channels import senders_from_settings
 from notifications.config import NotifySettings
@@ -81,7 +82,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        await open_pool()
+        await open_pool(DATABASE.pool("api"))
         if settings.production and await demo_staff_login_works():
             raise UnsafeSettings("the demo staff account still has its published password: change or remove it")
         init_firebase(settings)

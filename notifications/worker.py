@@ -23,7 +23,7 @@ from typing import Any
 from loyalty.db import close_pool, open_pool, write_transaction
 from loyalty.jobs import Job, registered_jobs
 from loyalty.json_logs import configure_logging
-from loyalty.settings import SERVICE
+from loyalty.settings import DATABASE, SERVICE
 from notifications import dispatcher
 from notifications.config import NotifySettings
 from notifications.senders import Sender, make_sender
@@ -156,7 +156,7 @@ async def main_async(until_idle: bool, with_jobs: bool = True) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await open_pool(max_size=4)
+    await open_pool(DATABASE.pool("worker"))
     try:
         await run(stop, until_idle=until_idle, with_jobs=with_jobs)
     finally:

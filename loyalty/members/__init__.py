@@ -59,6 +59,7 @@ from loyalty.members.stores import (
     create_terminal,
     hash_key,
     new_key,
+    revocation_mark,
     revoke_terminal,
     terminal_for_key,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "refresh_all_job",
     "refresh_member",
     "refresh_recent_job",
+    "revocation_mark",
     "revoke_terminal",
     "terminal_for_key",
     "update_profile",

@@ -8,6 +8,7 @@ from dataclasses import replace
 from notifications.channels import Outgoing
 from notifications.channels.sms_text import prepare
 from notifications.channels.templates import (
+    DIRECT_KINDS,
     LONGEST_VALUES,
     SMS,
     email,
@@ -16,7 +17,6 @@ from notifications.channels.templates import (
     zns_data,
     zns_template_id,
 )
-from notifications.channels.templates import DIRECT_KINDS
 from notifications.messages import TEMPLATES
 
 
