@@ -17,12 +17,21 @@ Rules:
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from notifications.channels.base import Outgoing
+
+# The e-mail's HTML part is a template (autoescaped), like every page: no markup is built in Python.
+_EMAIL_PAGE = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+).get_template("email.html")
 
 CAMPAIGN_SMS_PARTS = 2
 ZNS_VALUE_LIMIT = 30  # ZNS parameters of type "text" take up to 30 characters (names, codes)
@@ -127,17 +136,14 @@ def sms_text(message: Outgoing) -> str:
 def email(message: Outgoing) -> Email:
     greeting, closing, unsubscribe = _LAYOUT["en" if message.locale == "en" else "vi"]
     lines = [greeting, "", message.body, "", closing]
-    paragraphs = [greeting, message.body, closing]
-    html_footer = ""
     if message.unsubscribe_url:
         lines += ["", f"{unsubscribe}: {message.unsubscribe_url}"]
-        url = html.escape(message.unsubscribe_url, quote=True)
-        html_footer = f'<p style="font-size:12px;color:#666"><a href="{url}">{html.escape(unsubscribe)}</a></p>'
-    body_html = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
-    page = (
-        f'<!doctype html><html lang="{html.escape(message.locale)}"><head><meta charset="utf-8">'
-        f"<title>{html.escape(message.title)}</title></head><body><h1>{html.escape(message.title)}</h1>"
-        f"{body_html}{html_footer}</body></html>"
+    page = _EMAIL_PAGE.render(
+        locale=message.locale,
+        title=message.title,
+        paragraphs=[greeting, message.body, closing],
+        unsubscribe_url=message.unsubscribe_url,
+        unsubscribe=unsubscribe,
     )
     return Email(message.title, "\n".join(lines) + "\n", page)
 
