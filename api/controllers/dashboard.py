@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from litestar import Request, Response, get
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from litestar.response import Template
 
 from admin import dashboard_page
@@ -18,12 +18,12 @@ from api.staff import current_staff
 from api.staff_pages import NO_STORE, page
 from loyalty import reports
 
-Preset = Annotated[str | None, Parameter(query="preset", max_length=20)]
-First = Annotated[date | None, Parameter(query="from")]
-Last = Annotated[date | None, Parameter(query="to")]
-GrainName = Annotated[str, Parameter(query="grain", max_length=20)]
-StoreCode = Annotated[str, Parameter(query="store", max_length=40)]
-Figure = Annotated[str, Parameter(query="figure", max_length=40)]
+Preset = Annotated[str | None, QueryParameter(name="preset", max_length=20)]
+First = Annotated[date | None, QueryParameter(name="from")]
+Last = Annotated[date | None, QueryParameter(name="to")]
+GrainName = Annotated[str, QueryParameter(name="grain", max_length=20)]
+StoreCode = Annotated[str, QueryParameter(name="store", max_length=40)]
+Figure = Annotated[str, QueryParameter(name="figure", max_length=40)]
 
 
 async def _read(

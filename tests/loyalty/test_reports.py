@@ -86,4 +86,3 @@ async def test_an_empty_period_has_no_rates() -> None:
 def test_a_period_that_cannot_be_reported_on_is_refused(first: date, last: date) -> None:
     with pytest.raises(BadPeriod):
         Period(first, last)
-

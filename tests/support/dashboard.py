@@ -1,6 +1,7 @@
-"""A small programme whose November 2026 figures can be worked out by hand (see the numbers in
-``tests/loyalty/test_reports.py``): four members (one known by phone only, joined today), two stores, eight ledger entries, one of
-them just after the month's end in Vietnam time and one just inside its start."""
+"""A small programme whose November 2026 figures can be worked out by hand (the numbers are in
+``tests/loyalty/test_reports.py``): four members (one known by phone only, joined today), two
+stores, eight ledger entries, one just after the month's end in Vietnam time and one just
+inside its start."""
 
 from __future__ import annotations
 
