@@ -59,15 +59,15 @@ class Chart:
 
 
 def _nice_top(peak: int) -> int:
-    """The smallest 1, 2 or 5 × 10ⁿ at or above ``peak``: round gridlines."""
-    if peak <= 0:
-        return 1
-    step = 1
+    """The smallest top at or above ``peak`` with four round, whole gridline steps (1, 2, 5, 10,
+    20, 25, 50, 100 …): a peak of 1 has gridlines 0-4, not 0, 0, 0, 1."""
+    magnitude = 1
     while True:
-        for factor in (1, 2, 5):
-            if step * factor >= peak:
-                return step * factor
-        step *= 10
+        steps = (1, 2, 5) if magnitude == 1 else (magnitude, 2 * magnitude, 5 * magnitude // 2, 5 * magnitude)
+        for step in steps:
+            if step * 4 >= peak:
+                return step * 4
+        magnitude *= 10
 
 
 def columns(chart_id: str, title: str, labels: list[str], series: list[tuple[str, list[int]]]) -> Chart:

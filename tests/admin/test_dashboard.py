@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from admin.charts import columns
 from admin.formats import local_time, permille, points, vnd
 from tests.support.complaints import PASSWORD, staff
 from tests.support.dashboard import seed_november
@@ -132,3 +133,12 @@ async def test_an_unknown_figure_is_a_404_problem(staff_client: httpx.AsyncClien
 async def test_signed_out_the_dashboard_sends_to_the_login(staff_client: httpx.AsyncClient) -> None:
     answer = await staff_client.get("/staff/dashboard?preset=7d")
     assert answer.status_code == 303 and answer.headers["location"].startswith("/staff/login?next=/staff/dashboard")
+
+
+def test_a_chart_is_drawn_to_scale_with_whole_gridlines() -> None:
+    chart = columns("c", "t", ["a", "b"], [("x", [1000, 250]), ("y", [-5, 0])])
+    assert [g.label for g in chart.gridlines] == ["0", "250", "500", "750", "1.000"]
+    heights = [bar.height for bar in chart.bars]
+    assert heights[0] == 4 * heights[1] and heights[2:] == [0, 0]  # below zero is drawn as nothing
+    assert chart.bars[0].title == "a · x: 1.000"
+    assert [g.label for g in columns("c", "t", ["a"], [("x", [1])]).gridlines] == ["0", "1", "2", "3", "4"]
