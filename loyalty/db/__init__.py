@@ -25,6 +25,7 @@ Modules:
 """
 
 from loyalty.db.dialect import (
+    day_bucket,
     for_no_key_update,
     for_update,
     json_integer,
@@ -63,6 +64,7 @@ __all__ = [
     "Row",
     "close_pool",
     "current_engine",
+    "day_bucket",
     "engine_from_url",
     "execute",
     "fetch",

@@ -61,6 +61,18 @@ def local_bucket(moment: str, offset_minutes: str, grain: str) -> str:
     return f"to_char(date_trunc('{grain}', {local}), 'YYYY-MM-DD')"
 
 
+def day_bucket(day: str, grain: str) -> str:
+    """The bucket of a ``YYYY-MM-DD`` text expression (a local day already), as the same text:
+    the day itself, the Monday of its week, or the first of its month."""
+    if grain not in ("day", "week", "month"):
+        raise ValueError(f"no bucket {grain!r}")
+    if grain == "day":
+        return day
+    if is_sqlite():
+        return f"strftime('%Y-%m-01', {day})" if grain == "month" else f"date({day}, 'weekday 0', '-6 days')"
+    return f"to_char(date_trunc('{grain}', CAST({day} AS timestamp)), 'YYYY-MM-DD')"
+
+
 def for_no_key_update() -> str:
     """A row lock that still lets other transactions' foreign-key checks read the row:
     `` FOR NO KEY UPDATE`` on PostgreSQL (a counter raised while child rows are written)."""

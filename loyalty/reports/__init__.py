@@ -2,8 +2,11 @@
 
 Rules and invariants:
 
-* Read-only: nothing here writes a row. Every figure is one set-wise statement over an indexed
-  range (or a plain count), run through ``loyalty.db`` outside any transaction.
+* Read-only but for the ledger's daily summary (``ledger_day``), which the worker's
+  ``reports.refresh`` (every 10 minutes) writes for closed local days. Every figure is set-wise
+  SQL over an indexed range or the summary, through ``loyalty.db``, outside any transaction;
+  the points figures read closed days from the summary and the rest from the ledger, so they are
+  exact whether or not the worker has run.
 * A period is whole local days in the programme's zone (``PROGRAMME.timezone``), both ends
   included, at most two years, bucketed by day, week (Monday) or month; a bad one is
   :class:`BadPeriod` (400), never a statement.
@@ -18,7 +21,8 @@ This package reads the tables of every capability, so it sits in the top layer b
 Modules:
 
 * ``period``: the period a report covers, its buckets and its bounds in UTC.
-* ``ledger``: points issued, redeemed, expired, adjusted, reversed, per bucket and store.
+* ``summary``: the ledger's daily summary and the job that refreshes it.
+* ``ledger``: points issued, redeemed, expired, adjusted, reversed, per bucket and store; the points owed.
 * ``members``: members, new and active, per tier, and the points they are owed.
 * ``activity``: top rewards, live campaigns, the complaints desk.
 * ``dashboard``: every figure of a period together, and each as a table (the CSV).
@@ -38,6 +42,7 @@ from loyalty.reports.dashboard import (
 from loyalty.reports.ledger import LedgerFigures, PointsFlow, StoreFlow
 from loyalty.reports.members import MemberFigures, TierCount
 from loyalty.reports.period import MAX_DAYS, BadPeriod, Grain, Period, last_days, local_today, this_month
+from loyalty.reports.summary import refresh_summary, refreshed_through
 
 __all__ = [
     "FIGURES",
@@ -60,6 +65,8 @@ __all__ = [
     "figure_table",
     "last_days",
     "local_today",
+    "refresh_summary",
+    "refreshed_through",
     "store_choices",
     "this_month",
 ]

@@ -1,7 +1,8 @@
 """The points ledger: append-only entries chained by hash, the lots they earn and the draws
 spends take from them (``loyalty.points`` owns every row).
 
-Written by: ``loyalty.points`` alone.
+Written by: ``loyalty.points`` alone; ``LedgerDay`` (a summary derived from the entries) by
+``loyalty.reports``' refresh job alone.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import (
     BigInt,
     ForeignKey,
+    Integer,
     Timestamptz,
     Varchar,
 )
@@ -59,3 +61,14 @@ class LotDraw(Keyed, Table):
     entry = ForeignKey(LedgerEntry, on_delete=RESTRICT, index=True)
     lot = ForeignKey(PointLot, on_delete=RESTRICT, index=True)
     points = BigInt()
+
+
+class LedgerDay(Keyed, Table):
+    """The points each kind of entry moved on one closed local day (``YYYY-MM-DD`` in the
+    programme's zone) at one store (0: none), so the dashboard reads days, not entries."""
+
+    day = Varchar(length=10, index=True)
+    store = BigInt(default=0)
+    kind = Varchar(length=16)
+    points = BigInt(default=0)
+    entries = Integer(default=0)

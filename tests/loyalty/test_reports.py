@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from loyalty import reports
+from loyalty import db, reports
+from loyalty.privacy import erase_member
 from loyalty.reports import BadPeriod, Grain, Period, PointsFlow
 from tests.support.dashboard import NOVEMBER, seed_november
 
@@ -86,3 +87,44 @@ async def test_an_empty_period_has_no_rates() -> None:
 def test_a_period_that_cannot_be_reported_on_is_refused(first: date, last: date) -> None:
     with pytest.raises(BadPeriod):
         Period(first, last)
+
+
+async def test_the_figures_are_the_same_before_and_after_the_worker_summarises_the_days() -> None:
+    now = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)  # 13:00 on 1 December in Vietnam
+    seeded = await seed_november(now)
+    periods = [
+        NOVEMBER,
+        replace(NOVEMBER, grain=Grain.DAY, store_id=seeded.q1),
+        Period(date(2026, 11, 20), date(2026, 12, 1)),
+    ]
+    before = [await reports.dashboard(p, now) for p in periods]
+    assert await reports.refreshed_through() is None
+    assert await reports.refresh_summary(now) > 0
+    # Closed days only: 30 November is the last; 1 December (the 300 points at 00:30) stays live.
+    assert await reports.refreshed_through() == date(2026, 11, 30)
+    after = [await reports.dashboard(p, now) for p in periods]
+    assert [(d.points, d.members.points_owed) for d in after] == [(d.points, d.members.points_owed) for d in before]
+    assert after[2].points.total.issued == 200 + 300 and after[0].members.points_owed == 1520
+    rows = await db.fetch("SELECT day, kind, points, entries FROM ledger_day WHERE day = '2026-11-01'")
+    assert [(r["kind"], r["points"], r["entries"]) for r in rows] == [("earn", 1000, 1)]  # 17:30 UTC on 31 October
+    # Again, and later: the last day is written again, nothing counted twice.
+    await reports.refresh_summary(now)
+    await reports.refresh_summary(now + timedelta(days=3))
+    assert await reports.dashboard(NOVEMBER, now) == replace(after[0], at=now)
+    total = await db.fetchrow("SELECT SUM(points) AS s, SUM(entries) AS n FROM ledger_day")
+    assert total is not None and (int(total["s"]), int(total["n"])) == (1520, 8)
+
+
+async def test_an_empty_ledger_needs_no_summary() -> None:
+    assert await reports.refresh_summary(datetime.now(UTC)) == 0
+    assert await reports.refreshed_through() is None
+
+
+async def test_an_erased_member_is_counted_no_more_but_its_points_still_are() -> None:
+    now = datetime.now(UTC)
+    seeded = await seed_november(now)
+    await erase_member(seeded.a)
+    m = (await reports.dashboard(NOVEMBER, now)).members
+    assert (m.total, m.new) == (3, 1)
+    assert [(t.name, t.members) for t in m.tiers] == [("Chưa có hạng", 3), ("Thành viên", 0), ("Bạc", 0), ("Vàng", 0)]
+    assert m.points_owed == 1520  # the books are kept
