@@ -1,12 +1,14 @@
 """Member figures: how many, how many joined in the period, how many bought lately, per tier,
 and the points they are owed.
 
-Rules: erased members are not counted. *Active* means a purchase in the last 30 or 90 days
-before ``now`` (``member_stats.last_purchase_at``, kept at each earn), whatever the period. The
-points owed (the liability) are every balance now (erased members' too: their books are kept),
-read as the sum of the ledger (summary days plus the entries after them), valued at
-``PROGRAMME.point_cost_vnd`` đồng a point. These figures are programme-wide: a store chosen on
-the dashboard does not narrow them, since a member and its points belong to no one store.
+Rules: erased members are not counted. *New* counts the members who joined in the period
+(closed days from the worker's ``member_day``, the rest from the members). *Active* means a
+purchase in the last 30 or 90 days before ``now`` (``member_stats.last_purchase_at``, kept at
+each earn), whatever the period. The points owed (the liability) are every balance now (erased
+members' too: their books are kept), read as the sum of the ledger (summary days plus the
+entries after them), valued at ``PROGRAMME.point_cost_vnd`` đồng a point. These figures are
+programme-wide: a store chosen on the dashboard does not narrow them, since a member and its
+points belong to no one store.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from loyalty import db
 from loyalty.config import PROGRAMME
 from loyalty.reports.ledger import points_owed
 from loyalty.reports.period import Period
+from loyalty.reports.summary import local_day, refreshed_through, start_of
 from loyalty.schema import Tier
 
 
@@ -44,6 +47,36 @@ class MemberFigures:
         return self.points_owed * self.point_cost_vnd
 
 
+async def _joined(period: Period) -> dict[date, int]:
+    """Members who joined in each bucket: closed days from ``member_day``, later ones from the
+    members (the created_at index), less the erased ones (their partial index: few rows)."""
+    joined = dict.fromkeys(period.buckets(), 0)
+    through = await refreshed_through()
+    if through is not None and through >= period.first:
+        bucket = db.day_bucket("day", period.grain.value)
+        for day, count in await db.fetch_tuples(
+            f"SELECT {bucket}, SUM(joined) FROM member_day WHERE day >= $1 AND day <= $2 GROUP BY 1",
+            period.first.isoformat(),
+            min(period.last, through).isoformat(),
+        ):
+            joined[date.fromisoformat(str(day))] += int(count)
+    since = period.since if through is None else max(period.since, start_of(through + timedelta(days=1)))
+    if since < period.until:
+        bucket = db.local_bucket("created_at", "$3", period.grain.value)
+        for day, count in await db.fetch_tuples(
+            f"SELECT {bucket}, COUNT(*) FROM member WHERE created_at >= $1 AND created_at < $2 GROUP BY 1",
+            since,
+            period.until,
+            period.offset_minutes,
+        ):
+            joined[date.fromisoformat(str(day))] += int(count)
+    for (created,) in await db.fetch_tuples("SELECT created_at FROM member WHERE erased_at IS NOT NULL"):
+        day = local_day(created)
+        if period.first <= day <= period.last:
+            joined[period.bucket_of(day)] -= 1
+    return joined
+
+
 async def member_figures(period: Period, now: datetime) -> MemberFigures:
     # Every member by the tier index, less the erased ones by their partial index: no row is read.
     counted: dict[int | None, int] = {}
@@ -59,16 +92,7 @@ async def member_figures(period: Period, now: datetime) -> MemberFigures:
         now - timedelta(days=90),
         now,
     )
-    bucket = db.local_bucket("created_at", "$3", period.grain.value)
-    joined_sql = f"SELECT {bucket} AS bucket, COUNT(*) FROM member WHERE created_at >= $1 AND created_at < $2"
-    bounds = (period.since, period.until, period.offset_minutes)
-    joined = await db.fetch_tuples(joined_sql + " GROUP BY 1", *bounds)
-    gone = await db.fetch_tuples(joined_sql + " AND erased_at IS NOT NULL GROUP BY 1", *bounds)
-    new_by_bucket = dict.fromkeys(period.buckets(), 0)
-    for day, count in joined:
-        new_by_bucket[date.fromisoformat(str(day))] = int(count)
-    for day, count in gone:
-        new_by_bucket[date.fromisoformat(str(day))] -= int(count)
+    new_by_bucket = await _joined(period)
     tiers = await Tier.select(Tier.id, Tier.name_vi).order_by(Tier.rank)
     counts = [TierCount(int(t["id"]), str(t["name_vi"]), counted.get(int(t["id"]), 0)) for t in tiers]
     if counted.get(None):

@@ -1,5 +1,6 @@
-"""The ledger's daily summary (``ledger_day``): the points each kind of entry moved per closed
-local day and store, so the dashboard reads at most 731 days instead of millions of entries.
+"""The daily summaries: the points each kind of entry moved per closed local day and store
+(``ledger_day``) and the members who joined per closed day (``member_day``), so the dashboard
+reads at most 731 days instead of millions of entries and a million members.
 
 Rules: a day is closed once it has ended in the programme's zone; only closed days are written,
 so a day's rows never change after the fact (the ledger is append-only). Each refresh writes
@@ -38,32 +39,48 @@ def _offset_minutes(day: date) -> int:
 
 
 async def refreshed_through() -> date | None:
-    """The last day the summary holds, or None before the first refresh."""
-    row = await db.fetchrow("SELECT MAX(day) AS day FROM ledger_day")
+    """The last day the summaries hold, or None before the first refresh. Both tables are written
+    in the same transactions, day ranges in order, so both are whole up to the later of their
+    last days (a day with no entries or no joins has no row)."""
+    row = await db.fetchrow(
+        "SELECT MAX(day) AS day FROM (SELECT MAX(day) AS day FROM ledger_day"
+        " UNION ALL SELECT MAX(day) AS day FROM member_day) AS last_days"
+    )
     return date.fromisoformat(str(row["day"])) if row is not None and row["day"] else None
 
 
-async def _first_entry_day() -> date | None:
-    row = await db.fetchrow("SELECT MIN(created_at) AS at FROM ledger_entry")
-    if row is None or row["at"] is None:
-        return None
-    first = row["at"]
-    moment = first if isinstance(first, datetime) else datetime.fromisoformat(str(first))
-    return moment.astimezone(_zone()).date()
+def local_day(moment: object) -> date:
+    """The local day of a timestamp as either engine returns it."""
+    at = moment if isinstance(moment, datetime) else datetime.fromisoformat(str(moment))
+    return at.astimezone(_zone()).date()
+
+
+async def _first_day() -> date | None:
+    """The local day of the first entry or member, where a first fill starts."""
+    row = await db.fetchrow(
+        "SELECT (SELECT MIN(created_at) FROM ledger_entry) AS entry, (SELECT MIN(created_at) FROM member) AS member"
+    )
+    found = [local_day(row[k]) for k in ("entry", "member") if row is not None and row[k] is not None]
+    return min(found) if found else None
 
 
 async def _write(first: date, last: date) -> int:
     """Write the days ``first`` … ``last`` again, in one transaction; how many rows."""
     day = db.local_bucket("created_at", "$3", "day")
+    bounds = (start_of(first), start_of(last + timedelta(days=1)), _offset_minutes(last))
     async with db.write_transaction():
-        await db.execute("DELETE FROM ledger_day WHERE day >= $1 AND day <= $2", first.isoformat(), last.isoformat())
+        for table in ("ledger_day", "member_day"):
+            await db.execute(f"DELETE FROM {table} WHERE day >= $1 AND day <= $2", first.isoformat(), last.isoformat())
+        await db.execute(
+            f"INSERT INTO member_day (day, joined) SELECT {day}, COUNT(*) FROM member"
+            " WHERE created_at >= $1 AND created_at < $2 GROUP BY 1",
+            *bounds,
+        )
         return await db.execute(
             "INSERT INTO ledger_day (day, store, kind, points, entries)"
             f" SELECT {day}, COALESCE(store, 0), kind, SUM(delta), COUNT(*) FROM ledger_entry"
             " WHERE created_at >= $1 AND created_at < $2 GROUP BY 1, 2, 3",
-            start_of(first),
-            start_of(last + timedelta(days=1)),
-            _offset_minutes(last),
+            *bounds,
         )
 
 
@@ -72,7 +89,7 @@ async def refresh_summary(now: datetime) -> int:
     """Bring the summary up to yesterday (local); returns how many day rows were written."""
     yesterday = now.astimezone(_zone()).date() - timedelta(days=1)
     done = await refreshed_through()
-    first = done if done is not None else await _first_entry_day()
+    first = done if done is not None else await _first_day()
     if first is None or first > yesterday:
         return 0
     written = 0

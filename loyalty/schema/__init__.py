@@ -39,7 +39,7 @@ from loyalty.schema.complaints import (
 )
 from loyalty.schema.earning import EarningRule, Purchase, ReceiptClaim
 from loyalty.schema.members import Member, MemberStats, Store, Terminal, TierChange
-from loyalty.schema.points import LedgerDay, LedgerEntry, LotDraw, PointLot
+from loyalty.schema.points import LedgerDay, LedgerEntry, LotDraw, MemberDay, PointLot
 from loyalty.schema.rewards import Reward, TierBirthdayGift, Voucher, VoucherStatus
 from loyalty.schema.system import AuditLog, DomainEvent, IdempotencyRecord
 from loyalty.schema.tiers import Tier
@@ -67,6 +67,7 @@ __all__ = [
     "LedgerEntry",
     "LotDraw",
     "Member",
+    "MemberDay",
     "MemberStats",
     "PointLot",
     "Purchase",

@@ -1,8 +1,8 @@
 """The points ledger: append-only entries chained by hash, the lots they earn and the draws
 spends take from them (``loyalty.points`` owns every row).
 
-Written by: ``loyalty.points`` alone; ``LedgerDay`` (a summary derived from the entries) by
-``loyalty.reports``' refresh job alone.
+Written by: ``loyalty.points`` alone; ``LedgerDay`` and ``MemberDay`` (summaries derived from the
+entries and the members) by ``loyalty.reports``' refresh job alone.
 """
 
 from __future__ import annotations
@@ -72,3 +72,10 @@ class LedgerDay(Keyed, Table):
     kind = Varchar(length=16)
     points = BigInt(default=0)
     entries = Integer(default=0)
+
+
+class MemberDay(Keyed, Table):
+    """How many members joined on one closed local day (erased ones too: readers take those off)."""
+
+    day = Varchar(length=10, index=True)
+    joined = Integer(default=0)

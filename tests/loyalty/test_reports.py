@@ -103,7 +103,7 @@ async def test_the_figures_are_the_same_before_and_after_the_worker_summarises_t
     # Closed days only: 30 November is the last; 1 December (the 300 points at 00:30) stays live.
     assert await reports.refreshed_through() == date(2026, 11, 30)
     after = [await reports.dashboard(p, now) for p in periods]
-    assert [(d.points, d.members.points_owed) for d in after] == [(d.points, d.members.points_owed) for d in before]
+    assert [(d.points, d.members) for d in after] == [(d.points, d.members) for d in before]
     assert after[2].points.total.issued == 200 + 300 and after[0].members.points_owed == 1520
     rows = await db.fetch("SELECT day, kind, points, entries FROM ledger_day WHERE day = '2026-11-01'")
     assert [(r["kind"], r["points"], r["entries"]) for r in rows] == [("earn", 1000, 1)]  # 17:30 UTC on 31 October
@@ -113,6 +113,9 @@ async def test_the_figures_are_the_same_before_and_after_the_worker_summarises_t
     assert await reports.dashboard(NOVEMBER, now) == replace(after[0], at=now)
     total = await db.fetchrow("SELECT SUM(points) AS s, SUM(entries) AS n FROM ledger_day")
     assert total is not None and (int(total["s"]), int(total["n"])) == (1520, 8)
+    joined = await db.fetch("SELECT day, joined FROM member_day ORDER BY day")
+    days = [(r["day"], r["joined"]) for r in joined]
+    assert days[:3] == [("2026-10-15", 1), ("2026-11-02", 1), ("2026-11-10", 1)]  # and Lan, who joined today
 
 
 async def test_an_empty_ledger_needs_no_summary() -> None:
@@ -126,5 +129,7 @@ async def test_an_erased_member_is_counted_no_more_but_its_points_still_are() ->
     await erase_member(seeded.a)
     m = (await reports.dashboard(NOVEMBER, now)).members
     assert (m.total, m.new) == (3, 1)
+    await reports.refresh_summary(now)
+    assert (await reports.dashboard(NOVEMBER, now)).members == m
     assert [(t.name, t.members) for t in m.tiers] == [("Chưa có hạng", 3), ("Thành viên", 0), ("Bạc", 0), ("Vàng", 0)]
     assert m.points_owed == 1520  # the books are kept
