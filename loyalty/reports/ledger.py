@@ -97,10 +97,13 @@ async def _live(period: Period, since: datetime) -> list[tuple[Any, ...]]:
     args: list[object] = [since, period.until, period.offset_minutes]
     if period.store_id is not None:
         args.append(period.store_id)
-    # The created_at index gives the range; Python adds up the few rows.
+    # The created_at index gives the range; Python adds up the few rows. The store is compared
+    # through COALESCE so that no planner takes the store's index instead: a day's entries are
+    # far fewer than a store's whole history (SQLite did, 1.4 s at 10,000,000 entries).
+    store = f" AND COALESCE(store, {NO_STORE}) = $4" if period.store_id is not None else ""
     return await db.fetch_tuples(
         f"SELECT {bucket} AS bucket, COALESCE(store, {NO_STORE}) AS store, kind, SUM(delta) AS points"
-        f" FROM ledger_entry WHERE created_at >= $1 AND created_at < $2{_store(period, '$4')} GROUP BY 1, 2, 3",
+        f" FROM ledger_entry WHERE created_at >= $1 AND created_at < $2{store} GROUP BY 1, 2, 3",
         *args,
     )
 
