@@ -184,8 +184,9 @@ async def main(members: int, entries: int, url: str, skip_seed: bool) -> None:
     written = await reports.refresh_summary(now)
     print(f"worker reports.refresh, next run:          {time.perf_counter() - t:8.2f} s  ({written:,} day rows)")
     print(f"rows: members {await Member.count():,}, ledger entries {await LedgerEntry.count():,}", flush=True)
+    username = f"bench{int(time.time())}"  # a new one each run: --skip-seed keeps the last
     user = await BaseUser.create_user(
-        username=f"bench{int(time.time())}", password="bench-bench-1", admin=True, active=True
+        username=username, password="bench-bench-1", email=f"{username}@bench.invalid", admin=True, active=True
     )
     session = await SessionsBase.create_session(user_id=user.id)
     q1 = await Store.select(Store.code).order_by(Store.id).first()
