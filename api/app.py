@@ -25,6 +25,7 @@ from api.controllers.complaint_report import (
     complaint_report_page,
 )
 from api.controllers.complaints import ComplaintsController, complaint_categories
+from api.controllers.dashboard import DASHBOARD_ROUTES
 from api.controllers.earning import EarningController
 from api.controllers.health import health, health_live, health_ready
 from api.controllers.ledger_key import ledger_public_key
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
     staff_pages = Router(
         path="/",
         route_handlers=[
+            *DASHBOARD_ROUTES,
             complaint_report_page,
             complaint_case_list,
             complaint_case_page,

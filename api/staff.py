@@ -18,7 +18,8 @@ from piccolo.apps.user.tables import BaseUser
 from admin.complaint_report import SESSION_COOKIE, staff_for_session
 
 LOGIN_PAGE = "/staff/login"
-HOME = "/admin/"
+# The landing page after signing in: the programme's dashboard.
+HOME = "/staff/dashboard"
 MAX_NEXT = 2000
 
 
@@ -40,7 +41,7 @@ def current_staff(request: Any) -> BaseUser:
 
 
 def safe_next(raw: str | None) -> str:
-    """Where to go after signing in: a page of this site under /staff or /admin, else the admin home.
+    """Where to go after signing in: a page of this site under /staff or /admin, else the dashboard.
 
     Only a local path is ever returned, so the login cannot send anyone to another site
     (``//evil.com``, ``https://evil.com``, ``/\\evil.com`` and the like fall back to the home)."""

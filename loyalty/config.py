@@ -17,6 +17,9 @@ class Programme:
     tier_review_grace_days: int = 30
     expiring_soon_days: int = 30
     timezone: str = "Asia/Ho_Chi_Minh"
+    # What one point costs the programme in đồng (the dashboard's liability): 1 point per
+    # 10,000 đ earned, spent on rewards worth about 1 % of the spend.
+    point_cost_vnd: int = 100
     # Workers per process giving one campaign run's points side by side (PostgreSQL only).
     fanout_workers: int = 2
 
@@ -28,6 +31,7 @@ class Programme:
             dong_per_point=env_int(env, "DONG_PER_POINT", cls.dong_per_point),
             tier_review_grace_days=env_int(env, "TIER_REVIEW_GRACE_DAYS", cls.tier_review_grace_days),
             expiring_soon_days=env_int(env, "EXPIRING_SOON_DAYS", cls.expiring_soon_days),
+            point_cost_vnd=env_int(env, "POINT_COST_VND", cls.point_cost_vnd),
             timezone=env.get("PROGRAMME_TIMEZONE", cls.timezone),
             fanout_workers=env_int(env, "FANOUT_WORKERS", cls.fanout_workers),
         )

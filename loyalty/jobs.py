@@ -31,6 +31,7 @@ JOB_MODULES = [
     "loyalty.campaigns",
     "loyalty.complaints",
     "loyalty.rewards",
+    "loyalty.reports",
     "loyalty.tiers",
 ]
 

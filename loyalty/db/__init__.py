@@ -25,10 +25,12 @@ Modules:
 """
 
 from loyalty.db.dialect import (
+    day_bucket,
     for_no_key_update,
     for_update,
     json_integer,
     listed,
+    local_bucket,
     month_day,
     month_of,
     one_of,
@@ -62,6 +64,7 @@ __all__ = [
     "Row",
     "close_pool",
     "current_engine",
+    "day_bucket",
     "engine_from_url",
     "execute",
     "fetch",
@@ -74,6 +77,7 @@ __all__ = [
     "is_unique_violation",
     "json_integer",
     "listed",
+    "local_bucket",
     "month_day",
     "month_of",
     "one_of",

@@ -8,7 +8,8 @@ function of the engine that is configured:
   holds the database's one write lock from its first statement.
 * Typed parameters: PostgreSQL must be told the type of a parameter it cannot infer (arrays for
   ``unnest``, a bare parameter in a ``CASE``); SQLite takes the value as it comes.
-* Date arithmetic: whole days between two timestamps.
+* Date arithmetic: whole days between two timestamps; the local day, week or month a timestamp
+  falls in (report buckets), as ``YYYY-MM-DD`` text on both engines.
 """
 
 from __future__ import annotations
@@ -41,6 +42,35 @@ def whole_days_between(later: str, earlier: str) -> str:
     if is_sqlite():
         return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
     return f"CAST(FLOOR(EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400) AS INTEGER)"
+
+
+def local_bucket(moment: str, offset_minutes: str, grain: str) -> str:
+    """The bucket a timestamp expression falls in, as ``YYYY-MM-DD`` text of the local date it
+    starts on: ``grain`` is ``day``, ``week`` (weeks start on Monday) or ``month``; the local time
+    is UTC plus the minutes bound at ``offset_minutes`` (a placeholder such as ``$3``)."""
+    if grain not in ("day", "week", "month"):
+        raise ValueError(f"no bucket {grain!r}")
+    if is_sqlite():
+        shifted = f"{moment}, {offset_minutes} || ' minutes'"
+        if grain == "month":
+            return f"strftime('%Y-%m-01', {shifted})"
+        return f"date({shifted}, 'weekday 0', '-6 days')" if grain == "week" else f"date({shifted})"
+    local = f"(({moment}) AT TIME ZONE 'UTC' + make_interval(mins => {offset_minutes}::int))"
+    if grain == "day":
+        return f"to_char({local}, 'YYYY-MM-DD')"
+    return f"to_char(date_trunc('{grain}', {local}), 'YYYY-MM-DD')"
+
+
+def day_bucket(day: str, grain: str) -> str:
+    """The bucket of a ``YYYY-MM-DD`` text expression (a local day already), as the same text:
+    the day itself, the Monday of its week, or the first of its month."""
+    if grain not in ("day", "week", "month"):
+        raise ValueError(f"no bucket {grain!r}")
+    if grain == "day":
+        return day
+    if is_sqlite():
+        return f"strftime('%Y-%m-01', {day})" if grain == "month" else f"date({day}, 'weekday 0', '-6 days')"
+    return f"to_char(date_trunc('{grain}', CAST({day} AS timestamp)), 'YYYY-MM-DD')"
 
 
 def for_no_key_update() -> str:

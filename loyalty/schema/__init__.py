@@ -39,7 +39,7 @@ from loyalty.schema.complaints import (
 )
 from loyalty.schema.earning import EarningRule, Purchase, ReceiptClaim
 from loyalty.schema.members import Member, MemberStats, PhoneCode, Store, Terminal, TierChange
-from loyalty.schema.points import LedgerEntry, LotDraw, PointLot
+from loyalty.schema.points import LedgerDay, LedgerEntry, LotDraw, MemberDay, PointLot
 from loyalty.schema.rewards import Reward, TierBirthdayGift, Voucher, VoucherStatus
 from loyalty.schema.system import AuditLog, DomainEvent, IdempotencyRecord
 from loyalty.schema.tiers import Tier
@@ -64,9 +64,11 @@ __all__ = [
     "GiftStatus",
     "IdempotencyRecord",
     "Keyed",
+    "LedgerDay",
     "LedgerEntry",
     "LotDraw",
     "Member",
+    "MemberDay",
     "MemberStats",
     "PhoneCode",
     "PointLot",

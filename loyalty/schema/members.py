@@ -69,7 +69,7 @@ class Member(Keyed, Table):
     last_card_step = BigInt(default=0)
     # Hash of the member's newest ledger entry: the head of its tamper-evident chain.
     ledger_head = Varchar(length=64, default="")
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
     erased_at = Timestamptz(null=True, default=None)
 

@@ -1,7 +1,8 @@
 """The points ledger: append-only entries chained by hash, the lots they earn and the draws
 spends take from them (``loyalty.points`` owns every row).
 
-Written by: ``loyalty.points`` alone.
+Written by: ``loyalty.points`` alone; ``LedgerDay`` and ``MemberDay`` (summaries derived from the
+entries and the members) by ``loyalty.reports``' refresh job alone.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import (
     BigInt,
     ForeignKey,
+    Integer,
     Timestamptz,
     Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from loyalty.schema.base import RESTRICT, BigKeyed
+from loyalty.schema.base import RESTRICT, BigKeyed, Keyed
 from loyalty.schema.members import Member, Store, Terminal
 
 
@@ -63,3 +65,21 @@ class LotDraw(BigKeyed, Table):
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)
     lot = ForeignKey(PointLot, on_delete=RESTRICT, index=True)
     points = BigInt()
+
+
+class LedgerDay(Keyed, Table):
+    """The points each kind of entry moved on one closed local day (``YYYY-MM-DD`` in the
+    programme's zone) at one store (0: none), so the dashboard reads days, not entries."""
+
+    day = Varchar(length=10, index=True)
+    store = BigInt(default=0)
+    kind = Varchar(length=16)
+    points = BigInt(default=0)
+    entries = Integer(default=0)
+
+
+class MemberDay(Keyed, Table):
+    """How many members joined on one closed local day (erased ones too: readers take those off)."""
+
+    day = Varchar(length=10, index=True)
+    joined = Integer(default=0)

@@ -77,7 +77,7 @@ class Voucher(BigKeyed, Table):
     source = Varchar(length=16, default="redemption")
     points_paid = BigInt(default=0)
     spend_entry = ForeignKey(LedgerEntry, null=True, on_delete=RESTRICT, index=True)
-    issued_at = Timestamptz(default=TimestamptzNow())
+    issued_at = Timestamptz(default=TimestamptzNow(), index=True)
     valid_until = Timestamptz()
     redeemed_at = Timestamptz(null=True, default=None)
     redeemed_store = ForeignKey(Store, null=True, on_delete=RESTRICT, index=True)

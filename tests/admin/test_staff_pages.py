@@ -163,7 +163,7 @@ async def test_the_login_never_sends_anyone_to_another_site(staff_client: httpx.
     location = str(httpx.URL("/staff/login", params={"next": target}))
     form = await _login_form(staff_client, location)
     signed_in = await staff_client.post(location, data={**form, "username": "hoa", "password": PASSWORD})
-    assert signed_in.status_code == 303 and signed_in.headers["location"] == "/admin/"
+    assert signed_in.status_code == 303 and signed_in.headers["location"] == "/staff/dashboard"
 
 
 async def test_a_return_target_with_a_line_break_is_refused_and_sets_no_header(staff_client: httpx.AsyncClient) -> None:
@@ -182,7 +182,7 @@ def test_only_local_staff_and_admin_pages_are_return_targets() -> None:
         == "/admin/#/forms/add-phone-numbers-to-a-vip-group"
     )
     for bad in ("//evil.com", "https://evil.com", "/\\evil.com", "/health", "evil.com", "/staff/\x00", None):
-        assert safe_next(bad) == "/admin/"
+        assert safe_next(bad) == "/staff/dashboard"
 
 
 async def test_a_member_account_cannot_sign_in_on_the_staff_login(staff_client: httpx.AsyncClient) -> None:

@@ -90,6 +90,7 @@ async def test_every_staff_page_is_the_shared_layout_with_every_value_escaped(
         "/staff/campaigns",
         f"/staff/campaigns/{made['campaign']}",
         "/staff/vip/upload",
+        "/staff/dashboard",
     ):
         page = _templated(await staff_client.get(path))
         _escaped(page)

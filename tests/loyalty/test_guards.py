@@ -99,6 +99,7 @@ PARTIAL_INDEXES: list[tuple[str, str, tuple[str, ...]]] = [
     ("campaign_gift", "campaign_gift_voucher_set", ("voucher",)),
     ("campaign_gift", "campaign_gift_entry_set", ("entry",)),
     ("campaign_gift", "campaign_gift_pending", ("campaign", "id")),
+    ("member", "member_erased_tier", ("tier",)),  # the erased members, few, off the dashboard's counts
 ]
 
 

@@ -13,6 +13,7 @@ def test_every_scheduled_job_of_the_domain_is_registered() -> None:
         "points.checkpoint",
         "points.expire",
         "points.remind_expiring",
+        "reports.refresh",
         "stats.refresh_all",
         "stats.refresh_recent",
         "tiers.review",
