@@ -28,6 +28,8 @@ class NotifySettings:
     send_batch: int = 500
     poll_s: float = 1.0
     job_lease_s: float = 600.0
+    # A Zalo or SMS message with no delivery receipt after this long goes on the next channel.
+    fallback_after_s: float = 600.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = ENV) -> NotifySettings:
@@ -48,6 +50,7 @@ class NotifySettings:
             event_batch=env_int(env, "NOTIFY_EVENT_BATCH", cls.event_batch),
             send_batch=min(500, env_int(env, "NOTIFY_SEND_BATCH", cls.send_batch)),
             poll_s=float(env.get("WORKER_POLL_SECONDS") or cls.poll_s),
+            fallback_after_s=float(env.get("NOTIFY_FALLBACK_AFTER_SECONDS") or cls.fallback_after_s),
         )
 
 

@@ -106,6 +106,7 @@ async def run(
     *,
     settings: NotifySettings | None = None,
     sender: Sender | None = None,
+    senders: dispatcher.Senders | None = None,
     until_idle: bool = False,
     with_jobs: bool = True,
 ) -> None:
@@ -113,6 +114,8 @@ async def run(
     settings = settings or NotifySettings.from_env()
     own_sender = sender is None
     sender = sender or make_sender(settings)
+    # The Zalo, SMS and e-mail senders; a channel without one is off.
+    channel_senders = dict(senders) if senders is not None else {}
     jobs = registered_jobs() if with_jobs else []
     owner = worker_name()
     log.info("worker %s started (sender %s, %d jobs)", owner, sender.name, len(jobs))
@@ -123,7 +126,7 @@ async def run(
         while not stop.is_set():
             busy = False
             try:
-                done = await dispatcher.tick(sender, settings)
+                done = await dispatcher.tick(sender, settings, senders=channel_senders)
                 busy = done.busy
                 if busy:
                     log.info(
@@ -148,6 +151,9 @@ async def run(
     finally:
         if own_sender:
             await sender.aclose()
+        if senders is None:
+            for channel_sender in channel_senders.values():
+                await channel_sender.aclose()
         log.info("worker %s stopped", owner)
 
 
