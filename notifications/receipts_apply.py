@@ -3,8 +3,9 @@
 Rules: the receipt names the delivery by (channel, provider message id). ``sent`` → ``delivered``
 (``delivered_at`` from the receipt) or ``failed`` (the provider's error kept), guarded on the
 delivery still being ``sent``, so a receipt seen twice or out of order changes nothing. A
-failed transactional delivery goes on the next channel at once (``fallback``); a receipt that
-arrives after the fallback was made still records what happened.
+failed transactional delivery goes on the next channel (``fallback``: at once when the caller
+knows the channels on, else in the worker's next round); a receipt that arrives after the
+fallback was made still records what happened.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Collection
 from datetime import datetime
 
 from loyalty import db
-from notifications import fallback, routing
+from notifications import fallback
 from notifications.channels.base import Channel
 from notifications.config import NotifySettings
 from notifications.tables import DeliveryStatus
@@ -29,9 +30,11 @@ async def apply_receipt(
     at: datetime,
     *,
     settings: NotifySettings | None = None,
-    channels: Collection[Channel] = routing.PUSH_ONLY,
+    channels: Collection[Channel] | None = None,
 ) -> int | None:
-    """Record one receipt; returns the delivery it named, or None (unknown, or already decided)."""
+    """Record one receipt; returns the delivery it named, or None (unknown, or already decided).
+    With ``channels`` (the channels on), a failed one is handed on at once; without, the
+    worker's next round does it (the API does not know which senders the worker has)."""
     if not provider_id:
         return None
     async with db.write_transaction():
@@ -53,6 +56,6 @@ async def apply_receipt(
             )
         if row is None:
             return None
-        if not delivered:
+        if not delivered and channels is not None:
             await fallback.fall_back(settings or NotifySettings(), channels, now=at, ids=[row["id"]])
     return int(row["id"])

@@ -76,9 +76,7 @@ async def test_without_the_app_it_takes_the_first_usable_channel_and_records_its
 
 async def test_the_preferred_channel_comes_first_and_an_off_channel_is_passed_over() -> None:
     member = await member_with_devices("route-pref")
-    await Member.update({Member.preferred_channel: "email", Member.email: "lan@example.vn"}).where(
-        Member.id == member
-    )
+    await Member.update({Member.preferred_channel: "email", Member.email: "lan@example.vn"}).where(Member.id == member)
     sms = ScriptedSender(Channel.SMS, cost_vnd=750, parts=2)
     await event(EventKind.POINTS_EARNED, member, points=5, balance=5)
     # E-mail has no sender (off): the order goes on with push.
@@ -97,9 +95,7 @@ async def test_the_preferred_channel_comes_first_and_an_off_channel_is_passed_ov
 
 async def test_email_is_delivered_when_the_smtp_server_accepts_it() -> None:
     member = await member_with_devices()
-    await Member.update({Member.preferred_channel: "email", Member.email: "minh@example.vn"}).where(
-        Member.id == member
-    )
+    await Member.update({Member.preferred_channel: "email", Member.email: "minh@example.vn"}).where(Member.id == member)
     email = ScriptedSender(Channel.EMAIL)
     await event(EventKind.POINTS_EARNED, member, points=5, balance=5)
     await dispatcher.drain(PUSH, SETTINGS, now=MORNING, senders=senders(email))
@@ -136,7 +132,6 @@ async def test_push_falls_back_when_the_device_signs_out_before_it_is_sent() -> 
 
 async def test_a_message_pushed_to_two_phones_falls_back_only_when_both_failed() -> None:
     member = await member_with_devices("route-a", "route-b")
-    zalo = ScriptedSender(Channel.ZALO)
     on = {Channel.PUSH, Channel.ZALO}
     await event(EventKind.POINTS_EARNED, member, points=5, balance=5)
     await dispatcher.materialize(SETTINGS, now=MORNING, channels=on)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from notifications.channels.base import Channel, Outgoing, Sent, SendStatus
+from notifications.channels.base import Channel, Outgoing, SendStatus, Sent
 
 
 class ScriptedSender:
