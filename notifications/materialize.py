@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 from loyalty import db
 from loyalty.events import EventKind
-from notifications import messages, routing
+from notifications import message_budget, messages, routing
 from notifications.channels.base import Channel
 from notifications.config import NotifySettings
 from notifications.gift_messages import gift_messages
@@ -93,12 +93,7 @@ async def materialize(
                 .returning(InboxMessage.id, InboxMessage.member, InboxMessage.purpose)
             )
             new.extend((int(r["id"]), int(r["member"]), str(r["purpose"])) for r in inserted)
-        pushed = [message for message, _, _ in new]
-        if new and set(channels) != routing.PUSH_ONLY:
-            reach = await routing.reach_of(member for _, member, _ in new)
-            plans = [routing.first_plan(m, who, purpose, reach.get(who), channels) for m, who, purpose in new]
-            await routing.insert([p for p in plans if p is not None], now)
-            pushed = [row[0] for row, p in zip(new, plans, strict=True) if p is None]
+        pushed = await _route(new, channels, now)
         if pushed:
             await db.execute(_deliveries_sql(), now, db.listed(pushed), True)
         if done:
@@ -106,6 +101,25 @@ async def materialize(
                 f"UPDATE domain_event SET processed_at = $1 WHERE {db.one_of('id', '$2')}", now, db.listed(done)
             )
     return len(done) + progressed
+
+
+async def _route(new: list[tuple[int, int, str]], channels: Collection[Channel], now: datetime) -> list[int]:
+    """Make the new messages' deliveries off push; returns the messages that go by push."""
+    allowed = await message_budget.campaign_channels(m for m, _, purpose in new if purpose == Purpose.MARKETING)
+    if set(channels) == routing.PUSH_ONLY and all(Channel.PUSH in a for a in allowed.values()):
+        return [message for message, _, _ in new]  # the measured path: every message by push
+    reach = await routing.reach_of(member for _, member, _ in new)
+    pushed: list[int] = []
+    plans: list[routing.Plan] = []
+    for message, member, purpose in new:
+        on = set(channels) & allowed[message] if message in allowed else channels
+        route = routing.first_plan(message, member, purpose, reach.get(member), on)
+        if route is Channel.PUSH:
+            pushed.append(message)
+        elif isinstance(route, routing.Plan):
+            plans.append(route)
+    await routing.insert(plans, now)
+    return pushed
 
 
 def message(member: int, event: int, rendered: messages.Rendered, now: datetime) -> InboxMessage:

@@ -6,7 +6,8 @@ until they end; otherwise it is released (→ ``pending``) if its message is alr
 member's marketing messages released within the cap's window, or if fewer than the cap are
 (messages, counted across every channel: one message on two channels counts once, three
 messages on three channels count three);
-else it is ``skipped`` with the cap as its reason. Due deliveries are claimed with ``FOR UPDATE
+else it is ``skipped`` with the cap as its reason. A campaign's message that would go over its
+message budget is skipped, "message budget" (``message_budget``). Due deliveries are claimed with ``FOR UPDATE
 SKIP LOCKED`` on PostgreSQL, so workers decide different ones; each move is guarded on the
 delivery still being held.
 """
@@ -17,7 +18,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from loyalty import db
-from notifications import consent
+from notifications import consent, message_budget
 from notifications.config import NotifySettings
 from notifications.messages import Purpose
 from notifications.tables import DeliveryStatus
@@ -62,7 +63,14 @@ async def release_held(settings: NotifySettings, *, now: datetime | None = None)
                 go.append(delivery)
             else:
                 capped.append(delivery)
+        go, over_budget = await message_budget.within_budget(go)
         still_held = f"status = '{HELD}' AND {db.one_of('id', '$2')}"
+        if over_budget:
+            await db.execute(
+                f"UPDATE delivery SET status = '{SKIPPED}', last_error = $1 WHERE {still_held}",
+                "message budget",
+                db.listed(over_budget),
+            )
         if go:
             await db.execute(
                 f"UPDATE delivery SET status = '{PENDING}', released_at = $1, next_attempt_at = $1 WHERE {still_held}",
@@ -77,4 +85,4 @@ async def release_held(settings: NotifySettings, *, now: datetime | None = None)
             )
         for until, ids in wait.items():
             await db.execute(f"UPDATE delivery SET next_attempt_at = $1 WHERE {still_held}", until, db.listed(ids))
-    return len(go) + len(capped)
+    return len(go) + len(capped) + len(over_budget)

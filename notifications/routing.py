@@ -111,13 +111,17 @@ async def reach_of(members: Iterable[int]) -> dict[int, Reach]:
     }
 
 
-def first_plan(message: int, member: int, purpose: str, reach: Reach | None, on: Collection[Channel]) -> Plan | None:
-    """The delivery a new message starts with off push, or None when push (or nothing) takes it."""
-    if reach is None:
-        return None
-    channel = pick(reach, purpose, on)
-    if channel is None or channel is Channel.PUSH:
-        return None
+def first_plan(
+    message: int, member: int, purpose: str, reach: Reach | None, on: Collection[Channel]
+) -> Plan | Channel | None:
+    """The delivery a new message starts with: a plan off push; ``Channel.PUSH`` when push takes
+    it (or push is allowed and nothing else is: the push rule skips it without consent); None
+    when no allowed channel can."""
+    channel = pick(reach, purpose, on) if reach is not None else None
+    if channel is None or reach is None:
+        return Channel.PUSH if Channel.PUSH in on else None
+    if channel is Channel.PUSH:
+        return Channel.PUSH
     status = DeliveryStatus.PENDING if purpose == Purpose.TRANSACTIONAL else DeliveryStatus.HELD
     return Plan(message, member, purpose, channel, address(reach, channel) or "", status)
 
