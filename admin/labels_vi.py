@@ -130,6 +130,9 @@ TABLES: Mapping[str, TableLabels] = {
             "max_points": "Tổng điểm tối đa",
             "gifts_issued": "Số quà đã tặng",
             "points_given": "Số điểm đã tặng",
+            "channels": "Kênh gửi tin",
+            "message_budget_vnd": "Ngân sách tin nhắn (đồng)",
+            "message_cost_vnd": "Chi phí tin nhắn đã tính (đồng)",
         },
     ),
     "campaign_gift": TableLabels(
@@ -521,6 +524,7 @@ FORMS: Mapping[str, FormLabels] = {
             "segment_id": "ID phân khúc đã lưu…",
             "definition": "…hoặc điều kiện lọc (JSON) để thử",
             "member_id": "ID hội viên cần giải thích (không bắt buộc)",
+            "campaign_id": "…hoặc ID chiến dịch: đối tượng và chi phí tin nhắn ước tính theo kênh",
         },
     ),
     "create-a-vip-group": FormLabels(
@@ -568,6 +572,8 @@ FORMS: Mapping[str, FormLabels] = {
             "ends_on": f"Đến ngày — {ZONE_LABEL}",
             "max_gifts": "Số quà tối đa",
             "max_points": "Tổng điểm tối đa",
+            "channels": "Kênh gửi tin (push, zalo, sms, email; cách nhau bằng dấu phẩy)",
+            "message_budget_vnd": "Ngân sách tin nhắn (đồng; để trống: không giới hạn)",
         },
     ),
     "launch-pause-or-cancel-a-campaign": FormLabels(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 
-from loyalty.settings import ENV, env_int
+from loyalty.settings import ENV, MESSAGE_PRICES, MessagePrices, env_int
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ class NotifySettings:
     job_lease_s: float = 600.0
     # A Zalo or SMS message with no delivery receipt after this long goes on the next channel.
     fallback_after_s: float = 600.0
+    # What a message costs per channel (campaign message budgets); read by loyalty.settings.
+    prices: MessagePrices = field(default=MESSAGE_PRICES)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = ENV) -> NotifySettings:
@@ -51,6 +53,7 @@ class NotifySettings:
             send_batch=min(500, env_int(env, "NOTIFY_SEND_BATCH", cls.send_batch)),
             poll_s=float(env.get("WORKER_POLL_SECONDS") or cls.poll_s),
             fallback_after_s=float(env.get("NOTIFY_FALLBACK_AFTER_SECONDS") or cls.fallback_after_s),
+            prices=MessagePrices.from_env(env),
         )
 
 

@@ -4,7 +4,7 @@ Rules (``loyalty.campaigns.message_cost`` has the estimate before launch):
 
 * A campaign's messages take only the campaign's channels (``campaign.channels``).
 * When a held marketing delivery of a campaign with a message budget is released, its price
-  (``loyalty.settings.MESSAGE_PRICES``, an SMS counted as one part) is added to the campaign's
+  (``NotifySettings.prices``, from ``loyalty.settings``; an SMS counted as one part) is added to the campaign's
   ``message_cost_vnd`` by a guarded UPDATE (``… WHERE message_cost_vnd + cost <=
   message_budget_vnd``, the campaign row locked on PostgreSQL); a delivery that no longer fits
   is skipped, "message budget". What each delivery really cost is recorded when it is sent.
@@ -16,10 +16,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from loyalty import db
-from loyalty.settings import MESSAGE_PRICES
+from loyalty.events import EventKind
+from loyalty.settings import MessagePrices
 from notifications.channels.base import Channel
 
-CAMPAIGN_OF = db.json_integer("im.data", "campaign_id")
+# A message's campaign is named by its event's payload (the message's own data holds the id as
+# displayed text, "1.234"); both campaign event kinds carry it.
+KINDS = f"'{EventKind.CAMPAIGN_GIFT.value}', '{EventKind.CAMPAIGN_GIFTS.value}'"
+CAMPAIGN_JOIN = (
+    f"JOIN domain_event e ON e.id = im.event AND e.kind IN ({KINDS}) "
+    f"JOIN campaign c ON c.id = {db.json_integer('e.payload', 'campaign_id')}"
+)
 
 
 async def campaign_channels(messages: Iterable[int]) -> dict[int, frozenset[Channel]]:
@@ -28,8 +35,7 @@ async def campaign_channels(messages: Iterable[int]) -> dict[int, frozenset[Chan
     if not ids:
         return {}
     rows = await db.fetch_tuples(
-        f"SELECT im.id, c.channels FROM inbox_message im JOIN campaign c ON c.id = {CAMPAIGN_OF} "
-        f"WHERE {db.one_of('im.id', '$1')}",
+        f"SELECT im.id, c.channels FROM inbox_message im {CAMPAIGN_JOIN} WHERE {db.one_of('im.id', '$1')}",
         db.listed(ids),
     )
     known = set(Channel)
@@ -39,18 +45,18 @@ async def campaign_channels(messages: Iterable[int]) -> dict[int, frozenset[Chan
     }
 
 
-async def within_budget(deliveries: list[int]) -> tuple[list[int], list[int]]:
+async def within_budget(deliveries: list[int], prices: MessagePrices) -> tuple[list[int], list[int]]:
     """Split deliveries about to be released into (may go, over the message budget), counting
     those that go against their campaign's budget. Call inside the releasing transaction."""
     if not deliveries:
         return [], []
     rows = await db.fetch_tuples(
         f"SELECT d.id, d.channel, c.id, c.message_budget_vnd - c.message_cost_vnd FROM delivery d "
-        f"JOIN inbox_message im ON im.id = d.message JOIN campaign c ON c.id = {CAMPAIGN_OF} "
+        f"JOIN inbox_message im ON im.id = d.message {CAMPAIGN_JOIN} "
         f"WHERE {db.one_of('d.id', '$1')} AND c.message_budget_vnd IS NOT NULL ORDER BY d.id{db.for_update('c')}",
         db.listed(deliveries),
     )
-    price = MESSAGE_PRICES.per_message()
+    price = prices.per_message()
     left: dict[int, int] = {}
     spent: dict[int, int] = defaultdict(int)
     kept: dict[int, list[int]] = defaultdict(list)

@@ -63,7 +63,7 @@ async def release_held(settings: NotifySettings, *, now: datetime | None = None)
                 go.append(delivery)
             else:
                 capped.append(delivery)
-        go, over_budget = await message_budget.within_budget(go)
+        go, over_budget = await message_budget.within_budget(go, settings.prices)
         still_held = f"status = '{HELD}' AND {db.one_of('id', '$2')}"
         if over_budget:
             await db.execute(

@@ -51,7 +51,7 @@ from loyalty.campaigns.lifecycle import (
 )
 from loyalty.campaigns.message_cost import CostEstimate, campaign_estimate
 from loyalty.campaigns.messages import GiftBatch
-from loyalty.campaigns.outcomes import Results, results, to_csv
+from loyalty.campaigns.outcomes import ChannelResult, Results, channel_results, results, to_csv
 from loyalty.campaigns.progress import RunProgress, runs_in_progress
 from loyalty.campaigns.runs import run_campaign, run_due_campaigns  # jobs
 from loyalty.campaigns.segment_fields import InvalidFilter
@@ -70,6 +70,7 @@ __all__ = [
     "Added",
     "CampaignNotFound",
     "CampaignStateConflict",
+    "ChannelResult",
     "CostEstimate",
     "GiftBatch",
     "GroupChoice",
@@ -83,6 +84,7 @@ __all__ = [
     "audience_size",
     "campaign_estimate",
     "change_status",
+    "channel_results",
     "create_campaign",
     "create_group",
     "definition_of",

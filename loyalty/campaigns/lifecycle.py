@@ -26,6 +26,7 @@ from loyalty.campaigns.fields import StoredCampaign, validate
 from loyalty.db import write_transaction
 from loyalty.errors import Conflict, InvalidInput, NotFound
 from loyalty.schema import Campaign, CampaignStatus
+from loyalty.settings import MESSAGE_PRICES, MessagePrices
 
 # The statuses in which a campaign gives.
 LIVE = (CampaignStatus.SCHEDULED, CampaignStatus.RUNNING)
@@ -100,8 +101,11 @@ async def update_campaign(
             await audit.record(actor, "campaign.update", "campaign", campaign_id, changed=changed)
 
 
-async def change_status(campaign_id: int, action: str, *, actor: audit.StaffActor | None = None) -> CampaignStatus:
-    """Launch, pause or cancel: one guarded UPDATE from the statuses that allow it."""
+async def change_status(
+    campaign_id: int, action: str, *, actor: audit.StaffActor | None = None, prices: MessagePrices = MESSAGE_PRICES
+) -> CampaignStatus:
+    """Launch, pause or cancel: one guarded UPDATE from the statuses that allow it (a launch
+    over the message budget at ``prices`` is refused)."""
     try:
         move = Action(action)
     except ValueError:
@@ -114,7 +118,7 @@ async def change_status(campaign_id: int, action: str, *, actor: audit.StaffActo
             # Imported here: the estimate reads the audience, which loads campaigns from here.
             from loyalty.campaigns.message_cost import check_budget
 
-            await check_budget(current)
+            await check_budget(current, prices=prices)
         moved = (
             await Campaign.update({Campaign.status: target, Campaign.updated_at: datetime.now(UTC)})
             .where((Campaign.id == campaign_id) & Campaign.status.is_in(list(allowed)))
