@@ -5,8 +5,8 @@ Rules:
 * ``ENV`` is a frozen copy of the environment taken once, at import; every settings section is
   built from it: the programme (``loyalty.config``), the complaints desk
   (``loyalty.complaints.sla``), notifications (``notifications.config``), the API
-  (``api.settings``), and the service, admin, ledger-seal and message-price sections below. A section's ``from_env`` takes a
-  mapping of its own for tests.
+  (``api.settings``), and the service, admin, ledger-seal and message-price sections below. A
+  section's ``from_env`` takes a mapping of its own for tests.
 * ``APP_ENV`` is parsed once (``AppEnv.parse``: any case, surrounding spaces ignored, anything
   but development or production refused) and every layer asks :data:`APP_ENV`.
 * A whole number or a flag is read by :func:`env_int` / :func:`env_flag` and refused when it is
