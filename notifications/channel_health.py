@@ -16,7 +16,6 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from loyalty import db
-from loyalty.db.engines import is_sqlite
 from notifications.tables import DeliveryStatus
 
 S = DeliveryStatus
@@ -33,7 +32,7 @@ class ChannelDay:
 
 
 def _day(column: str) -> str:
-    return f"date({column})" if is_sqlite() else f"(({column}) AT TIME ZONE 'UTC')::date"
+    return f"date({column})" if db.is_sqlite() else f"(({column}) AT TIME ZONE 'UTC')::date"
 
 
 async def channel_health(since: datetime) -> list[ChannelDay]:

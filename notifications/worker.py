@@ -92,13 +92,15 @@ async def schedule_jobs(jobs: list[Job], *, now: datetime | None = None) -> None
         await JobSchedule.insert(JobSchedule(name=job.name, next_run_at=now)).on_conflict(action="DO NOTHING")
 
 
-async def work_left() -> bool:
-    """Anything a running worker would still send (held marketing waits for its time)."""
+async def work_left(channels: list[str] | None = None) -> bool:
+    """Anything a running worker would still send (held marketing waits for its time; a channel
+    this worker has no sender for is another worker's)."""
     from loyalty.schema import DomainEvent
 
     if await DomainEvent.exists().where(DomainEvent.processed_at.is_null()):
         return True
-    return bool(await Delivery.exists().where(Delivery.status == DeliveryStatus.PENDING))
+    on = channels or ["push"]
+    return bool(await Delivery.exists().where((Delivery.status == DeliveryStatus.PENDING) & Delivery.channel.is_in(on)))
 
 
 async def run(
@@ -144,7 +146,7 @@ async def run(
                 log.exception("worker round failed; trying again")
             if busy:
                 continue
-            if until_idle and not await work_left():
+            if until_idle and not await work_left(["push", *channel_senders]):
                 break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=settings.poll_s)

@@ -33,7 +33,10 @@ async def delivery_callback(
     if channel not in names:
         raise NotFoundException(f"no callback for {channel!r}")
     # The channel clients' module: loaded when a callback comes, not when the API starts.
-    receipts: Any = importlib.import_module("notifications.channels.receipts")
+    try:
+        receipts: Any = importlib.import_module("notifications.channels.receipts")
+    except ModuleNotFoundError:
+        raise NotFoundException("delivery receipts are not set up in this build") from None
     body = await request.body()
     try:
         receipt = getattr(receipts, names[channel])(dict(request.headers), body, SETTINGS)
