@@ -41,6 +41,19 @@ run: seed
 	  export FIREBASE_AUTH_EMULATOR_HOST="$${FIREBASE_AUTH_EMULATOR_HOST:-127.0.0.1:9099}"; fi; \
 	exec $(BIN)/uvicorn api.app:app --host $(HOST) --port $(PORT) --proxy-headers --no-access-log
 
+## make serve: the API for production: API_PROCESSES uvicorn processes (default 2), no embedded
+# worker; SIGTERM lets requests in flight finish (GRACEFUL_SHUTDOWN_SECONDS). Migrate first.
+serve: install
+	EMBEDDED_WORKER=false exec $(BIN)/python -m api.serve
+
+## make worker: WORKERS worker processes (default 1); SIGTERM or SIGINT stops each after its batch.
+# Under systemd or Kubernetes run `python -m notifications.worker` once per unit instead.
+WORKERS ?= 1
+worker: install
+	@pids=(); for _ in $$(seq 1 $(WORKERS)); do $(BIN)/python -m notifications.worker & pids+=($$!); done; \
+	trap 'kill -TERM "$${pids[@]}" 2>/dev/null' TERM INT; \
+	for pid in "$${pids[@]}"; do while kill -0 "$$pid" 2>/dev/null; do wait "$$pid"; done; done
+
 ## make test: install and run the whole suite (DATABASE_URL picks the engine; SQLite by default).
 test: install
 	$(BIN)/python -m pytest

@@ -3,9 +3,9 @@
 from piccolo.conf.apps import AppRegistry
 
 from loyalty.db import engine_from_url
-from loyalty.settings import SERVICE
+from loyalty.settings import DATABASE, SERVICE
 
-DB = engine_from_url(SERVICE.database_url)
+DB = engine_from_url(SERVICE.database_url, transaction_pooler=DATABASE.transaction_pooler)
 
 APP_REGISTRY = AppRegistry(
     apps=[

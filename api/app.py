@@ -34,6 +34,7 @@ from api.controllers.me import MeController
 from api.controllers.metrics import metrics
 from api.controllers.notifications import NotificationsController
 from api.controllers.pos import TerminalController
+from api.controllers.pos_phone import PosPhoneController
 from api.controllers.pos_vouchers import PosVoucherController
 from api.controllers.rewards import RewardsController, media_files
 from api.controllers.vip_upload import VIP_UPLOAD_ROUTES
@@ -47,7 +48,10 @@ from api.staff import staff_guard
 from api.staff_login import staff_login
 from api.staff_pages import TEMPLATES, static_files
 from loyalty.db import close_pool, open_pool
+from loyalty.settings import DATABASE
 from loyalty.setup import demo_staff_login_works
+from notifications.channels import senders_from_settings
+from notifications.config import NotifySettings
 from notifications.embedded import worker_lifespan
 
 log = logging.getLogger("api")
@@ -80,16 +84,20 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        await open_pool()
+        await open_pool(DATABASE.pool("api"))
         if settings.production and await demo_staff_login_works():
             raise UnsafeSettings("the demo staff account still has its published password: change or remove it")
         init_firebase(settings)
+        # Zalo, SMS and e-mail for what a till's request sends at once (a one-time code).
+        app.state.channels = senders_from_settings(NotifySettings.from_env())
         try:
             async with _nested(parts, app):
                 yield
         finally:
             # Read back from the state: Litestar's State keeps a deep copy of what it is given.
             await app.state.rate_limits.close()
+            for sender in app.state.channels.values():
+                await sender.aclose()
             await close_pool()
 
     member_router = Router(
@@ -108,7 +116,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
     )
     till_router = Router(
         path="/api/v1",
-        route_handlers=[PosVoucherController, TerminalController, EarningController],
+        route_handlers=[PosVoucherController, PosPhoneController, TerminalController, EarningController],
         guards=[terminal_guard],
         dependencies=TERMINAL_DEPENDENCIES,
         middleware=[rate_limit_headers],

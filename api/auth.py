@@ -3,8 +3,11 @@
 Missing or bad credentials answer 401; a valid credential of the other kind answers 403. Each
 such refusal counts against the client address's budget of failed sign-ins; requests are
 counted per member uid and per till id (``api.rate_limit``).
-Firebase verification runs in a thread: firebase_admin is blocking. A till key found live is
-trusted for ``TERMINAL_CACHE_TTL_S`` (5 s) per process: revoking takes up to that long to bite.
+Firebase verification runs in a thread: firebase_admin is blocking. A verified ID token is
+remembered by its exact text until its own ``exp`` (``verified_claims``), so a member's stream of
+requests pays for one verification. A till key found live is remembered for a few seconds per
+process; a revocation, from any process, bites in every one within about a second
+(``TERMINAL_REVOCATION_CHECK_S``, below).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 import firebase_admin
@@ -27,7 +31,7 @@ from litestar.handlers.base import BaseRouteHandler
 from api.errors import ApiProblem
 from api.rate_limit import RateLimits, client_address, limits_of, remember, too_many
 from api.settings import Settings
-from loyalty.members import KEY_PREFIX, SignInSuperseded, member_for_sign_in, terminal_for_key
+from loyalty.members import KEY_PREFIX, SignInSuperseded, member_for_sign_in, revocation_mark, terminal_for_key
 from loyalty.schema import Member, Terminal
 
 FIREBASE_APP_NAME = "thanthiet"
@@ -66,8 +70,29 @@ def bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     return parts[1]
 
 
-async def verify_member_token(token: str, settings: Settings) -> dict[str, Any]:
+# Verified ID tokens, by (project, exact token text), until the token's own expiry: the same
+# text always verifies to the same claims (we never ask Firebase about revocation), and past
+# ``exp`` it is verified again, which refuses it. Only successes are kept; the size is bounded.
+VERIFIED_CACHE_MAX = 50_000
+_verified: dict[tuple[str, str], dict[str, Any]] = {}
+
+
+async def verify_member_token(token: str, settings: Settings, clock: Callable[[], float] = time.time) -> dict[str, Any]:
     """The token's claims, or a 401 problem."""
+    key, now = (settings.firebase_project_id, token), clock()
+    hit = _verified.get(key)
+    if hit is not None:
+        if hit["exp"] > now:
+            return hit
+        del _verified[key]
+    claims = await _verify(token, settings, now)
+    if len(_verified) >= VERIFIED_CACHE_MAX:
+        _verified.clear()
+    _verified[key] = claims
+    return claims
+
+
+async def _verify(token: str, settings: Settings, now: float) -> dict[str, Any]:
     app = firebase_admin.get_app(FIREBASE_APP_NAME)
     try:
         claims: dict[str, Any] = await asyncio.to_thread(firebase_auth.verify_id_token, token, app)
@@ -76,7 +101,7 @@ async def verify_member_token(token: str, settings: Settings) -> dict[str, Any]:
     except firebase_auth.CertificateFetchError as exc:
         raise ApiProblem(503, "auth_unavailable", "cannot reach Firebase to check the token") from exc
     _check_claim_types(claims)
-    if settings.firebase_auth_emulator_host and claims["exp"] < time.time():
+    if settings.firebase_auth_emulator_host and claims["exp"] < now:
         # firebase_admin skips the expiry check for emulator tokens; we do not.
         raise ApiProblem(401, "token_expired", "the ID token has expired")
     return claims
@@ -137,26 +162,45 @@ async def refusals_counted(connection: ASGIConnection[Any, Any, Any, Any], limit
 
 
 # Till keys found live are remembered per process for a few seconds, so a till's stream of
-# requests costs no database read each: a revoked key keeps working for at most this long in a
-# process that saw it just before (there is no cross-process invalidation). Unknown keys are not
-# remembered (nothing to flood), and each entry expires on its own.
+# requests costs no database read each. A revocation is seen by every process within about
+# TERMINAL_REVOCATION_CHECK_S: while it serves keys from memory, a process reads the database's
+# revocation mark (one small query) at most that often, and forgets every key when it changed.
+# TERMINAL_CACHE_TTL_S bounds the rest (a key looked up while it was being revoked). Unknown keys
+# are not remembered (nothing to flood).
 TERMINAL_CACHE_TTL_S = 5.0
+TERMINAL_REVOCATION_CHECK_S = 1.0
 TERMINAL_CACHE_MAX = 10_000
-_terminals: dict[str, tuple[float, Terminal]] = {}
+
+
+@dataclass
+class _TillKeys:
+    found: dict[str, tuple[float, Terminal]] = field(default_factory=dict)
+    mark: tuple[int, str] | None = None
+    checked_at: float = float("-inf")
+
+
+_tills = _TillKeys()
 
 
 async def cached_terminal_for_key(token: str, clock: Callable[[], float] = time.monotonic) -> Terminal | None:
     now = clock()
-    hit = _terminals.get(token)
+    hit = _tills.found.get(token)
     if hit is not None and hit[0] > now:
-        return hit[1]
+        if now - _tills.checked_at < TERMINAL_REVOCATION_CHECK_S:
+            return hit[1]
+        _tills.checked_at = now  # before the await: one check at a time, not one per request
+        mark = await revocation_mark()
+        if mark == _tills.mark:
+            return hit[1]
+        _tills.mark = mark
+        _tills.found.clear()
     terminal = await terminal_for_key(token)
     if terminal is None:
-        _terminals.pop(token, None)
+        _tills.found.pop(token, None)
         return None
-    if len(_terminals) >= TERMINAL_CACHE_MAX:
-        _terminals.clear()
-    _terminals[token] = (now + TERMINAL_CACHE_TTL_S, terminal)
+    if len(_tills.found) >= TERMINAL_CACHE_MAX:
+        _tills.found.clear()
+    _tills.found[token] = (now + TERMINAL_CACHE_TTL_S, terminal)
     return terminal
 
 

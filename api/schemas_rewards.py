@@ -76,3 +76,25 @@ class VoucherMemberOut(msgspec.Struct):
 class TillRedeemOut(msgspec.Struct):
     voucher: RedeemedVoucherOut
     member: VoucherMemberOut
+
+
+class PhoneCodeIn(msgspec.Struct, forbid_unknown_fields=True):
+    phone: Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=SINGLE_LINE)]
+
+
+class PhoneCodeOut(msgspec.Struct):
+    sent_by: str  # zalo | sms
+    valid_until: datetime
+
+
+class PhoneRedemptionIn(msgspec.Struct, forbid_unknown_fields=True):
+    phone: Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=SINGLE_LINE)]
+    phone_code: Annotated[str, msgspec.Meta(min_length=1, max_length=12, pattern=SINGLE_LINE)]
+    reward_id: Annotated[int, msgspec.Meta(ge=ID_MIN, le=ID_MAX)]
+    receipt_no: ReceiptNo | None = None
+
+
+class PhoneRedemptionOut(msgspec.Struct):
+    voucher: RedeemedVoucherOut
+    member: VoucherMemberOut
+    points_balance: int

@@ -44,6 +44,8 @@ class Settings:
     redis_url: str | None
     rate_limit_key_prefix: str
     metrics_token: str | None  # unset: /metrics is off (404)
+    api_processes: int  # uvicorn processes of ``python -m api.serve``
+    graceful_shutdown_s: int  # after SIGTERM, how long requests in flight may still take
 
     @property
     def production(self) -> bool:
@@ -79,6 +81,8 @@ class Settings:
             redis_url=env.get("REDIS_URL") or None,
             rate_limit_key_prefix=env.get("RATE_LIMIT_KEY_PREFIX") or "thanthiet:rl:",
             metrics_token=_token(env, "METRICS_TOKEN"),
+            api_processes=env_int(env, "API_PROCESSES", 2),
+            graceful_shutdown_s=env_int(env, "GRACEFUL_SHUTDOWN_SECONDS", 30),
         )
 
     def refuse_unsafe(self) -> None:

@@ -23,7 +23,10 @@ What it does, per engine:
    with its answer, the member's statistics row, points event; straight through asyncpg (a pool
    of the app's size) or sqlite3 (one connection per thread, BEGIN IMMEDIATE, same pragmas), at
    the same concurrency.
-4. Prints throughput, p50 and p99 for both and the ratio app/raw.
+4. On PostgreSQL, runs ``pgbench``'s TPC-B at the same client count (``pgbench -i`` on a throw-away
+   database next to the bench one, scale 10, then ``-c N -j 2 -T S -M prepared``), the anchor of issue 17.
+5. Prints throughput, p50 and p99 for both, the ratio app/raw, p99 app/raw and (PostgreSQL) the
+   ratio app/pgbench tps. The load average is printed with the table: other work shares the CPUs.
 
 Client, server and database share the machine, so absolute numbers are those of this box.
 ``BENCH_APP=module:attr`` serves another ASGI target instead of ``api.app:app`` (for experiments).
@@ -36,6 +39,7 @@ import asyncio
 import hashlib
 import json
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -52,6 +56,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_POOL_SIZE = 20  # loyalty.db.open_pool's default
+RAW_STATEMENTS = {"postgresql": 12, "sqlite": 14}  # drive_raw_postgres, drive_raw_sqlite (BEGIN/COMMIT aside)
 
 
 @dataclass(frozen=True)
@@ -112,12 +117,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def uvicorn_command(port: int) -> list[str]:
+def uvicorn_command(port: int, target: str = "") -> list[str]:
     return [
         sys.executable,
         "-m",
         "uvicorn",
-        os.environ.get("BENCH_APP", "api.app:app"),
+        target or os.environ.get("BENCH_APP", "api.app:app"),
         "--host",
         "127.0.0.1",
         "--port",
@@ -158,6 +163,12 @@ def start_server(url: str, port: int, log_path: Path) -> subprocess.Popen[bytes]
         time.sleep(0.2)
     server.terminate()
     raise RuntimeError("uvicorn did not become healthy in 60 s")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (Linux ``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # --- drivers -------------------------------------------------------------------------------
@@ -378,20 +389,90 @@ async def drive_raw_sqlite(
         executor.shutdown()
 
 
+# --- pgbench, the anchor of PostgreSQL's speed on this box ---------------------------------------
+
+
+@dataclass(frozen=True)
+class PgUrl:
+    host: str
+    port: str
+    user: str
+    database: str
+    password: str
+
+    @classmethod
+    def parse(cls, url: str) -> PgUrl:
+        from urllib.parse import unquote, urlsplit
+
+        parts = urlsplit(url)
+        return cls(
+            parts.hostname or "127.0.0.1",
+            str(parts.port or 5432),
+            unquote(parts.username or "postgres"),
+            parts.path.lstrip("/"),
+            unquote(parts.password or ""),
+        )
+
+    def args(self, database: str) -> list[str]:
+        return ["-h", self.host, "-p", self.port, "-U", self.user, database]
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "PGPASSWORD": self.password} if self.password else dict(os.environ)
+
+
+async def pgbench_init(url: str) -> str:
+    """A throw-away database beside the bench one, initialised by ``pgbench -i -s 10``."""
+    import asyncpg
+
+    pg = PgUrl.parse(url)
+    name = f"{pg.database}_pgbench"
+    admin = await asyncpg.connect(url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    command = ["pgbench", "-i", "-q", "-s", "10", *pg.args(name)]
+    await asyncio.to_thread(subprocess.run, command, env=pg.env(), check=True, capture_output=True)
+    return name
+
+
+def pgbench_tps(url: str, database: str, clients: int, seconds: int) -> float:
+    """TPC-B tps at ``clients`` connections (prepared statements, no vacuum between runs)."""
+    pg = PgUrl.parse(url)
+    command = ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), "-M", "prepared"]
+    done = subprocess.run([*command, *pg.args(database)], env=pg.env(), check=True, capture_output=True, text=True)
+    found = re.search(r"tps = ([0-9.]+)", done.stdout)
+    if found is None:
+        raise RuntimeError(f"pgbench printed no tps: {done.stdout}{done.stderr}")
+    return float(found.group(1))
+
+
+async def pgbench_drop(url: str, database: str) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{database}"')
+    finally:
+        await admin.close()
+
+
 # --- main ----------------------------------------------------------------------------------
 
 
-def table(engine: str, pairs: list[tuple[Result, Result]]) -> str:
+def table(engine: str, pairs: list[tuple[Result, Result, float | None]]) -> str:
     lines = [
         f"engine: {engine}",
         f"{'clients':>7} | {'app req/s':>9} {'p50 ms':>7} {'p99 ms':>7} | {'raw req/s':>9} {'p50 ms':>7} "
-        f"{'p99 ms':>7} | {'app/raw':>7}",
+        f"{'p99 ms':>7} | {'app/raw':>7} {'p99 a/r':>7} | {'pgbench':>7} {'app/pgb':>7}",
     ]
-    for app, raw in pairs:
+    for app, raw, tps in pairs:
+        anchor = f"{tps:>7.0f} {app.throughput / tps:>7.2f}" if tps else f"{'-':>7} {'-':>7}"
         lines.append(
             f"{app.clients:>7} | {app.throughput:>9.0f} {app.pct(0.5):>7.1f} {app.pct(0.99):>7.1f} | "
             f"{raw.throughput:>9.0f} {raw.pct(0.5):>7.1f} {raw.pct(0.99):>7.1f} | "
-            f"{app.throughput / raw.throughput:>7.2f}"
+            f"{app.throughput / raw.throughput:>7.2f} {app.pct(0.99) / raw.pct(0.99):>7.2f} | {anchor}"
         )
     return "\n".join(lines)
 
@@ -414,13 +495,18 @@ async def main_async(args: argparse.Namespace) -> str:
     port = free_port()
     log_path = Path(tempfile.gettempdir()) / f"bench-earn-{engine}-server.log"
     server = start_server(url, port, log_path)
-    pairs: list[tuple[Result, Result]] = []
+    pairs: list[tuple[Result, Result, float | None]] = []
+    cpu_per_earn: list[float] = []
+    load_before = os.getloadavg()
+    pgbench_db = await pgbench_init(url) if engine == "postgresql" and not args.no_pgbench else ""
     try:
         await drive_app(port, key, 8, warm)
         for i, clients in enumerate(levels):
             app_jobs = jobs[2 * i * per : (2 * i + 1) * per]
             raw_jobs = jobs[(2 * i + 1) * per : (2 * i + 2) * per]
+            cpu_before = cpu_seconds(server.pid)
             app = await drive_app(port, key, clients, app_jobs)
+            cpu_per_earn.append((cpu_seconds(server.pid) - cpu_before) / len(app_jobs) * 1000)
             step = step_at(datetime.now(UTC)) + 10 + i
             if engine == "sqlite":
                 from loyalty.db.engines import sqlite_path
@@ -430,17 +516,29 @@ async def main_async(args: argparse.Namespace) -> str:
                 )
             else:
                 raw = await drive_raw_postgres(url, hash_key(key), store_id, terminal["id"], clients, raw_jobs, step)
-            pairs.append((app, raw))
+            tps = pgbench_tps(url, pgbench_db, clients, args.pgbench_seconds) if pgbench_db else None
+            pairs.append((app, raw, tps))
             print(table(engine, pairs[-1:]).splitlines()[-1], file=sys.stderr)
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if pgbench_db:
+            await pgbench_drop(url, pgbench_db)
     header = (
         f"POST /api/v1/pos/earn, {per} requests per level, distinct members and receipts; "
         f"uvicorn 1 worker (uvloop, httptools); app pool {APP_POOL_SIZE}; {os.cpu_count()} CPUs shared by client, "
         "server and database"
     )
-    return header + "\n" + table(engine, pairs)
+    anchor = (
+        f"pgbench: TPC-B scale 10, -c <clients> -j 2 -T {args.pgbench_seconds} -M prepared, same server, same run"
+        if pgbench_db
+        else "pgbench: not run"
+    )
+    load = f"load average (1/5/15 min): {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f} at start, "
+    load += "{:.2f} {:.2f} {:.2f} at end".format(*os.getloadavg())
+    cpu = "app server CPU per earn (ms, user + system): " + " / ".join(f"{c:.2f}" for c in cpu_per_earn)
+    cpu += f" at {args.clients} clients; the raw side runs {RAW_STATEMENTS[engine]} statements per earn"
+    return "\n".join([header, anchor, load, cpu, table(engine, pairs)])
 
 
 def main() -> None:
@@ -449,6 +547,8 @@ def main() -> None:
     parser.add_argument("--clients", default="8,32,64", help="concurrency levels")
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--out", default="", help="also write the table to this file")
+    parser.add_argument("--pgbench-seconds", type=int, default=5, help="length of each pgbench run")
+    parser.add_argument("--no-pgbench", action="store_true", help="skip the pgbench anchor (PostgreSQL)")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='bench-earn-')}/bench.sqlite"

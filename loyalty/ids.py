@@ -26,6 +26,7 @@ WIDE_TABLES = frozenset(
         "inbox_message",
         "ledger_entry",
         "lot_draw",
+        "phone_code",
         "point_lot",
         "purchase",
         "receipt_claim",

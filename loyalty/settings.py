@@ -11,6 +11,8 @@ Rules:
   but development or production refused) and every layer asks :data:`APP_ENV`.
 * A whole number or a flag is read by :func:`env_int` / :func:`env_flag` and refused when it is
   not one, so a typo stops the start instead of running with a default.
+* The database section (:data:`DATABASE`) is per process kind: an API process and a worker read
+  the same variables but have their own defaults (:meth:`DatabaseSettings.pool`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
+from typing import Literal
 
 ENV: Mapping[str, str] = MappingProxyType(dict(os.environ))
 DEFAULT_DATABASE_URL = "sqlite:///thanthiet.sqlite"
@@ -114,6 +117,56 @@ class AdminSettings:
         )
 
 
+ProcessKind = Literal["api", "worker"]
+# Per kind: connections a process's pool may hold, and how long one statement may run. A worker's
+# jobs read every member (statistics, tier review) and give 20,000 gifts a batch, so its
+# statements run long by design; past the job lease (600 s) another worker would take the job.
+POOL_MAX_DEFAULT: Mapping[ProcessKind, int] = MappingProxyType({"api": 20, "worker": 4})
+STATEMENT_TIMEOUT_MS_DEFAULT: Mapping[ProcessKind, int] = MappingProxyType({"api": 15_000, "worker": 600_000})
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    """One process's PostgreSQL pool (SQLite has none)."""
+
+    min_size: int
+    max_size: int
+    statement_timeout_ms: int  # 0: no limit
+    transaction_pooler: bool
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """How a process uses PostgreSQL: its pool, its statement timeout, and whether ``DATABASE_URL``
+    is a pooler in transaction mode (PgBouncer ``pool_mode=transaction``), where no session state
+    outlives a transaction: then no named prepared statements, and the timeout is set per
+    transaction (``loyalty.db.engines``)."""
+
+    transaction_pooler: bool
+    pool_min: int
+    pool_max: int | None  # unset: the process kind's default
+    statement_timeout_ms: int | None  # unset: the process kind's default; 0: none
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = ENV) -> DatabaseSettings:
+        pool_max = env_int(env, "DB_POOL_MAX", 0)
+        timeout_set = bool(env.get("DB_STATEMENT_TIMEOUT_MS", "").strip())
+        settings = cls(
+            transaction_pooler=env_flag(env, "DB_TRANSACTION_POOLER", default=False),
+            pool_min=env_int(env, "DB_POOL_MIN", 0, minimum=0),
+            pool_max=pool_max or None,
+            statement_timeout_ms=env_int(env, "DB_STATEMENT_TIMEOUT_MS", 0, minimum=0) if timeout_set else None,
+        )
+        if settings.pool_max is not None and settings.pool_min > settings.pool_max:
+            raise BadSetting(f"DB_POOL_MIN ({settings.pool_min}) must not exceed DB_POOL_MAX ({settings.pool_max})")
+        return settings
+
+    def pool(self, kind: ProcessKind) -> PoolSettings:
+        max_size = self.pool_max or POOL_MAX_DEFAULT[kind]
+        timeout = STATEMENT_TIMEOUT_MS_DEFAULT[kind] if self.statement_timeout_ms is None else self.statement_timeout_ms
+        return PoolSettings(min(self.pool_min, max_size), max_size, timeout, self.transaction_pooler)
+
+
 @dataclass(frozen=True)
 class LedgerSeal:
     """Where the ledger's signing key and its signed checkpoints live: outside the database, so
@@ -136,8 +189,8 @@ class MessagePrices:
     and message budgets. The channel senders (``notifications.config``) read the same names."""
 
     push_vnd: int = 0
-    zalo_vnd: int = 0
-    sms_per_part_vnd: int = 0
+    zalo_vnd: int = 300
+    sms_per_part_vnd: int = 800
     email_vnd: int = 0
 
     @classmethod
@@ -159,3 +212,4 @@ APP_ENV = SERVICE.app_env
 ADMIN = AdminSettings.from_env()
 LEDGER_SEAL = LedgerSeal.from_env()
 MESSAGE_PRICES = MessagePrices.from_env()
+DATABASE = DatabaseSettings.from_env()

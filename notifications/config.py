@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
+from pathlib import Path
+from typing import Any
 
-from loyalty.settings import ENV, MESSAGE_PRICES, MessagePrices, env_int
+from loyalty.settings import ENV, MESSAGE_PRICES, MessagePrices, env_flag, env_int
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,34 @@ class NotifySettings:
     fallback_after_s: float = 600.0
     # What a message costs per channel (campaign message budgets); read by loyalty.settings.
     prices: MessagePrices = field(default=MESSAGE_PRICES)
+    # --- Channels (docs/operations.md, "Channels"): a channel whose settings are missing is off.
+    channels_console: bool = False  # development: log Zalo/SMS/e-mail to the console instead
+    zalo_app_id: str | None = None
+    zalo_secret_key: str | None = None  # the app's secret: refreshes the OA access token
+    zalo_oa_secret_key: str | None = None  # the OA's secret: signs webhooks (receipts)
+    zalo_refresh_token: str | None = None  # the first one; later ones live in zalo_token_file
+    zalo_token_file: str = "var/zalo_token.json"
+    zalo_api_url: str = "https://business.openapi.zalo.me"
+    zalo_oauth_url: str = "https://oauth.zaloapp.com"
+    zalo_templates: Mapping[str, str] = field(default_factory=dict)  # kind -> ZNS template id
+    zalo_cost_vnd: int = 300
+    sms_url: str | None = None
+    sms_api_key: str | None = None
+    sms_secret: str | None = None
+    sms_brandname: str | None = None
+    sms_cost_per_part_vnd: int = 800
+    sms_unicode: bool = False
+    sms_max_parts: int = 3
+    sms_callback_secret: str | None = None
+    sms_callback_url: str | None = None  # where the gateway posts delivery reports
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    smtp_tls: bool = False
+    mail_from: str | None = None
+    email_cost_vnd: int = 0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = ENV) -> NotifySettings:
@@ -54,6 +85,7 @@ class NotifySettings:
             poll_s=float(env.get("WORKER_POLL_SECONDS") or cls.poll_s),
             fallback_after_s=float(env.get("NOTIFY_FALLBACK_AFTER_SECONDS") or cls.fallback_after_s),
             prices=MessagePrices.from_env(env),
+            **_channel_settings(env),
         )
 
 
@@ -64,3 +96,53 @@ def _quiet_hours(raw: str) -> tuple[time, time]:
     except ValueError as exc:
         raise ValueError(f"NOTIFY_QUIET_HOURS must look like 21:00-08:00, not {raw!r}") from exc
     return start, end
+
+
+# --- Channels: read apart so the channel block stays one piece of this file. ---------------
+
+
+def _channel_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    d = NotifySettings
+    return {
+        "channels_console": env_flag(env, "CHANNELS_CONSOLE", default=False),
+        "zalo_app_id": env.get("ZALO_APP_ID") or None,
+        "zalo_secret_key": env.get("ZALO_SECRET_KEY") or None,
+        "zalo_oa_secret_key": env.get("ZALO_OA_SECRET_KEY") or None,
+        "zalo_refresh_token": env.get("ZALO_REFRESH_TOKEN") or None,
+        "zalo_token_file": env.get("ZALO_TOKEN_FILE") or d.zalo_token_file,
+        "zalo_api_url": (env.get("ZALO_API_URL") or d.zalo_api_url).rstrip("/"),
+        "zalo_oauth_url": (env.get("ZALO_OAUTH_URL") or d.zalo_oauth_url).rstrip("/"),
+        "zalo_templates": _zalo_templates(env.get("ZALO_TEMPLATES") or ""),
+        "zalo_cost_vnd": env_int(env, "ZALO_COST_VND", d.zalo_cost_vnd, minimum=0),
+        "sms_url": env.get("SMS_URL") or None,
+        "sms_api_key": env.get("SMS_API_KEY") or None,
+        "sms_secret": env.get("SMS_SECRET") or None,
+        "sms_brandname": env.get("SMS_BRANDNAME") or None,
+        "sms_cost_per_part_vnd": env_int(env, "SMS_COST_PER_PART_VND", d.sms_cost_per_part_vnd, minimum=0),
+        "sms_unicode": env_flag(env, "SMS_UNICODE", default=False),
+        "sms_max_parts": env_int(env, "SMS_MAX_PARTS", d.sms_max_parts),
+        "sms_callback_secret": env.get("SMS_CALLBACK_SECRET") or None,
+        "sms_callback_url": env.get("SMS_CALLBACK_URL") or None,
+        "smtp_host": env.get("SMTP_HOST") or None,
+        "smtp_port": env_int(env, "SMTP_PORT", d.smtp_port),
+        "smtp_username": env.get("SMTP_USERNAME") or None,
+        "smtp_password": env.get("SMTP_PASSWORD") or None,
+        "smtp_starttls": env_flag(env, "SMTP_STARTTLS", default=True),
+        "smtp_tls": env_flag(env, "SMTP_TLS", default=False),
+        "mail_from": env.get("MAIL_FROM") or None,
+        "email_cost_vnd": env_int(env, "EMAIL_COST_VND", d.email_cost_vnd, minimum=0),
+    }
+
+
+def _zalo_templates(raw: str) -> dict[str, str]:
+    """``ZALO_TEMPLATES``: a JSON object ``{"kind": "template id"}``, or ``@path`` to a file of one."""
+    if not raw.strip():
+        return {}
+    text = Path(raw[1:]).read_text(encoding="utf-8") if raw.startswith("@") else raw
+    try:
+        loaded = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"ZALO_TEMPLATES must be a JSON object of kind -> template id: {exc}") from exc
+    if not isinstance(loaded, dict):
+        raise ValueError("ZALO_TEMPLATES must be a JSON object of kind -> template id")
+    return {str(k): str(v) for k, v in loaded.items()}

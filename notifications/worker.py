@@ -23,8 +23,9 @@ from typing import Any
 from loyalty.db import close_pool, open_pool, write_transaction
 from loyalty.jobs import Job, registered_jobs
 from loyalty.json_logs import configure_logging
-from loyalty.settings import SERVICE
+from loyalty.settings import DATABASE, SERVICE
 from notifications import dispatcher
+from notifications.channels.registry import senders_from_settings
 from notifications.config import NotifySettings
 from notifications.senders import Sender, make_sender
 from notifications.tables import Delivery, DeliveryStatus, JobSchedule
@@ -117,7 +118,7 @@ async def run(
     own_sender = sender is None
     sender = sender or make_sender(settings)
     # The Zalo, SMS and e-mail senders; a channel without one is off.
-    channel_senders = dict(senders) if senders is not None else {}
+    channel_senders = dict(senders) if senders is not None else senders_from_settings(settings)
     jobs = registered_jobs() if with_jobs else []
     owner = worker_name()
     log.info("worker %s started (sender %s, %d jobs)", owner, sender.name, len(jobs))
@@ -164,7 +165,7 @@ async def main_async(until_idle: bool, with_jobs: bool = True) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await open_pool(max_size=4)
+    await open_pool(DATABASE.pool("worker"))
     try:
         await run(stop, until_idle=until_idle, with_jobs=with_jobs)
     finally:

@@ -4,6 +4,13 @@ Rules: SQLite runs in WAL mode with ``synchronous=FULL`` and a busy timeout, and
 write transaction starts ``BEGIN IMMEDIATE`` so that concurrent writers queue instead of
 failing with "database is locked". PostgreSQL is chosen by a ``postgres://`` or
 ``postgresql://`` URL. Domain functions open writes with :func:`write_transaction` only.
+
+Nothing relies on session state (no session ``SET``, ``LISTEN``, advisory locks or temporary
+tables), so a pooler in transaction mode (PgBouncer) may hand each transaction to another server
+connection. With ``DB_TRANSACTION_POOLER`` asyncpg keeps no named prepared statements (PgBouncer
+before 1.21 cannot follow them across server connections), and the API's and the worker's
+statement timeout, which the pooler refuses as a connection parameter, is ``SET LOCAL`` at the
+start of each write transaction, with asyncpg's own timeout behind every other statement.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from loyalty.db.sqlite_engine import DurableSQLiteEngine
-from loyalty.settings import DEFAULT_DATABASE_URL
+from loyalty.settings import DATABASE, DEFAULT_DATABASE_URL, PoolSettings
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 # The largest id a SERIAL column holds (PostgreSQL int4: the set-up tables, whose ids staff type;
@@ -42,14 +49,19 @@ def sqlite_path(url: str) -> str:
     return unquote(rest[1:]) or DEFAULT_DATABASE_URL[len("sqlite:///") :]
 
 
-def engine_from_url(url: str) -> Engine[Any]:
+def engine_from_url(url: str, *, transaction_pooler: bool = False) -> Engine[Any]:
     scheme = urlparse(url).scheme
     if scheme == "sqlite":
         path = sqlite_path(url)
         prepare_sqlite_file(path)
         return DurableSQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_S)
     if scheme in ("postgres", "postgresql"):
-        return PostgresEngine(config={"dsn": url}, log_queries=False)
+        config: dict[str, Any] = {"dsn": url}
+        if transaction_pooler:
+            # Unnamed statements only: asyncpg sends Parse/Describe/Flush, then Bind/Execute/Sync,
+            # and PgBouncer keeps one server connection until the Sync.
+            config["statement_cache_size"] = 0
+        return PostgresEngine(config=config, log_queries=False)
     raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r}: use sqlite:/// or postgresql://")
 
 
@@ -106,6 +118,8 @@ async def _postgres_write(engine: PostgresEngine) -> AsyncIterator[None]:
             await (engine.pool.release(connection) if engine.pool else connection.close())
         raise
     try:
+        if _local_timeout_ms and transaction._parent is None:
+            await transaction.connection.execute(f"SET LOCAL statement_timeout = {_local_timeout_ms}")
         yield
     except BaseException as exc:
         await transaction.__aexit__(type(exc), exc, exc.__traceback__)
@@ -131,14 +145,49 @@ async def _sqlite_write(engine: SQLiteEngine) -> AsyncIterator[None]:
         yield
 
 
-async def open_pool(max_size: int = 20) -> None:
-    """PostgreSQL only. min_size=0: the API starts (and /health says 503) while the database is down."""
+# The statement timeout each write transaction sets (transaction pooler only; 0: none).
+_local_timeout_ms = 0
+
+
+async def open_pool(pool: PoolSettings | None = None, *, max_size: int | None = None) -> None:
+    """PostgreSQL only: this process's pool (the API's settings unless told). With min_size 0 (the
+    default) the API starts, and /health says 503, while the database is down.
+
+    The statement timeout is the server's ``statement_timeout``: a connection parameter when
+    connected straight to PostgreSQL; behind a transaction pooler, ``SET LOCAL`` in each write
+    transaction plus asyncpg's ``command_timeout`` (a second later, so inside a transaction the
+    server's own cancel comes first) for the statements run outside one."""
+    global _local_timeout_ms
     engine = current_engine()
-    if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=0, max_size=max_size)
+    if not isinstance(engine, PostgresEngine):
+        return
+    pool = pool or DATABASE.pool("api")
+    size = max_size or pool.max_size
+    kwargs: dict[str, Any] = {"min_size": min(pool.min_size, size), "max_size": size}
+    timeout = pool.statement_timeout_ms
+    if timeout and pool.transaction_pooler:
+        _local_timeout_ms = timeout
+        kwargs["command_timeout"] = timeout / 1000 + 1
+    elif timeout:
+        kwargs["server_settings"] = {"statement_timeout": str(timeout)}
+    await engine.start_connection_pool(**kwargs, reset=_keep_session)
+
+
+async def _keep_session(connection: asyncpg.Connection[Any]) -> None:
+    """What a connection given back to the pool runs on the server: nothing.
+
+    asyncpg's default sends ``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`` on
+    every release, a round trip as long as the query itself, and Piccolo takes a connection per
+    query outside a transaction. None of that state is ever left behind here: no advisory locks
+    or LISTEN (DESIGN.md §3), cursors only inside transactions, settings only by ``SET LOCAL``
+    (the statement timeout set when the connection opens is meant to stay). asyncpg still rolls
+    back a transaction left open before calling this.
+    """
 
 
 async def close_pool() -> None:
+    global _local_timeout_ms
+    _local_timeout_ms = 0
     engine = current_engine()
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
@@ -159,6 +208,7 @@ _UNREACHABLE = (
     asyncpg.AdminShutdownError,
     asyncpg.CrashShutdownError,
     asyncpg.TooManyConnectionsError,
+    asyncpg.QueryCanceledError,  # the statement timeout: the database is too busy just now
     ConnectionError,  # refused, reset, aborted
     TimeoutError,
     socket.gaierror,  # the host name does not resolve

@@ -11,6 +11,7 @@ Rules and invariants:
 * Phone numbers are stored in E.164 (``+84…``) and read in any common Vietnamese spelling.
 * A customer without the app joins at the till by phone; the same number again is the same
   member, and the app's first sign-in with that phone links it, points and history included.
+  A phone number only earns: spending at a till takes a one-time code sent to that phone.
 * A till's key is shown once; only its SHA-256 is stored, and a revoked till is refused.
 * ``MemberStats`` is derived: one row per member, counted into on every purchase and rebuilt
   set-wise by the nightly job; nothing else writes it.
@@ -20,6 +21,7 @@ Modules:
 
 * ``accounts``: Members: sign-up on first sign-in, profile rules.
 * ``enrolment``: Customers who join at the counter by phone number, without the app.
+* ``phone_codes``: One-time codes that prove, at a till, that the customer holds the member's phone.
 * ``phone_lists``: Lists of phone numbers staff paste into a form or upload as a file.
 * ``phones``: Phone numbers: stored in E.164, read in any common Vietnamese way (0901…, +84 90…, 84-90…).
 * ``statistics``: Member statistics: one ``MemberStats`` row per member, rebuilt set-wise in SQL.
@@ -37,6 +39,17 @@ from loyalty.members.accounts import (
     validate_profile,
 )
 from loyalty.members.enrolment import ENROLLED_AT_TILL, MemberNotFound, TillMember, enrol_at_till, member_by_phone
+from loyalty.members.phone_codes import (
+    VALID_MINUTES as PHONE_CODE_VALID_MINUTES,
+)
+from loyalty.members.phone_codes import (
+    IssuedCode,
+    PhoneCodeRefused,
+    TooManyCodes,
+    confirm_phone_code,
+    issue_phone_code,
+    record_channel,
+)
 from loyalty.members.phone_lists import PhoneList, from_table, from_text
 from loyalty.members.phones import normalise_phone, phone_search_term
 from loyalty.members.statistics import record_purchase, refresh_all_job, refresh_member, refresh_recent_job  # jobs
@@ -46,6 +59,7 @@ from loyalty.members.stores import (
     create_terminal,
     hash_key,
     new_key,
+    revocation_mark,
     revoke_terminal,
     terminal_for_key,
 )
@@ -54,11 +68,16 @@ __all__ = [
     "EDITABLE_FIELDS",
     "ENROLLED_AT_TILL",
     "KEY_PREFIX",
+    "PHONE_CODE_VALID_MINUTES",
     "UID_MOVED",
+    "IssuedCode",
     "MemberNotFound",
+    "PhoneCodeRefused",
     "PhoneList",
     "SignInSuperseded",
     "TillMember",
+    "TooManyCodes",
+    "confirm_phone_code",
     "correct_profile",
     "create_store",
     "create_terminal",
@@ -66,16 +85,19 @@ __all__ = [
     "from_table",
     "from_text",
     "hash_key",
+    "issue_phone_code",
     "member_by_phone",
     "member_for_sign_in",
     "new_key",
     "normalise_phone",
     "phone_search_term",
+    "record_channel",
     "record_member",
     "record_purchase",
     "refresh_all_job",
     "refresh_member",
     "refresh_recent_job",
+    "revocation_mark",
     "revoke_terminal",
     "terminal_for_key",
     "update_profile",

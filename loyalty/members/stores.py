@@ -1,7 +1,8 @@
 """Stores and their tills.
 
 Rules: a till's key is random (256 bits), shown once, and stored only as its SHA-256; a
-revoked till's key never works again. A till acts for its own store only. Staff creating a store
+revoked till's key never works again (a revocation is never undone, a till never deleted, so
+:func:`revocation_mark` changes with every one). A till acts for its own store only. Staff creating a store
 or a till, or revoking one, are audit-logged inside the function.
 """
 
@@ -13,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from loyalty import audit
+from loyalty import audit, db
 from loyalty.db import write_transaction
 from loyalty.errors import Conflict, InvalidInput, NotFound
 from loyalty.schema import Store, Terminal
@@ -100,3 +101,12 @@ async def terminal_for_key(key: str) -> Terminal | None:
         .where((Terminal.key_hash == hash_key(key)) & Terminal.revoked_at.is_null())
         .first()
     )
+
+
+async def revocation_mark() -> tuple[int, str]:
+    """How many tills are revoked and the latest revocation: any revocation, from any process,
+    changes it. Processes that remember live keys read it to forget them (``api.auth``)."""
+    row = await db.fetchrow(
+        "SELECT COUNT(*) AS n, MAX(revoked_at) AS latest FROM terminal WHERE revoked_at IS NOT NULL"
+    )
+    return (int(row["n"]), str(row["latest"])) if row else (0, "None")

@@ -11,12 +11,15 @@ Rules and invariants:
   idempotent (redemptions, campaigns, compensation, birthdays).
 * Stock never goes below zero; cancelling gives the points back and restores the stock, with the
   audit row and the event, in one transaction.
+* A customer named by phone number alone spends only with the one-time code sent to that
+  phone (``phone_spend``); the reward is redeemed and used at the till at once.
 * Lock order on PostgreSQL: member (``points.lock_member``), reward, vouchers.
 * Vouchers leave the package as frozen records (:class:`VoucherRecord`, :class:`VoucherView`),
   never as table rows.
 
 Modules:
 
+* ``phone_spend``: A customer without the app spends points at the till: named by phone, proven by a code.
 * ``records``: What a voucher is to its callers: a frozen record, its code, where it came from.
 * ``stock``: A limited reward's stock: one unit taken per voucher, given back when one is cancelled;
   staff add or withdraw units (relative, never an absolute value typed over the tills' takes).
@@ -32,6 +35,7 @@ Modules:
 from loyalty.rewards.cancellation import cancel
 from loyalty.rewards.expiry import expire_vouchers  # jobs
 from loyalty.rewards.issuing import VoucherReferenceReused, fresh_reference, issue_voucher
+from loyalty.rewards.phone_spend import PhoneSpend, spend_by_phone
 from loyalty.rewards.records import VoucherNotFound, VoucherRecord, VoucherSource
 from loyalty.rewards.redemptions import (
     LimitReached,
@@ -57,6 +61,7 @@ from loyalty.rewards.wallet import VoucherView, member_voucher_code, member_vouc
 __all__ = [
     "LimitReached",
     "OutOfStock",
+    "PhoneSpend",
     "Redeemed",
     "Redemption",
     "RewardUnavailable",
@@ -84,4 +89,5 @@ __all__ = [
     "redeem_at_till",
     "remind_expiring_points",
     "remind_expiring_vouchers",
+    "spend_by_phone",
 ]

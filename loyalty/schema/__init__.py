@@ -38,7 +38,7 @@ from loyalty.schema.complaints import (
     Status,
 )
 from loyalty.schema.earning import EarningRule, Purchase, ReceiptClaim
-from loyalty.schema.members import Member, MemberStats, Store, Terminal, TierChange
+from loyalty.schema.members import Member, MemberStats, PhoneCode, Store, Terminal, TierChange
 from loyalty.schema.points import LedgerEntry, LotDraw, PointLot
 from loyalty.schema.rewards import Reward, TierBirthdayGift, Voucher, VoucherStatus
 from loyalty.schema.system import AuditLog, DomainEvent, IdempotencyRecord
@@ -68,6 +68,7 @@ __all__ = [
     "LotDraw",
     "Member",
     "MemberStats",
+    "PhoneCode",
     "PointLot",
     "Purchase",
     "ReceiptClaim",

@@ -81,6 +81,22 @@ class Member(Keyed, Table):
         return Readable(template="%s", columns=[cls.phone])
 
 
+class PhoneCode(BigKeyed, Table):
+    """A one-time code sent to a member's phone to prove, at a till, that the customer holds it.
+
+    Only a keyed hash of the code is kept; the code itself exists in the message alone."""
+
+    member = ForeignKey(Member, on_delete=RESTRICT, index=True)
+    terminal = ForeignKey(Terminal, on_delete=RESTRICT, index=True)
+    code_hash = Varchar(length=96, secret=True)  # "<salt>:<sha256 of salt and code>"
+    channel = Varchar(length=8, default="")
+    attempts = Integer(default=0)
+    cost_vnd = Integer(default=0)  # what sending it cost, on ``channel``
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
 class MemberStats(Keyed, Table):
     """A member's purchase statistics as of ``refreshed_at`` (counts and đồng net of refunds)."""
 

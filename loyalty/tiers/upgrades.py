@@ -74,16 +74,27 @@ def best_tier_for(tiers: list[Tier], values: Qualifying) -> Tier | None:
     return max(reached, key=lambda t: t.rank) if reached else None
 
 
+# The member app's GET /me reads these on every call: fixed texts through the SQL runner, since
+# building them with the query builder cost more than running them (bench/reads.py).
+QUALIFYING_SQL = (
+    "SELECT COALESCE(SUM(points_earned - points_reversed), 0) AS points, "
+    "COALESCE(SUM(amount - refunded_amount), 0) AS spend "
+    "FROM purchase WHERE member = $1 AND created_at > $2"
+)
+
+
 async def standing(member: Member, *, now: datetime | None = None) -> TierStanding:
     """The member's tier, the next one and how much of the next tier's metric is missing."""
-    tiers = await all_tiers()
+    tiers = await ladder()
     if not tiers:
         return TierStanding(None, None, None)
     current = next((t for t in tiers if t.id == member.tier), tiers[0])
     following = next((t for t in tiers if t.rank > current.rank), None)
     if following is None:
         return TierStanding(current, None, None)
-    value = await qualifying_value(member.id, following.metric, now=now)
+    since = (now or datetime.now(UTC)) - QUALIFYING_WINDOW
+    row = await db.fetchrow(QUALIFYING_SQL, member.id, since)
+    value = Qualifying(int(row["points"]), int(row["spend"])).of(following.metric) if row else 0
     return TierStanding(current, following, max(following.threshold - value, 0))
 
 
@@ -107,7 +118,7 @@ class History:
 
 
 async def ladder() -> list[Tier]:
-    """Every tier by rank (inside a write transaction; the earn's hot path)."""
+    """Every tier by rank, without its benefit texts (the earn's hot path, and GET /me)."""
     return [Tier(**dict(row)) for row in await db.fetch(LADDER_SQL)]
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import httpx
+import pytest
 
 from loyalty.members import stores
 from loyalty.setup.dev_tokens import mint
@@ -95,3 +97,29 @@ async def test_terminal_key_is_stored_only_as_hash(till: dict[str, object]) -> N
     assert till["key"] not in row.values()
     assert row["key_hash"] == stores.hash_key(str(till["key"]))
     assert len(str(till["key"])) >= 3 + 43  # 256 bits, url-safe base64
+
+
+async def test_a_verified_token_is_remembered_only_until_its_expiry(client: httpx.AsyncClient, app: Any) -> None:
+    from api.auth import _verified, verify_member_token
+    from api.errors import ApiProblem
+
+    settings = app.state.settings
+    issued = time.time()
+    token = mint(PROJECT_ID, phone="+84901234567", now=issued, lifetime_s=60)
+    first = await verify_member_token(token, settings, clock=lambda: issued)
+    assert (PROJECT_ID, token) in _verified
+    assert await verify_member_token(token, settings, clock=lambda: issued + 59) == first
+    # Past exp the cached claims are dropped and the token verified again, which refuses it.
+    with pytest.raises(ApiProblem) as refused:
+        await verify_member_token(token, settings, clock=lambda: issued + 61)
+    assert refused.value.status_code == 401 and refused.value.code == "token_expired"
+    assert (PROJECT_ID, token) not in _verified
+
+
+async def test_a_refused_token_is_not_remembered(client: httpx.AsyncClient) -> None:
+    from api.auth import _verified
+
+    token = mint(PROJECT_ID, phone="+84901234567", now=time.time() - 7200)
+    response = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    assert (PROJECT_ID, token) not in _verified

@@ -69,6 +69,20 @@ def test_a_refused_statement_is_not_mistaken_for_an_outage() -> None:
     assert not is_connection_failure(ValueError("embedded null byte"))
 
 
+@pytest.mark.postgres_only
+async def test_a_statement_that_runs_out_of_time_is_a_busy_database_not_an_error_of_ours() -> None:
+    """The statement timeout (``DB_STATEMENT_TIMEOUT_MS``) cancels the statement: the API answers
+    503 with Retry-After, as when the database cannot be reached."""
+    from loyalty import db
+
+    with pytest.raises(Exception) as cancelled:
+        async with db.write_transaction():
+            await db.execute("SET LOCAL statement_timeout = 50")
+            await db.fetch("SELECT pg_sleep(2)")
+    assert "statement timeout" in str(cancelled.value)
+    assert is_connection_failure(cancelled.value)
+
+
 async def test_a_member_whose_points_do_not_add_up_is_told_so_and_staff_are_alerted(
     client: httpx.AsyncClient,
 ) -> None:

@@ -23,7 +23,7 @@ async def test_a_member_sets_the_channel_their_messages_try_first(client: httpx.
     assert refused.headers["content-type"].startswith("application/problem+json")
 
 
-async def test_a_callback_for_a_channel_without_receipts_is_not_found(client: httpx.AsyncClient) -> None:
+async def test_a_callback_for_a_channel_with_no_receipts_is_not_found(client: httpx.AsyncClient) -> None:
     answer = await client.post("/api/v1/callbacks/fax", content=b"{}", headers={"Content-Type": "application/json"})
     assert answer.status_code == 404
     assert answer.headers["content-type"].startswith("application/problem+json")

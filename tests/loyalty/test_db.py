@@ -90,3 +90,63 @@ async def test_a_sqlite_statement_that_fails_keeps_its_connection_for_the_next_q
         await engine._run_in_new_connection("SELECT * FROM no_such_table")
     assert engine._idle
     assert await engine._run_in_new_connection("SELECT 2 AS two") == [{"two": 2}]
+
+
+@pytest.mark.postgres_only
+async def test_a_connection_given_back_mid_transaction_comes_back_clean() -> None:
+    # The pool sends no reset query on release (engines._keep_session): asyncpg's own rollback of
+    # an open transaction is what keeps the next borrower clean, with its SET LOCAL undone.
+    engine: Any = current_engine()
+    own_pool = engine.pool is None
+    if own_pool:
+        await open_pool(max_size=1)
+    try:
+        pool = engine.pool
+        connection = await pool.acquire()
+        await connection.execute("BEGIN")
+        await connection.execute("SET LOCAL statement_timeout = 1234")
+        await pool.release(connection)
+        again = await pool.acquire()
+        try:
+            assert not again.is_in_transaction()
+            assert await again.fetchval("SHOW statement_timeout") != "1234ms"
+        finally:
+            await pool.release(again)
+    finally:
+        if own_pool:
+            await asyncio.wait_for(close_pool(), timeout=10)
+
+
+@pytest.mark.sqlite_only
+async def test_a_herd_of_sqlite_reads_shares_a_bounded_set_of_connections(monkeypatch: pytest.MonkeyPatch) -> None:
+    from loyalty import db
+    from loyalty.db import sqlite_engine
+
+    engine: Any = current_engine()
+    opened = 0
+    real_open = sqlite_engine.DurableSQLiteEngine._open
+
+    async def counted(self: Any) -> Any:
+        nonlocal opened
+        opened += 1
+        return await real_open(self)
+
+    monkeypatch.setattr(sqlite_engine.DurableSQLiteEngine, "_open", counted)
+    rows = await asyncio.gather(*(db.fetch("SELECT $1 AS n", n) for n in range(200)))
+    assert [r[0]["n"] for r in rows] == list(range(200))
+    assert opened <= sqlite_engine.MAX_CONNECTIONS
+    assert engine._open_count <= sqlite_engine.MAX_CONNECTIONS
+
+
+@pytest.mark.sqlite_only
+async def test_a_caller_holding_every_sqlite_connection_still_gets_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from loyalty.db import sqlite_engine
+
+    monkeypatch.setattr(sqlite_engine, "OVERFLOW_AFTER_S", 0.05)
+    engine: Any = current_engine()
+    held = [await engine.acquire() for _ in range(sqlite_engine.MAX_CONNECTIONS)]
+    extra = await asyncio.wait_for(engine.acquire(), timeout=5)  # overflow, not a deadlock
+    await engine.release(extra)
+    assert engine._open_count == sqlite_engine.MAX_CONNECTIONS  # the extra one was closed
+    for connection in held:
+        await engine.release(connection)

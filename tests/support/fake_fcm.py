@@ -11,7 +11,8 @@ path: ``POST /token`` answers google-auth's service-account token exchange, and
 * anything else → 200 ``{"name": "projects/<p>/messages/<n>"}``
 
 Every send is recorded (token, message). It runs on its own event loop in a thread (tests) or as
-a process (``python -m tests.support.fake_fcm --port 0`` prints its URL; ``GET /stats`` counts).
+a process (``python -m tests.support.fake_fcm --port 0`` prints its URL; ``GET /stats`` counts,
+duplicates included: the same message id pushed to the same token more than once).
 
 With ``tls=True`` (``--tls``) it also listens with TLS on a second port (``tls_url``), with a fresh
 self-signed certificate for 127.0.0.1 (``cert_file``; point ``SSL_CERT_FILE`` at it) and ALPN
@@ -265,10 +266,16 @@ class FakeFcm:
     def stats(self) -> dict[str, Any]:
         with self._lock:
             ok = [r.at for r in self.sends if r.status == 200]
+            # One inbox message to one device is one delivery: sent twice, it is a duplicate.
+            delivered = {
+                (r.token, str(r.message.get("data", {}).get("message_id"))) for r in self.sends if r.status == 200
+            }
             return {
                 "sends": len(self.sends),
                 "ok": len(ok),
                 "unique_ok": len({r.token for r in self.sends if r.status == 200}),
+                "unique_deliveries": len(delivered),
+                "duplicates": len(ok) - len(delivered),
                 "first_at": min(ok) if ok else None,
                 "last_at": max(ok) if ok else None,
             }
