@@ -9,7 +9,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-01T15:00:00:000000"
+ID = "2026-12-01T15:10:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "a member's preferred channel"
 
