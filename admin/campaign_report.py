@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from loyalty.campaigns import Results
+from loyalty.campaigns import ChannelResult, Results
 
 ONE_TEMPLATE = "campaign.html"
 ALL_TEMPLATE = "campaigns.html"
@@ -33,9 +33,20 @@ def _figures(results: Results) -> list[object]:
     return [getattr(results, key) for key, _ in ROWS]
 
 
-def one_context(results: Results, username: str) -> dict[str, Any]:
+CHANNEL_LABELS = ("Channel", "Deliveries", "Reached (sent or delivered)", "Cost (đ)")
+
+
+def one_context(results: Results, username: str, channels: list[ChannelResult] | None = None) -> dict[str, Any]:
     rows = list(zip((label for _, label in ROWS), _figures(results), strict=True))
-    return {"title": f"Campaign: {results.name}", "results": results, "rows": rows, "username": username}
+    by_channel = [(c.channel, [c.deliveries, c.reached, c.cost_vnd]) for c in channels or []]
+    return {
+        "title": f"Campaign: {results.name}",
+        "results": results,
+        "rows": rows,
+        "channel_labels": CHANNEL_LABELS,
+        "by_channel": by_channel,
+        "username": username,
+    }
 
 
 def all_context(items: list[Results], username: str) -> dict[str, Any]:

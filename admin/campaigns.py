@@ -40,6 +40,7 @@ class PreviewForm(StaffForm):
     segment_id: int | None = Field(default=None, description="A saved segment, or …")
     definition: str = Field(default="", max_length=20_000, description="… a JSON filter to try")
     member_id: int | None = Field(default=None, description="Explain why this member is in or out")
+    campaign_id: int | None = Field(default=None, description="… or a campaign: its audience and message cost")
 
 
 class VipGroupForm(StaffForm):
@@ -92,6 +93,8 @@ class CampaignForm(StaffForm):
     ends_on: date | None = Field(default=None, title=f"Ends on · Đến ngày — {ZONE_LABEL}")
     max_gifts: int | None = None
     max_points: int | None = None
+    channels: str = Field(default="push", max_length=40, description="push, zalo, sms, email (comma-separated)")
+    message_budget_vnd: int | None = Field(default=None, description="Budget for its messages in đồng; empty: none")
 
 
 class CampaignActionForm(StaffForm):
@@ -119,12 +122,16 @@ async def save_segment(request: Request, data: SegmentForm) -> str:
 @shows_domain_errors
 async def preview_audience(request: Request, data: PreviewForm) -> str:
     await campaigns.install_builtins()
+    if data.campaign_id:
+        size = await campaigns.audience_size(data.campaign_id)
+        cost = await campaigns.campaign_estimate(data.campaign_id)
+        return f"Campaign {data.campaign_id}: {size} members. {cost.line()}"
     if data.segment_id:
         definition = await campaigns.definition_of(data.segment_id)
     elif data.definition.strip():
         definition = _definition(data.definition)
     else:
-        raise InvalidInput("choose a segment or write a filter")
+        raise InvalidInput("choose a segment, write a filter or name a campaign")
     shown = await campaigns.preview(definition, sample=10)
     sample = "; ".join(f"#{r.id} {r.name or r.phone or ''}".strip() for r in shown.sample)
     answer = f"{shown.count} members. First: {sample or 'none'}."
@@ -175,7 +182,11 @@ async def save_campaign(request: Request, data: CampaignForm) -> str:
         return f"Campaign {data.campaign_id} changed."
     campaign_id = await campaigns.create_campaign(values, actor=staff_actor(request))
     size = await campaigns.audience_size(campaign_id)
-    return f"Campaign {campaign_id} saved as a draft; its audience is {size} members now. Launch it when ready."
+    cost = await campaigns.campaign_estimate(campaign_id)
+    return (
+        f"Campaign {campaign_id} saved as a draft; its audience is {size} members now. {cost.line()} "
+        "Launch it when ready."
+    )
 
 
 @shows_domain_errors

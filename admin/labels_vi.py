@@ -130,6 +130,9 @@ TABLES: Mapping[str, TableLabels] = {
             "max_points": "Tổng điểm tối đa",
             "gifts_issued": "Số quà đã tặng",
             "points_given": "Số điểm đã tặng",
+            "channels": "Kênh gửi tin",
+            "message_budget_vnd": "Ngân sách tin nhắn (đồng)",
+            "message_cost_vnd": "Chi phí tin nhắn đã tính (đồng)",
         },
     ),
     "campaign_gift": TableLabels(
@@ -202,6 +205,13 @@ TABLES: Mapping[str, TableLabels] = {
             "provider_id": "Mã của nhà cung cấp",
             "released_at": "Hết giữ lúc",
             "sent_at": "Đã gửi lúc",
+            "channel": "Kênh gửi",
+            "address": "Gửi tới (số điện thoại, e-mail)",
+            "delivered_at": "Đã đến nơi lúc",
+            "cost_vnd": "Chi phí (đồng)",
+            "parts": "Số phần tin SMS",
+            "fallback_of": "Thay cho lượt gửi",
+            "fallback_at": "Chuyển sang kênh khác lúc",
         },
     ),
     "device": TableLabels(
@@ -262,6 +272,7 @@ TABLES: Mapping[str, TableLabels] = {
             "public_id": "Mã hội viên",
             "firebase_uid": "Mã tài khoản Firebase",
             "phone": "Số điện thoại",
+            "preferred_channel": "Kênh nhận tin ưu tiên",
             "name": "Họ tên",
             "birthday": "Ngày sinh",
             "gender": "Giới tính",
@@ -513,6 +524,7 @@ FORMS: Mapping[str, FormLabels] = {
             "segment_id": "ID phân khúc đã lưu…",
             "definition": "…hoặc điều kiện lọc (JSON) để thử",
             "member_id": "ID hội viên cần giải thích (không bắt buộc)",
+            "campaign_id": "…hoặc ID chiến dịch: đối tượng và chi phí tin nhắn ước tính theo kênh",
         },
     ),
     "create-a-vip-group": FormLabels(
@@ -560,6 +572,8 @@ FORMS: Mapping[str, FormLabels] = {
             "ends_on": f"Đến ngày — {ZONE_LABEL}",
             "max_gifts": "Số quà tối đa",
             "max_points": "Tổng điểm tối đa",
+            "channels": "Kênh gửi tin (push, zalo, sms, email; cách nhau bằng dấu phẩy)",
+            "message_budget_vnd": "Ngân sách tin nhắn (đồng; để trống: không giới hạn)",
         },
     ),
     "launch-pause-or-cancel-a-campaign": FormLabels(

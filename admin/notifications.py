@@ -49,15 +49,21 @@ deliveries = TableConfig(
         Delivery.id,
         Delivery.message,
         Delivery.member,
+        Delivery.channel,
+        Delivery.address,
         Delivery.device,
         Delivery.purpose,
         Delivery.status,
         Delivery.attempts,
         Delivery.next_attempt_at,
         Delivery.sent_at,
+        Delivery.delivered_at,
+        Delivery.cost_vnd,
+        Delivery.fallback_of,
         Delivery.last_error,
     ],
-    visible_filters=[Delivery.member, Delivery.status, Delivery.purpose, Delivery.next_attempt_at],
+    # A member is found by phone number (the member's readable form).
+    visible_filters=[Delivery.member, Delivery.channel, Delivery.status, Delivery.purpose, Delivery.sent_at],
 )
 consents = TableConfig(
     Consent,

@@ -16,8 +16,10 @@ from litestar.types import Message, Receive, Scope, Send
 from admin.site import ADMIN_APP
 from api.admin_login import is_login, limited_login
 from api.auth import MEMBER_DEPENDENCIES, TERMINAL_DEPENDENCIES, init_firebase, member_guard, terminal_guard
+from api.controllers.callbacks import delivery_callback
 from api.controllers.campaign_report import CAMPAIGN_REPORT_ROUTES
 from api.controllers.card import CardController
+from api.controllers.channel_report import CHANNEL_REPORT_ROUTES
 from api.controllers.complaint_report import (
     complaint_case_list,
     complaint_case_page,
@@ -130,6 +132,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
             complaint_case_page,
             complaint_photo,
             *CAMPAIGN_REPORT_ROUTES,
+            *CHANNEL_REPORT_ROUTES,
             *VIP_UPLOAD_ROUTES,
         ],
         guards=[staff_guard],
@@ -141,6 +144,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
             health_live,
             health_ready,
             metrics,
+            delivery_callback,
             media_files,
             ledger_public_key,
             member_router,

@@ -12,6 +12,7 @@ from api.edge import SINGLE_LINE
 T = TypeVar("T")
 Locale = Literal["vi", "en"]
 Gender = Literal["female", "male", "other"]
+ChannelName = Literal["push", "zalo", "sms", "email"]
 
 
 class Page(msgspec.Struct, Generic[T]):
@@ -58,6 +59,8 @@ class ProfilePatch(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tru
     locale: Locale | msgspec.UnsetType = msgspec.UNSET
     address: Annotated[str, msgspec.Meta(max_length=500)] | msgspec.UnsetType = msgspec.UNSET
     city: Annotated[str, msgspec.Meta(max_length=100, pattern=SINGLE_LINE)] | msgspec.UnsetType = msgspec.UNSET
+    # The channel messages try first; the others follow when it cannot reach the member.
+    preferred_channel: ChannelName | msgspec.UnsetType = msgspec.UNSET
 
 
 class HealthOut(msgspec.Struct):

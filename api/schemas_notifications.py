@@ -45,6 +45,8 @@ class ConsentsIn(msgspec.Struct, forbid_unknown_fields=True):
     push_marketing: bool
     email_marketing: bool
     sms_marketing: bool
+    # Left out: the Zalo answer stays as it was (apps written before Zalo send three answers).
+    zalo_marketing: bool | None = None
     # The version of the consent text the app showed; the current one when left out.
     text_version: Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=SINGLE_LINE)] | None = None
 
@@ -53,6 +55,7 @@ class ConsentsOut(msgspec.Struct):
     push_marketing: bool
     email_marketing: bool
     sms_marketing: bool
+    zalo_marketing: bool
     push_transactional: bool
     text_version: str | None
     updated_at: datetime | None

@@ -5,8 +5,8 @@ Rules:
 * ``ENV`` is a frozen copy of the environment taken once, at import; every settings section is
   built from it: the programme (``loyalty.config``), the complaints desk
   (``loyalty.complaints.sla``), notifications (``notifications.config``), the API
-  (``api.settings``), and the service, admin and ledger-seal sections below. A section's ``from_env`` takes a
-  mapping of its own for tests.
+  (``api.settings``), and the service, admin, ledger-seal and message-price sections below. A
+  section's ``from_env`` takes a mapping of its own for tests.
 * ``APP_ENV`` is parsed once (``AppEnv.parse``: any case, surrounding spaces ignored, anything
   but development or production refused) and every layer asks :data:`APP_ENV`.
 * A whole number or a flag is read by :func:`env_int` / :func:`env_flag` and refused when it is
@@ -183,8 +183,33 @@ class LedgerSeal:
         )
 
 
+@dataclass(frozen=True)
+class MessagePrices:
+    """What one message costs on each channel, in đồng (SMS: per part), for campaign estimates
+    and message budgets. The channel senders (``notifications.config``) read the same names."""
+
+    push_vnd: int = 0
+    zalo_vnd: int = 300
+    sms_per_part_vnd: int = 800
+    email_vnd: int = 0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = ENV) -> MessagePrices:
+        return cls(
+            push_vnd=env_int(env, "PUSH_COST_VND", cls.push_vnd, minimum=0),
+            zalo_vnd=env_int(env, "ZALO_COST_VND", cls.zalo_vnd, minimum=0),
+            sms_per_part_vnd=env_int(env, "SMS_COST_PER_PART_VND", cls.sms_per_part_vnd, minimum=0),
+            email_vnd=env_int(env, "EMAIL_COST_VND", cls.email_vnd, minimum=0),
+        )
+
+    def per_message(self) -> dict[str, int]:
+        """Channel → the estimate of one message (an SMS of one part)."""
+        return {"push": self.push_vnd, "zalo": self.zalo_vnd, "sms": self.sms_per_part_vnd, "email": self.email_vnd}
+
+
 SERVICE = Service.from_env()
 APP_ENV = SERVICE.app_env
 ADMIN = AdminSettings.from_env()
 LEDGER_SEAL = LedgerSeal.from_env()
+MESSAGE_PRICES = MessagePrices.from_env()
 DATABASE = DatabaseSettings.from_env()

@@ -9,7 +9,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-from loyalty.settings import ENV, env_flag, env_int
+from loyalty.settings import ENV, MESSAGE_PRICES, MessagePrices, env_flag, env_int
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,10 @@ class NotifySettings:
     send_batch: int = 500
     poll_s: float = 1.0
     job_lease_s: float = 600.0
+    # A Zalo or SMS message with no delivery receipt after this long goes on the next channel.
+    fallback_after_s: float = 600.0
+    # What a message costs per channel (campaign message budgets); read by loyalty.settings.
+    prices: MessagePrices = field(default=MESSAGE_PRICES)
     # --- Channels (docs/operations.md, "Channels"): a channel whose settings are missing is off.
     channels_console: bool = False  # development: log Zalo/SMS/e-mail to the console instead
     zalo_app_id: str | None = None
@@ -79,6 +83,8 @@ class NotifySettings:
             event_batch=env_int(env, "NOTIFY_EVENT_BATCH", cls.event_batch),
             send_batch=min(500, env_int(env, "NOTIFY_SEND_BATCH", cls.send_batch)),
             poll_s=float(env.get("WORKER_POLL_SECONDS") or cls.poll_s),
+            fallback_after_s=float(env.get("NOTIFY_FALLBACK_AFTER_SECONDS") or cls.fallback_after_s),
+            prices=MessagePrices.from_env(env),
             **_channel_settings(env),
         )
 

@@ -1,11 +1,11 @@
 """Consent and restraint: who may be sent marketing, and when.
 
 Rules:
-* Consent is per member × channel (push, email, sms) × purpose (transactional, marketing),
+* Consent is per member × channel (push, Zalo, SMS, e-mail) × purpose (transactional, marketing),
   stored with the time of the answer and the version of the consent text the member saw.
 * Marketing needs an explicit opt-in: no row, or ``granted = false``, means no. Transactional
   messages need no consent (they answer something the member did).
-* Marketing pushes wait out quiet hours (default 21:00–08:00 in the member's own time zone) and
+* Marketing messages, on whichever channel, wait out quiet hours (default 21:00–08:00 in the member's own time zone) and
   obey a frequency cap (default 3 marketing messages per member per 7 days). The inbox message
   is written either way; only the push waits (``held``) or is skipped with the reason kept.
 """
@@ -14,20 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from loyalty.db import write_transaction
+from notifications.channels.base import Channel
 from notifications.config import NotifySettings
 from notifications.messages import Purpose
 from notifications.tables import Consent
-
-
-class Channel(StrEnum):
-    PUSH = "push"
-    EMAIL = "email"
-    SMS = "sms"
-
 
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
 
@@ -37,6 +30,7 @@ class Consents:
     push_marketing: bool
     email_marketing: bool
     sms_marketing: bool
+    zalo_marketing: bool
     text_version: str | None
     updated_at: datetime | None
 
@@ -51,6 +45,7 @@ async def current(member_id: int) -> Consents:
         push_marketing=granted.get(Channel.PUSH, False),
         email_marketing=granted.get(Channel.EMAIL, False),
         sms_marketing=granted.get(Channel.SMS, False),
+        zalo_marketing=granted.get(Channel.ZALO, False),
         text_version=newest["text_version"] if newest else None,
         updated_at=newest["updated_at"] if newest else None,
     )

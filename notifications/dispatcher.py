@@ -13,6 +13,9 @@ Rules and invariants (each kept by the module that does the step):
 * **Pushes** (``sending``): claimed under a lease that a dead worker's claim runs out of, sent
   outside any transaction (at most the batch in flight twice after a crash).
 * **Answers** (``answers``): sent, failed, retried with backoff, dead tokens deactivated.
+* **Other channels** (``routing``, ``channel_sending``, ``channel_answers``, ``fallback``): a
+  message takes the member's first usable channel; Zalo, SMS and e-mail are claimed and sent
+  like pushes; a transactional message its channel did not deliver goes on the next, once.
 
 A round (:func:`tick`) does each step once; the worker calls it in a loop, tests and one-shot
 runs :func:`drain` it until nothing is left to do now.
@@ -20,13 +23,18 @@ runs :func:`drain` it until nothing is left to do now.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from notifications import channel_sending
 from notifications.answers import backoff, deactivate_devices, give_up_lost, record
+from notifications.channels.base import Channel, ChannelSender
 from notifications.config import NotifySettings
+from notifications.fallback import fall_back
 from notifications.materialize import materialize
 from notifications.release import release_held
+from notifications.routing import PUSH_ONLY
 from notifications.senders import Sender
 from notifications.sending import Claimed, claim
 
@@ -37,6 +45,7 @@ __all__ = [
     "claim",
     "deactivate_devices",
     "drain",
+    "fall_back",
     "give_up_lost",
     "materialize",
     "record",
@@ -55,10 +64,11 @@ class Tick:
     sent: int = 0
     failed: int = 0
     retried: int = 0
+    fell_back: int = 0
 
     @property
     def busy(self) -> bool:
-        return bool(self.events or self.released or self.sent or self.failed or self.retried)
+        return bool(self.events or self.released or self.sent or self.failed or self.retried or self.fell_back)
 
 
 async def send_due(sender: Sender, settings: NotifySettings, *, now: datetime | None = None) -> Tick:
@@ -71,22 +81,48 @@ async def send_due(sender: Sender, settings: NotifySettings, *, now: datetime | 
     return Tick(sent=answered.sent, failed=answered.failed, retried=answered.retried)
 
 
-async def tick(sender: Sender, settings: NotifySettings, *, now: datetime | None = None) -> Tick:
-    """One round of everything the dispatcher does; the worker calls it in a loop."""
+Senders = Mapping[Channel, ChannelSender]
+
+
+def others(senders: Senders | None) -> dict[Channel, ChannelSender]:
+    """The channel senders besides push (push has its own sender, ``senders.Sender``)."""
+    return {channel: s for channel, s in (senders or {}).items() if channel is not Channel.PUSH}
+
+
+async def tick(
+    sender: Sender, settings: NotifySettings, *, now: datetime | None = None, senders: Senders | None = None
+) -> Tick:
+    """One round of everything the dispatcher does; the worker calls it in a loop. ``senders``
+    are the other channels' senders: a channel without one is off."""
+    channel_senders = others(senders)
+    on = PUSH_ONLY | set(channel_senders)
     done = Tick()
-    done.events = await materialize(settings, now=now)
+    done.events = await materialize(settings, now=now, channels=on)
     done.released = await release_held(settings, now=now)
     sent = await send_due(sender, settings, now=now)
     done.sent, done.failed, done.retried = sent.sent, sent.failed, sent.retried
+    for channel_sender in channel_senders.values():
+        answered = await channel_sending.send_due(channel_sender, settings, now=now)
+        done.sent += answered.sent
+        done.failed += answered.failed
+        done.retried += answered.retried
     done.failed += await give_up_lost(settings, now=now)
+    done.fell_back = await fall_back(settings, on, now=now)
     return done
 
 
-async def drain(sender: Sender, settings: NotifySettings, *, now: datetime | None = None, rounds: int = 1000) -> Tick:
+async def drain(
+    sender: Sender,
+    settings: NotifySettings,
+    *,
+    now: datetime | None = None,
+    rounds: int = 1000,
+    senders: Senders | None = None,
+) -> Tick:
     """Tick until there is nothing to do right now (tests and one-shot runs)."""
     total = Tick()
     for _ in range(rounds):
-        done = await tick(sender, settings, now=now)
+        done = await tick(sender, settings, now=now, senders=senders)
         if not done.busy:
             break
         total.events += done.events
@@ -94,4 +130,5 @@ async def drain(sender: Sender, settings: NotifySettings, *, now: datetime | Non
         total.sent += done.sent
         total.failed += done.failed
         total.retried += done.retried
+        total.fell_back += done.fell_back
     return total

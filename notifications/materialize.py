@@ -8,9 +8,10 @@ Rules:
   NOTHING`` on the unique (event, member), one delivery inserted per active device of each new
   message by ``INSERT … SELECT``, and the events marked processed. A crash rolls the whole
   batch back: nothing is half-made, and nothing is made twice.
-* Transactional deliveries start ``pending``; marketing ones ``held`` with the member's
-  push-marketing consent, ``skipped`` ("no marketing consent") without (``release`` decides
-  the held ones).
+* Each new message takes its channel (``routing``): off push, one delivery to the member's
+  address; by push, one per active device. Transactional deliveries start ``pending``;
+  marketing ones ``held`` with that channel's marketing consent, ``skipped`` ("no marketing
+  consent") without (``release`` decides the held ones).
 * A ``campaign_gifts`` event yields one message per gift (``gift_messages``), at most
   ``event_batch`` messages per transaction; it is marked processed once none is left.
 
@@ -21,14 +22,15 @@ a few set-wise statements whatever its size.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import NamedTuple
 
 from loyalty import db
 from loyalty.events import EventKind
-from notifications import messages
+from notifications import message_budget, messages, routing
+from notifications.channels.base import Channel
 from notifications.config import NotifySettings
-from notifications.consent import Channel
 from notifications.gift_messages import gift_messages
 from notifications.messages import Purpose
 from notifications.tables import DeliveryStatus, InboxMessage
@@ -49,9 +51,12 @@ class Event(NamedTuple):
     locale: str | None
 
 
-async def materialize(settings: NotifySettings, *, now: datetime | None = None) -> int:
+async def materialize(
+    settings: NotifySettings, *, now: datetime | None = None, channels: Collection[Channel] = routing.PUSH_ONLY
+) -> int:
     """Turn one batch of unprocessed events into messages and deliveries; returns the events
-    handled (a gift batch with messages made counts even before its last message)."""
+    handled (a gift batch with messages made counts even before its last message). ``channels``
+    are the channels on (with a sender): with push alone every message goes by push."""
     now = now or datetime.now(UTC)
     async with db.write_transaction():
         events = [Event(*row) for row in await db.fetch_tuples(EVENTS_SQL + db.skip_locked("e"), settings.event_batch)]
@@ -80,21 +85,41 @@ async def materialize(settings: NotifySettings, *, now: datetime | None = None) 
             rendered = messages.render(event.kind, messages.stored_dict(event.payload), event.locale or "vi")
             if rendered is not None:
                 rows.append(message(event.member, event.id, rendered, now))
-        made_ids: list[int] = []
+        new: list[tuple[int, int, str]] = []
         for start in range(0, len(rows), INSERT_CHUNK):
             inserted = (
                 await InboxMessage.insert(*rows[start : start + INSERT_CHUNK])
                 .on_conflict(action="DO NOTHING")
-                .returning(InboxMessage.id)
+                .returning(InboxMessage.id, InboxMessage.member, InboxMessage.purpose)
             )
-            made_ids.extend(int(r["id"]) for r in inserted)
-        if made_ids:
-            await db.execute(_deliveries_sql(), now, db.listed(made_ids), True)
+            new.extend((int(r["id"]), int(r["member"]), str(r["purpose"])) for r in inserted)
+        pushed = await _route(new, channels, now)
+        if pushed:
+            await db.execute(_deliveries_sql(), now, db.listed(pushed), True)
         if done:
             await db.execute(
                 f"UPDATE domain_event SET processed_at = $1 WHERE {db.one_of('id', '$2')}", now, db.listed(done)
             )
     return len(done) + progressed
+
+
+async def _route(new: list[tuple[int, int, str]], channels: Collection[Channel], now: datetime) -> list[int]:
+    """Make the new messages' deliveries off push; returns the messages that go by push."""
+    allowed = await message_budget.campaign_channels(m for m, _, purpose in new if purpose == Purpose.MARKETING)
+    if set(channels) == routing.PUSH_ONLY and all(Channel.PUSH in a for a in allowed.values()):
+        return [message for message, _, _ in new]  # the measured path: every message by push
+    reach = await routing.reach_of(member for _, member, _ in new)
+    pushed: list[int] = []
+    plans: list[routing.Plan] = []
+    for message, member, purpose in new:
+        on = set(channels) & allowed[message] if message in allowed else channels
+        route = routing.first_plan(message, member, purpose, reach.get(member), on)
+        if route is Channel.PUSH:
+            pushed.append(message)
+        elif isinstance(route, routing.Plan):
+            plans.append(route)
+    await routing.insert(plans, now)
+    return pushed
 
 
 def message(member: int, event: int, rendered: messages.Rendered, now: datetime) -> InboxMessage:
@@ -115,9 +140,9 @@ def message(member: int, event: int, rendered: messages.Rendered, now: datetime)
 def _deliveries_sql() -> str:
     """One delivery per active device of each new message ($2), with its starting status."""
     return (
-        "INSERT INTO delivery (message, device, member, purpose, status, attempts, next_attempt_at, "
+        "INSERT INTO delivery (message, channel, device, member, purpose, status, attempts, next_attempt_at, "
         "last_error, provider_id, created_at) "
-        "SELECT im.id, d.id, im.member, im.purpose, "
+        f"SELECT im.id, '{Channel.PUSH}', d.id, im.member, im.purpose, "
         f"CASE WHEN im.purpose = '{Purpose.TRANSACTIONAL}' THEN '{DeliveryStatus.PENDING}' "
         f"WHEN c.id IS NOT NULL THEN '{DeliveryStatus.HELD}' ELSE '{DeliveryStatus.SKIPPED}' END, 0, $1, "
         f"CASE WHEN im.purpose <> '{Purpose.TRANSACTIONAL}' AND c.id IS NULL THEN 'no marketing consent' "

@@ -1,4 +1,5 @@
-"""Sending pushes: claim due deliveries under a lease, send them outside any transaction.
+"""Sending pushes: claim due deliveries under a lease, send them outside any transaction
+(``channel_sending`` sends the other channels the same way).
 
 Rules: a guarded ``UPDATE … RETURNING`` (its rows taken ``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL) moves ``next_attempt_at`` forward by the lease and counts the attempt, so two
@@ -15,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from loyalty import db
 from notifications import messages
+from notifications.channels.base import Channel
 from notifications.config import NotifySettings
 from notifications.senders import Push
 from notifications.tables import DeliveryStatus
@@ -41,7 +43,8 @@ async def claim(settings: NotifySettings, *, now: datetime | None = None) -> lis
     async with db.write_transaction():
         claimed = await db.fetch_tuples(
             "UPDATE delivery SET next_attempt_at = $1, attempts = attempts + 1 WHERE id IN ("
-            f"SELECT id FROM delivery WHERE status = '{PENDING}' AND next_attempt_at <= $2 AND attempts < $3 "
+            f"SELECT id FROM delivery WHERE channel = '{Channel.PUSH}' AND status = '{PENDING}' "
+            "AND next_attempt_at <= $2 AND attempts < $3 "
             f"ORDER BY next_attempt_at LIMIT $4{db.skip_locked()}) RETURNING id",
             lease,
             now,

@@ -2,8 +2,10 @@
 
 * ``InboxMessage`` is unique per (event, member): the dispatcher may see an event twice (a crash
   between claiming and committing) but a member never gets the same message twice.
-* ``Delivery`` is unique per (message, device). Its status moves pending → sent | failed, or
-  held → pending | skipped (marketing waiting for quiet hours or refused by consent or the cap).
+* ``Delivery`` is unique per (message, device) for pushes and per (message, channel) for the
+  other channels (``notifications.routing``). Its status moves pending → sent | failed, sent →
+  delivered | failed (a receipt), or held → pending | skipped (marketing waiting for quiet hours
+  or refused by consent or the cap).
   ``next_attempt_at`` is also the claim lease: a worker that claims a delivery pushes it forward,
   so a delivery whose worker died becomes due again by itself.
 * ``Consent`` is unique per (member, channel, purpose); no row means "not granted" for marketing.
@@ -67,13 +69,16 @@ class DeliveryStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     SKIPPED = "skipped"
+    DELIVERED = "delivered"  # the provider's receipt (Zalo, SMS) or the SMTP server accepted it
 
 
 class Delivery(BigKeyed, Table):
-    """One push of one message to one device."""
+    """One message on one channel: a push to one device, or one Zalo, SMS or e-mail to an address."""
 
     message = ForeignKey(InboxMessage, on_delete=RESTRICT, index=True)
-    device = ForeignKey(Device, on_delete=RESTRICT, index=True)
+    channel = Varchar(length=8, default="push")  # push | zalo | sms | email
+    device = ForeignKey(Device, null=True, on_delete=RESTRICT, index=True)  # push only
+    address = Varchar(length=254, default="")  # the phone or e-mail address (not push)
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)
     purpose = Varchar(length=16)
     # pending | sent | failed | held | skipped
@@ -85,13 +90,20 @@ class Delivery(BigKeyed, Table):
     created_at = Timestamptz(default=TimestamptzNow())
     released_at = Timestamptz(null=True, default=None)
     sent_at = Timestamptz(null=True, default=None)
+    delivered_at = Timestamptz(null=True, default=None)
+    cost_vnd = Integer(default=0)
+    parts = Integer(default=1)
+    # The delivery this one replaces (its channel failed or did not deliver in time), and when
+    # this one was handed on to the next channel: a delivery is handed on once.
+    fallback_of: ForeignKey[Delivery] = ForeignKey("self", null=True, on_delete=RESTRICT, index=True)
+    fallback_at = Timestamptz(null=True, default=None)
 
 
 class Consent(Keyed, Table):
     """A member's current answer for one channel and purpose, with the text version it answered."""
 
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)
-    channel = Varchar(length=8)  # push | email | sms
+    channel = Varchar(length=8)  # push | zalo | sms | email
     purpose = Varchar(length=16)  # transactional | marketing
     granted = Boolean(default=False)
     text_version = Varchar(length=32)

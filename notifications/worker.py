@@ -25,6 +25,7 @@ from loyalty.jobs import Job, registered_jobs
 from loyalty.json_logs import configure_logging
 from loyalty.settings import DATABASE, SERVICE
 from notifications import dispatcher
+from notifications.channels.registry import senders_from_settings
 from notifications.config import NotifySettings
 from notifications.senders import Sender, make_sender
 from notifications.tables import Delivery, DeliveryStatus, JobSchedule
@@ -92,13 +93,15 @@ async def schedule_jobs(jobs: list[Job], *, now: datetime | None = None) -> None
         await JobSchedule.insert(JobSchedule(name=job.name, next_run_at=now)).on_conflict(action="DO NOTHING")
 
 
-async def work_left() -> bool:
-    """Anything a running worker would still send (held marketing waits for its time)."""
+async def work_left(channels: list[str] | None = None) -> bool:
+    """Anything a running worker would still send (held marketing waits for its time; a channel
+    this worker has no sender for is another worker's)."""
     from loyalty.schema import DomainEvent
 
     if await DomainEvent.exists().where(DomainEvent.processed_at.is_null()):
         return True
-    return bool(await Delivery.exists().where(Delivery.status == DeliveryStatus.PENDING))
+    on = channels or ["push"]
+    return bool(await Delivery.exists().where((Delivery.status == DeliveryStatus.PENDING) & Delivery.channel.is_in(on)))
 
 
 async def run(
@@ -106,6 +109,7 @@ async def run(
     *,
     settings: NotifySettings | None = None,
     sender: Sender | None = None,
+    senders: dispatcher.Senders | None = None,
     until_idle: bool = False,
     with_jobs: bool = True,
 ) -> None:
@@ -113,6 +117,8 @@ async def run(
     settings = settings or NotifySettings.from_env()
     own_sender = sender is None
     sender = sender or make_sender(settings)
+    # The Zalo, SMS and e-mail senders; a channel without one is off.
+    channel_senders = dict(senders) if senders is not None else senders_from_settings(settings)
     jobs = registered_jobs() if with_jobs else []
     owner = worker_name()
     log.info("worker %s started (sender %s, %d jobs)", owner, sender.name, len(jobs))
@@ -123,7 +129,7 @@ async def run(
         while not stop.is_set():
             busy = False
             try:
-                done = await dispatcher.tick(sender, settings)
+                done = await dispatcher.tick(sender, settings, senders=channel_senders)
                 busy = done.busy
                 if busy:
                     log.info(
@@ -141,13 +147,16 @@ async def run(
                 log.exception("worker round failed; trying again")
             if busy:
                 continue
-            if until_idle and not await work_left():
+            if until_idle and not await work_left(["push", *channel_senders]):
                 break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=settings.poll_s)
     finally:
         if own_sender:
             await sender.aclose()
+        if senders is None:
+            for channel_sender in channel_senders.values():
+                await channel_sender.aclose()
         log.info("worker %s stopped", owner)
 
 

@@ -12,7 +12,7 @@ from litestar.response import Template
 from admin import campaign_report as report_page
 from api.staff import current_staff
 from api.staff_pages import NO_STORE, page
-from loyalty.campaigns import Results, results, to_csv
+from loyalty.campaigns import Results, channel_results, results, to_csv
 from loyalty.db import MAX_ID
 from loyalty.schema import Campaign
 
@@ -36,7 +36,8 @@ async def campaign_results_page(request: Request[Any, Any, Any]) -> Template:
 async def campaign_result_page(request: Request[Any, Any, Any], campaign_id: CampaignId) -> Template:
     user = current_staff(request)
     found = await results(campaign_id)  # an unknown one: CampaignNotFound, the 404 page
-    return page(report_page.ONE_TEMPLATE, report_page.one_context(found, user.username))
+    channels = await channel_results(campaign_id)
+    return page(report_page.ONE_TEMPLATE, report_page.one_context(found, user.username, channels))
 
 
 @get("/staff/campaigns.csv", include_in_schema=False, media_type="text/csv")

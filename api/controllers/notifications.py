@@ -26,6 +26,7 @@ def consents_out(found: consent.Consents) -> ConsentsOut:
         push_marketing=found.push_marketing,
         email_marketing=found.email_marketing,
         sms_marketing=found.sms_marketing,
+        zalo_marketing=found.zalo_marketing,
         push_transactional=True,
         text_version=found.text_version,
         updated_at=found.updated_at,
@@ -70,9 +71,12 @@ class NotificationsController(Controller):
 
     @put("/consents", summary="Grant or withdraw marketing consent per channel")
     async def put_consents(self, member: CallingMember, data: JSONBody[ConsentsIn]) -> ConsentsOut:
+        choices = {"push": data.push_marketing, "email": data.email_marketing, "sms": data.sms_marketing}
+        if data.zalo_marketing is not None:
+            choices["zalo"] = data.zalo_marketing
         found = await consent.set_marketing(
             member.id,
-            {"push": data.push_marketing, "email": data.email_marketing, "sms": data.sms_marketing},
+            choices,
             text_version=data.text_version or SETTINGS.consent_text_version,
         )
         return consents_out(found)

@@ -8,7 +8,9 @@ Rules and invariants:
   move a guarded UPDATE on the status it leaves; only a draft, scheduled or paused one is changed,
   and always checked whole.
 * One gift per member per occurrence (UNIQUE in the database); the caps (``max_gifts``,
-  ``max_points``) hold across workers because the budget counters move by conditional UPDATEs.
+  ``max_points``) hold across workers because the budget counters move by conditional UPDATEs;
+  so does the message budget (``message_budget_vnd``), and a launch whose estimated message cost
+  is over it is refused.
 * The fan-out is set-wise SQL in batches, resumable after a crash and safe with many workers;
   points gifts go through ``loyalty.points.bulk_credit``, vouchers through
   ``loyalty.rewards.issue_voucher``.
@@ -29,6 +31,7 @@ Modules:
 * ``gift_points``: Points gifts of a campaign run, given batch by batch on lanes, several workers at once.
 * ``gift_vouchers``: Voucher gifts of a campaign run: the audience chosen as pending rows, then vouchers issued.
 * ``messages``: The campaign's words for each member, and the events that carry them to the notifications side.
+* ``message_cost``: What a campaign's messages will cost, before it is launched, and its message budget.
 * ``outcomes``: What a campaign achieved, counted in SQL (a report: read-only, one query per figure).
 * ``schedule``: When a campaign's occurrences fall: birthdays, anniversaries, holidays and lunar dates.
 * ``params``: Numbered parameters for SQL built from pieces (segment filters, audiences, fan-out batches).
@@ -46,8 +49,9 @@ from loyalty.campaigns.lifecycle import (
     create_campaign,
     update_campaign,
 )
+from loyalty.campaigns.message_cost import CostEstimate, campaign_estimate
 from loyalty.campaigns.messages import GiftBatch
-from loyalty.campaigns.outcomes import Results, results, to_csv
+from loyalty.campaigns.outcomes import ChannelResult, Results, channel_results, results, to_csv
 from loyalty.campaigns.progress import RunProgress, runs_in_progress
 from loyalty.campaigns.runs import run_campaign, run_due_campaigns  # jobs
 from loyalty.campaigns.segment_fields import InvalidFilter
@@ -66,6 +70,8 @@ __all__ = [
     "Added",
     "CampaignNotFound",
     "CampaignStateConflict",
+    "ChannelResult",
+    "CostEstimate",
     "GiftBatch",
     "GroupChoice",
     "InvalidFilter",
@@ -76,7 +82,9 @@ __all__ = [
     "add_phone_file",
     "add_phones",
     "audience_size",
+    "campaign_estimate",
     "change_status",
+    "channel_results",
     "create_campaign",
     "create_group",
     "definition_of",

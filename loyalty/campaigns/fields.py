@@ -11,6 +11,9 @@ Rules:
   ``birthday`` ``days_before`` (0-60), ``anniversary``, a ``holiday`` by name or a ``lunar``
   month/day (see :mod:`loyalty.campaigns.schedule`); ``starts_on`` ≤ ``ends_on`` when both are set;
   caps (``max_gifts``, ``max_points``) are positive or absent.
+* Its messages take only its ``channels`` (push, zalo, sms, email; push by default), each where
+  the member consented; a ``message_budget_vnd`` (positive, or absent for none) bounds what they
+  cost (``loyalty.campaigns.message_cost``).
 * :func:`validate` checks every field at once (after a change too) and returns them clean, or
   raises ``InvalidInput`` naming the field, so nothing half-checked is ever written.
 """
@@ -51,6 +54,8 @@ class ScheduleKind(StrEnum):
 
 
 PLACEHOLDERS = {"name", "points", "reward", "campaign", "code"}
+# The channels a campaign's messages may take, in the order a member's messages try them.
+CHANNELS = ("push", "zalo", "sms", "email")
 TEXTS = ("title_vi", "title_en", "message_vi", "message_en")
 
 
@@ -81,6 +86,8 @@ class CampaignFields:
     ends_on: date | None
     max_gifts: int | None
     max_points: int | None
+    channels: str
+    message_budget_vnd: int | None
 
     def values(self) -> dict[str, Any]:
         """Field name to value, as the ``campaign`` table's columns of the same names take them."""
@@ -196,4 +203,22 @@ async def validate(values: Mapping[str, Any]) -> CampaignFields:
         if limit is not None and (not isinstance(limit, int) or limit <= 0):
             raise InvalidInput(f"{cap} must be a positive whole number, or empty for no cap", field=cap)
     v["holiday"] = v["holiday"] or ""
+    v["channels"] = _channels(v["channels"])
+    budget = v["message_budget_vnd"]
+    if budget is not None and (not isinstance(budget, int) or isinstance(budget, bool) or budget <= 0):
+        raise InvalidInput(
+            "the message budget is a positive whole number of đồng, or empty for no limit", field="message_budget_vnd"
+        )
     return CampaignFields(**v)
+
+
+def _channels(raw: Any) -> str:
+    """A list or a comma-separated text of channels, kept in the routing order; push by default."""
+    items = raw.split(",") if isinstance(raw, str) else list(raw or [])
+    chosen = {str(item).strip().lower() for item in items if str(item).strip()}
+    unknown = chosen - set(CHANNELS)
+    if unknown:
+        raise InvalidInput(
+            f"unknown channel(s) {', '.join(sorted(unknown))}; choose from {', '.join(CHANNELS)}", field="channels"
+        )
+    return ",".join(c for c in CHANNELS if c in chosen) or "push"

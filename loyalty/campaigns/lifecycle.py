@@ -6,6 +6,8 @@ Rules:
   ``finished`` (a ``once`` campaign done, the end date passed, or the budget spent);
   ``paused`` stops giving until it is launched again; ``cancelled`` is final. Every move is a
   guarded UPDATE on the statuses it leaves, so two moves at once cannot both happen.
+* Launching is refused when its messages' estimated cost exceeds its message budget
+  (``loyalty.campaigns.message_cost``).
 * A campaign is changed only while draft, scheduled or paused (not while it gives, nor once it
   is over), and always checked whole again (:func:`loyalty.campaigns.fields.validate`).
 * Staff moves (create, change, launch, pause, cancel) write their audit row in the same
@@ -24,6 +26,7 @@ from loyalty.campaigns.fields import StoredCampaign, validate
 from loyalty.db import write_transaction
 from loyalty.errors import Conflict, InvalidInput, NotFound
 from loyalty.schema import Campaign, CampaignStatus
+from loyalty.settings import MESSAGE_PRICES, MessagePrices
 
 # The statuses in which a campaign gives.
 LIVE = (CampaignStatus.SCHEDULED, CampaignStatus.RUNNING)
@@ -98,8 +101,11 @@ async def update_campaign(
             await audit.record(actor, "campaign.update", "campaign", campaign_id, changed=changed)
 
 
-async def change_status(campaign_id: int, action: str, *, actor: audit.StaffActor | None = None) -> CampaignStatus:
-    """Launch, pause or cancel: one guarded UPDATE from the statuses that allow it."""
+async def change_status(
+    campaign_id: int, action: str, *, actor: audit.StaffActor | None = None, prices: MessagePrices = MESSAGE_PRICES
+) -> CampaignStatus:
+    """Launch, pause or cancel: one guarded UPDATE from the statuses that allow it (a launch
+    over the message budget at ``prices`` is refused)."""
     try:
         move = Action(action)
     except ValueError:
@@ -109,6 +115,10 @@ async def change_status(campaign_id: int, action: str, *, actor: audit.StaffActo
         current = await load_campaign(campaign_id)
         if move == Action.LAUNCH:
             await validate(current.fields().values())
+            # Imported here: the estimate reads the audience, which loads campaigns from here.
+            from loyalty.campaigns.message_cost import check_budget
+
+            await check_budget(current, prices=prices)
         moved = (
             await Campaign.update({Campaign.status: target, Campaign.updated_at: datetime.now(UTC)})
             .where((Campaign.id == campaign_id) & Campaign.status.is_in(list(allowed)))

@@ -10,6 +10,8 @@
 * ``vouchers_redeemed`` and ``redemption_rate`` (redeemed ÷ voucher gifts given, per mille, so
   integers only), ``revenue``: đồng (net of refunds) of the receipts the vouchers were redeemed
   on, matched by (store, receipt number) to ``Purchase``.
+* ``channel_results``: its messages' deliveries, those that reached the member (sent or
+  delivered) and their cost in đồng, per channel.
 """
 
 from __future__ import annotations
@@ -57,6 +59,11 @@ async def _table_exists(name: str) -> bool:
     return bool(await _count(f"SELECT CASE WHEN {db.table_exists('$1')} THEN 1 ELSE 0 END AS n", name))
 
 
+# Voucher gifts are reported one event each, points gifts one event per batch: both name the campaign.
+_KINDS = f"'{EventKind.CAMPAIGN_GIFT.value}', '{EventKind.CAMPAIGN_GIFTS.value}'"
+_EVENTS = f"e.kind IN ({_KINDS}) AND {db.json_integer('e.payload', 'campaign_id')} = $1"
+
+
 async def results(campaign_id: int) -> Results:
     row = await Campaign.select(Campaign.name, Campaign.status).where(Campaign.id == campaign_id).first()
     if row is None:
@@ -74,9 +81,7 @@ async def results(campaign_id: int) -> Results:
     )
     assert gifts is not None  # an aggregate always has its row
     g = {k: int(v or 0) for k, v in gifts.items()}
-    # Voucher gifts are reported one event each, points gifts one event per batch: both name the campaign.
-    kinds = f"'{EventKind.CAMPAIGN_GIFT.value}', '{EventKind.CAMPAIGN_GIFTS.value}'"
-    events = f"e.kind IN ({kinds}) AND {db.json_integer('e.payload', 'campaign_id')} = $1"
+    events = _EVENTS
     pushes = inbox = read = 0
     if await _table_exists("inbox_message"):
         inbox = await _count(
@@ -125,6 +130,30 @@ async def results(campaign_id: int) -> Results:
         rate,
         revenue,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelResult:
+    """A campaign's messages on one channel: deliveries made, reached (sent or delivered), cost."""
+
+    channel: str
+    deliveries: int
+    reached: int
+    cost_vnd: int
+
+
+async def channel_results(campaign_id: int) -> list[ChannelResult]:
+    """Deliveries and cost per channel of the campaign's messages (one query; none without the
+    notifications tables)."""
+    if not await _table_exists("delivery"):
+        return []
+    rows = await db.fetch_tuples(
+        "SELECT d.channel, COUNT(*), SUM(CASE WHEN d.status IN ('sent', 'delivered') THEN 1 ELSE 0 END), "
+        "SUM(d.cost_vnd) FROM delivery d JOIN inbox_message i ON i.id = d.message "
+        f"JOIN domain_event e ON e.id = i.event WHERE {_EVENTS} GROUP BY d.channel ORDER BY d.channel",
+        campaign_id,
+    )
+    return [ChannelResult(str(c), int(n or 0), int(r or 0), int(v or 0)) for c, n, r, v in rows]
 
 
 def to_csv(items: list[Results]) -> str:

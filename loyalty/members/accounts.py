@@ -34,7 +34,9 @@ from loyalty.schema import AuditLog, Member
 LOCALES = ("vi", "en")
 GENDERS = ("female", "male", "other")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
-EDITABLE_FIELDS = ("name", "email", "birthday", "gender", "locale", "address", "city")
+EDITABLE_FIELDS = ("name", "email", "birthday", "gender", "locale", "address", "city", "preferred_channel")
+# The channels a member may ask their messages to try first (notifications.routing's order).
+CHANNELS = ("push", "zalo", "sms", "email")
 MAX_AGE_YEARS = 120
 UID_MOVED = "member.uid_moved"
 SIGN_IN_ACTOR = audit.StaffActor(None, "firebase sign-in")
@@ -102,6 +104,10 @@ def _validate_field(key: str, value: Any, today: date) -> Any:
     if key == "locale":
         if value not in LOCALES:
             raise InvalidInput(f"locale must be one of {', '.join(LOCALES)}", field="locale")
+        return value
+    if key == "preferred_channel":
+        if value not in CHANNELS:
+            raise InvalidInput(f"preferred_channel must be one of {', '.join(CHANNELS)}", field=key)
         return value
     limits = {"name": 200, "address": 500, "city": 100}
     if not isinstance(value, str):

@@ -108,6 +108,11 @@ class Campaign(Keyed, Table):
     max_points = BigInt(null=True, default=None)
     gifts_issued = BigInt(default=0)
     points_given = BigInt(default=0)
+    # The channels its messages may take (comma-separated: push,zalo,sms,email), a budget for
+    # the messages in đồng (none: no limit), and what its messages were counted to cost so far.
+    channels = Varchar(length=40, default="push")
+    message_budget_vnd = BigInt(null=True, default=None)
+    message_cost_vnd = BigInt(default=0)
     created_by = ForeignKey(BaseUser, null=True, on_delete=SET_NULL, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

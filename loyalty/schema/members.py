@@ -58,6 +58,8 @@ class Member(Keyed, Table):
     birthday = Date(null=True, default=None)
     gender = Varchar(length=16, null=True, default=None)
     locale = Varchar(length=2, default="vi")
+    # push | zalo | sms | email: the channel a message tries first (notifications.routing).
+    preferred_channel = Varchar(length=8, default="push")
     address = Text(default="")
     city = Varchar(length=100, default="")
     timezone = Varchar(length=64, default="Asia/Ho_Chi_Minh")

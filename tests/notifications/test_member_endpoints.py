@@ -115,6 +115,7 @@ async def test_consents_default_to_no_marketing_and_are_stored_with_their_text_v
         "push_marketing": False,
         "email_marketing": False,
         "sms_marketing": False,
+        "zalo_marketing": False,
         "push_transactional": True,
         "text_version": None,
         "updated_at": None,

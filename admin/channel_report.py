@@ -1,0 +1,33 @@
+"""The channel health page (``templates/channels.html``): per day and channel, messages sent,
+delivered, failed and their cost, in Vietnamese like the rest of the staff site.
+
+Served by the API at ``/staff/channels`` and ``/staff/channels.csv`` under the admin's staff login.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from notifications.channel_health import ChannelDay
+
+TEMPLATE = "channels.html"
+LABELS = ["Ngày", "Kênh", "Đã gửi", "Đã đến nơi", "Thất bại", "Chi phí (đồng)"]
+CHANNELS = {"push": "Thông báo ứng dụng", "zalo": "Zalo", "sms": "SMS", "email": "E-mail"}
+
+
+def context(rows: list[ChannelDay], days: int, username: str) -> dict[str, Any]:
+    shown = [
+        {
+            "day": r.day.isoformat(),
+            "channel": CHANNELS.get(r.channel, r.channel),
+            "figures": [r.sent, r.delivered, r.failed, r.cost_vnd],
+        }
+        for r in rows
+    ]
+    return {
+        "title": f"Tình trạng các kênh gửi tin ({days} ngày qua)",
+        "labels": LABELS,
+        "rows": shown,
+        "days": days,
+        "username": username,
+    }
