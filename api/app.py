@@ -34,6 +34,7 @@ from api.controllers.ledger_key import ledger_public_key
 from api.controllers.me import MeController
 from api.controllers.metrics import metrics
 from api.controllers.notifications import NotificationsController
+from api.controllers.opt_out import OptOutController
 from api.controllers.pos import TerminalController
 from api.controllers.pos_phone import PosPhoneController
 from api.controllers.pos_vouchers import PosVoucherController
@@ -153,6 +154,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
             staff_login,
             staff_pages,
             static_files(),
+            OptOutController,
         ],
         template_config=TEMPLATES,
         exception_handlers=EXCEPTION_HANDLERS,

@@ -51,6 +51,18 @@ class ConsentsIn(msgspec.Struct, forbid_unknown_fields=True):
     text_version: Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=SINGLE_LINE)] | None = None
 
 
+class TillConsentsIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A customer's answers at the counter; a channel left out keeps its answer."""
+
+    phone: Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=SINGLE_LINE)]
+    text_version: Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=SINGLE_LINE)]
+    # The consent text exactly as the cashier read it out (or the till showed it).
+    text_read: Annotated[str, msgspec.Meta(min_length=20, max_length=4000)]
+    zalo_marketing: bool | None = None
+    sms_marketing: bool | None = None
+    email_marketing: bool | None = None
+
+
 class ConsentsOut(msgspec.Struct):
     push_marketing: bool
     email_marketing: bool

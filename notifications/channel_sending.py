@@ -20,11 +20,12 @@ from notifications.channel_answers import Answered, record
 from notifications.channels.base import Channel, ChannelSender, Outgoing
 from notifications.config import NotifySettings
 from notifications.tables import DeliveryStatus
+from notifications.unsubscribe import opt_out_url
 
 PENDING = DeliveryStatus.PENDING
 CLAIMED_SQL = (
-    "SELECT d.id, d.attempts, d.address, im.id AS message, im.kind, im.locale, im.purpose, im.title, im.body, "
-    "im.data FROM delivery d JOIN inbox_message im ON im.id = d.message "
+    "SELECT d.id, d.attempts, d.address, d.member, im.id AS message, im.kind, im.locale, im.purpose, "
+    "im.title, im.body, im.data FROM delivery d JOIN inbox_message im ON im.id = d.message "
 )
 
 
@@ -67,6 +68,7 @@ async def claim(channel: Channel, settings: NotifySettings, *, now: datetime | N
             title=r["title"],
             body=r["body"],
             params=params,
+            unsubscribe_url=opt_out_url(settings, r["member"], channel) if r["purpose"] == "marketing" else None,
         )
         out.append(ChannelClaim(outgoing, r["attempts"]))
     return out

@@ -63,6 +63,9 @@ class NotifySettings:
     smtp_tls: bool = False
     mail_from: str | None = None
     email_cost_vnd: int = 0
+    # Marketing e-mail and SMS carry an opt-out link: <public_base_url>/u/<token signed with the key>.
+    public_base_url: str | None = None
+    unsubscribe_key: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = ENV) -> NotifySettings:
@@ -105,6 +108,8 @@ def _channel_settings(env: Mapping[str, str]) -> dict[str, Any]:
     d = NotifySettings
     return {
         "channels_console": env_flag(env, "CHANNELS_CONSOLE", default=False),
+        "public_base_url": (env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
+        "unsubscribe_key": env.get("UNSUBSCRIBE_KEY") or None,
         "zalo_app_id": env.get("ZALO_APP_ID") or None,
         "zalo_secret_key": env.get("ZALO_SECRET_KEY") or None,
         "zalo_oa_secret_key": env.get("ZALO_OA_SECRET_KEY") or None,

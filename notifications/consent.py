@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from loyalty import audit
 from loyalty.db import write_transaction
+from loyalty.errors import InvalidInput
 from notifications.channels.base import Channel
 from notifications.config import NotifySettings
 from notifications.messages import Purpose
@@ -75,6 +77,43 @@ async def set_marketing(
                 values=[Consent.granted, Consent.text_version, Consent.updated_at],
             )
     return await current(member_id)
+
+
+CONSENT_AT_TILL = "consent.recorded_at_till"
+TILL_CHANNELS = frozenset({Channel.ZALO.value, Channel.SMS.value, Channel.EMAIL.value})
+
+
+async def record_at_till(
+    member_id: int,
+    choices: dict[str, bool],
+    *,
+    text_version: str,
+    text_read: str,
+    terminal_id: int,
+    now: datetime | None = None,
+) -> Consents:
+    """The answers a customer gave at the counter to the consent text the cashier read out.
+
+    The answers are the member's current consents like any other; the proof the personal-data
+    law asks for (the very text read, its version, the till, the time) is the audit row written
+    in the same transaction. Push is the app's to ask, not the till's."""
+    if not choices or not set(choices) <= TILL_CHANNELS:
+        raise InvalidInput("a till records Zalo, SMS and e-mail answers only", field="channels")
+    now = now or datetime.now(UTC)
+    async with write_transaction():
+        found = await set_marketing(member_id, choices, text_version=text_version, now=now)
+        await audit.record(
+            audit.StaffActor(None, f"till {terminal_id}"),
+            CONSENT_AT_TILL,
+            "member",
+            member_id,
+            choices=choices,
+            text_version=text_version,
+            text_read=text_read,
+            terminal_id=terminal_id,
+            at=now.isoformat(),
+        )
+    return found
 
 
 def zone(name: str | None) -> ZoneInfo:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, post
+from litestar import Controller, Request, Response, post, put
 from litestar.params import JSONBody
 
 from api.auth import CallingTill
+from api.controllers.notifications import consents_out
 from api.idempotency import run_once
+from api.schemas_notifications import ConsentsOut, TillConsentsIn
 from api.schemas_rewards import (
     PhoneCodeIn,
     PhoneCodeOut,
@@ -19,6 +21,7 @@ from api.schemas_rewards import (
 )
 from loyalty import members, rewards
 from loyalty.schema import VoucherStatus
+from notifications import consent
 from notifications.channels import Channel, ChannelSender
 from notifications.phone_codes import send_phone_code
 
@@ -66,3 +69,19 @@ class PosPhoneController(Controller):
             )
 
         return await run_once(request, f"pos.phone-redemptions:{terminal.id}", data, change)
+
+    @put(
+        "/members/consents",
+        summary="Record a customer's marketing answers at the counter, with the consent text read to them",
+    )
+    async def consents(self, terminal: CallingTill, data: JSONBody[TillConsentsIn]) -> ConsentsOut:
+        member = await members.member_by_phone(data.phone)
+        answers = {"zalo": data.zalo_marketing, "sms": data.sms_marketing, "email": data.email_marketing}
+        found = await consent.record_at_till(
+            member.id,
+            {channel: answer for channel, answer in answers.items() if answer is not None},
+            text_version=data.text_version,
+            text_read=data.text_read,
+            terminal_id=terminal.id,
+        )
+        return consents_out(found)
