@@ -47,6 +47,7 @@ class MeOut(msgspec.Struct):
     tier: TierOut | None
     next_tier: NextTierOut | None
     member_since: datetime
+    preferred_channel: str = "push"  # push | zalo | sms | email: where transactional messages go first
 
 
 class ProfilePatch(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):

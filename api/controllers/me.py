@@ -39,6 +39,7 @@ async def me_out(member: Member) -> MeOut:
         if following
         else None,
         member_since=member.created_at,
+        preferred_channel=member.preferred_channel,
     )
 
 

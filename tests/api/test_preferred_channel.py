@@ -12,10 +12,13 @@ async def test_a_member_sets_the_channel_their_messages_try_first(client: httpx.
     headers = member_headers("0907654322")
     first = await client.patch("/api/v1/me", headers=headers, json={"name": "Lan"})
     assert first.status_code == 200, first.text
+    assert first.json()["preferred_channel"] == "push"
     row = await Member.select(Member.preferred_channel).where(Member.phone == "+84907654322").first()
     assert row is not None and row["preferred_channel"] == "push"  # every member starts on push
     changed = await client.patch("/api/v1/me", headers=headers, json={"preferred_channel": "zalo"})
     assert changed.status_code == 200, changed.text
+    assert changed.json()["preferred_channel"] == "zalo"
+    assert (await client.get("/api/v1/me", headers=headers)).json()["preferred_channel"] == "zalo"
     row = await Member.select(Member.preferred_channel).where(Member.phone == "+84907654322").first()
     assert row is not None and row["preferred_channel"] == "zalo"
     refused = await client.patch("/api/v1/me", headers=headers, json={"preferred_channel": "fax"})
