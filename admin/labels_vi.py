@@ -429,6 +429,18 @@ FORMS: Mapping[str, FormLabels] = {
         "Chỉ hủy được phiếu chưa sử dụng; điểm được trả lại cho hội viên và số lượng phần thưởng được hoàn lại.",
         {"code": "Mã phiếu (xem bảng voucher)", "reason": "Lý do (ghi vào nhật ký)"},
     ),
+    "send-a-message": FormLabels(
+        "Gửi tin nhắn",
+        "Gửi cho một hội viên hoặc một nhóm VIP qua kênh bạn chọn; tin ưu đãi chỉ đến hội viên đã đồng ý nhận.",
+        {
+            "channel": "Kênh (push, zalo, sms, email)",
+            "kind": "Loại tin (notice: thông báo dịch vụ; offer: ưu đãi, cần sự đồng ý)",
+            "title": "Tiêu đề",
+            "body": "Nội dung (SMS: tiêu đề và nội dung tối đa 300 ký tự)",
+            "phone": "Số điện thoại hội viên (hoặc để trống và chọn nhóm VIP)",
+            "vip_group": "ID nhóm VIP (xem bảng nhóm VIP)",
+        },
+    ),
     "change-reward-stock": FormLabels(
         "Thay đổi số lượng phần thưởng",
         "Thêm hoặc bớt số lượng của phần thưởng có giới hạn; các lượt đổi tại quầy trong lúc đó vẫn được giữ.",

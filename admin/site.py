@@ -13,7 +13,7 @@ from piccolo.apps.user.tables import BaseUser
 from piccolo_admin.endpoints import TableConfig
 from piccolo_api.rate_limiting.middleware import RateLimitProvider
 
-from admin import campaigns, complaints, ledger, notifications, rewards, stores
+from admin import campaigns, complaints, ledger, notifications, one_off, rewards, stores
 from admin.access import StaffAdmin, restrict_system_tables
 from admin.labels import label_forms, label_tables, serve_labels
 from admin.member_search import normalise_phone_filter
@@ -84,7 +84,9 @@ TABLES: list[Any] = protect(
 # What the admin serves: those and the staff accounts (which keep Piccolo Admin's own rule:
 # superusers only); the system's tables refuse everyone else, the groups read in Vietnamese.
 SERVED: list[Any] = label_tables(restrict_system_tables([*TABLES, staff_accounts]))
-FORMS: list[Any] = label_forms([*stores.FORMS, *rewards.FORMS, *ledger.FORMS, *complaints.FORMS, *campaigns.FORMS])
+FORMS: list[Any] = label_forms(
+    [*stores.FORMS, *rewards.FORMS, *ledger.FORMS, *complaints.FORMS, *campaigns.FORMS, *one_off.FORMS]
+)
 SIDEBAR_LINKS: dict[str, str] = {
     # The dashboard first: Piccolo Admin 1.14 cannot change its own home page, so this is the way there.
     "Tổng quan chương trình (dashboard)": "/staff/dashboard",

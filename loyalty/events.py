@@ -30,6 +30,8 @@ class EventKind(StrEnum):
     CAMPAIGN_GIFT = "campaign_gift"
     CAMPAIGN_GIFTS = "campaign_gifts"  # a batch of points gifts (member NULL; payload names the gift ids)
     COMPLAINT_UPDATED = "complaint_updated"
+    STAFF_NOTICE = "staff_notice"  # a one-off service message staff wrote (transactional)
+    STAFF_OFFER = "staff_offer"  # a one-off promotion staff wrote (marketing: consent, cap)
 
 
 # A fixed statement rather than DomainEvent(...).save(): emit runs on every earn, and Piccolo's

@@ -22,7 +22,7 @@ a few set-wise statements whatever its size.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import NamedTuple
 
@@ -34,6 +34,9 @@ from notifications.config import NotifySettings
 from notifications.gift_messages import gift_messages
 from notifications.messages import Purpose
 from notifications.tables import DeliveryStatus, InboxMessage
+
+# One-off messages staff send on a channel they chose: that channel alone (loyalty.campaigns.one_off).
+STAFF_KINDS = frozenset({EventKind.STAFF_NOTICE.value, EventKind.STAFF_OFFER.value})
 
 INSERT_CHUNK = 500
 EVENTS_SQL = (
@@ -63,6 +66,7 @@ async def materialize(
         if not events:
             return 0
         rows: list[InboxMessage] = []
+        chosen: dict[int, frozenset[Channel]] = {}  # event -> the one channel staff chose
         done: list[int] = []
         progressed = 0  # gift batches with messages made but more to come
         budget = settings.event_batch
@@ -82,18 +86,23 @@ async def materialize(
             done.append(event.id)
             if event.member is None:
                 continue
-            rendered = messages.render(event.kind, messages.stored_dict(event.payload), event.locale or "vi")
+            payload = messages.stored_dict(event.payload)
+            rendered = messages.render(event.kind, payload, event.locale or "vi")
             if rendered is not None:
                 rows.append(message(event.member, event.id, rendered, now))
+                if event.kind in STAFF_KINDS and payload.get("channel") in set(Channel):
+                    chosen[event.id] = frozenset({Channel(str(payload["channel"]))})
         new: list[tuple[int, int, str]] = []
+        only: dict[int, frozenset[Channel]] = {}
         for start in range(0, len(rows), INSERT_CHUNK):
             inserted = (
                 await InboxMessage.insert(*rows[start : start + INSERT_CHUNK])
                 .on_conflict(action="DO NOTHING")
-                .returning(InboxMessage.id, InboxMessage.member, InboxMessage.purpose)
+                .returning(InboxMessage.id, InboxMessage.member, InboxMessage.purpose, InboxMessage.event)
             )
             new.extend((int(r["id"]), int(r["member"]), str(r["purpose"])) for r in inserted)
-        pushed = await _route(new, channels, now)
+            only.update({int(r["id"]): chosen[r["event"]] for r in inserted if r["event"] in chosen})
+        pushed = await _route(new, channels, now, only)
         if pushed:
             await db.execute(_deliveries_sql(), now, db.listed(pushed), True)
         if done:
@@ -103,9 +112,16 @@ async def materialize(
     return len(done) + progressed
 
 
-async def _route(new: list[tuple[int, int, str]], channels: Collection[Channel], now: datetime) -> list[int]:
-    """Make the new messages' deliveries off push; returns the messages that go by push."""
+async def _route(
+    new: list[tuple[int, int, str]],
+    channels: Collection[Channel],
+    now: datetime,
+    only: Mapping[int, frozenset[Channel]] | None = None,
+) -> list[int]:
+    """Make the new messages' deliveries off push; returns the messages that go by push.
+    ``only``: messages that may take one channel alone (a one-off message staff sent on it)."""
     allowed = await message_budget.campaign_channels(m for m, _, purpose in new if purpose == Purpose.MARKETING)
+    allowed.update(only or {})
     if set(channels) == routing.PUSH_ONLY and all(Channel.PUSH in a for a in allowed.values()):
         return [message for message, _, _ in new]  # the measured path: every message by push
     reach = await routing.reach_of(member for _, member, _ in new)

@@ -151,6 +151,19 @@ TEMPLATES: dict[str, Template] = {
         ("Phản hồi của bạn đã được cập nhật", "Xem chi tiết trong ứng dụng."),
         ("Your feedback was updated", "See the details in the app."),
     ),
+    # One-off messages staff write: their own words come in the payload (title_vi, body_vi, …).
+    "staff_notice": T(
+        "service",
+        TRANSACTIONAL,
+        ("Thông báo từ cửa hàng", "Bạn có một thông báo mới."),
+        ("A message from the shop", "You have a new message."),
+    ),
+    "staff_offer": T(
+        "offer",
+        MARKETING,
+        ("Ưu đãi dành cho bạn", "Bạn có một ưu đãi mới."),
+        ("An offer for you", "You have a new offer."),
+    ),
 }
 
 

@@ -32,6 +32,7 @@ Modules:
 * ``gift_vouchers``: Voucher gifts of a campaign run: the audience chosen as pending rows, then vouchers issued.
 * ``messages``: The campaign's words for each member, and the events that carry them to the notifications side.
 * ``message_cost``: What a campaign's messages will cost, before it is launched, and its message budget.
+* ``one_off``: A one-off message staff write to one member or a whole VIP group, on the channel they choose.
 * ``outcomes``: What a campaign achieved, counted in SQL (a report: read-only, one query per figure).
 * ``schedule``: When a campaign's occurrences fall: birthdays, anniversaries, holidays and lunar dates.
 * ``params``: Numbered parameters for SQL built from pieces (segment filters, audiences, fan-out batches).
@@ -51,6 +52,7 @@ from loyalty.campaigns.lifecycle import (
 )
 from loyalty.campaigns.message_cost import CostEstimate, campaign_estimate
 from loyalty.campaigns.messages import GiftBatch
+from loyalty.campaigns.one_off import send_one_off
 from loyalty.campaigns.outcomes import ChannelResult, Results, channel_results, results, to_csv
 from loyalty.campaigns.progress import RunProgress, runs_in_progress
 from loyalty.campaigns.runs import run_campaign, run_due_campaigns  # jobs
@@ -97,6 +99,7 @@ __all__ = [
     "run_due_campaigns",
     "runs_in_progress",
     "save_segment",
+    "send_one_off",
     "to_csv",
     "update_campaign",
 ]

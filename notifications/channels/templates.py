@@ -79,6 +79,8 @@ SMS: dict[str, tuple[str, str]] = {
     ),
     "campaign_gift": ("$title $body", "$title $body"),
     "complaint_updated": ("Phản hồi của bạn đã được cập nhật: $status.", "Your feedback was updated: $status."),
+    "staff_notice": ("$title: $body", "$title: $body"),
+    "staff_offer": ("$title: $body", "$title: $body"),
     # Sent straight from a till's request, never through the inbox (DIRECT_KINDS).
     "phone_code": (
         "Mã xác nhận Thân Thiết: $code, hiệu lực $minutes phút. Không đưa mã này cho ai khác.",
@@ -119,8 +121,11 @@ class Email:
     html: str
 
 
+STAFF_WORDS = frozenset({"campaign_gift", "staff_notice", "staff_offer"})  # staff write the words
+
+
 def sms_parts_allowed(kind: str) -> int:
-    return CAMPAIGN_SMS_PARTS if kind == "campaign_gift" else 1
+    return CAMPAIGN_SMS_PARTS if kind in STAFF_WORDS else 1
 
 
 def sms_text(message: Outgoing) -> str:
