@@ -8,19 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from admin import formats
 from notifications.channel_health import ChannelDay
 
 TEMPLATE = "channels.html"
-LABELS = ["Ngày", "Kênh", "Đã gửi", "Đã đến nơi", "Thất bại", "Chi phí (đồng)"]
+LABELS = ["Ngày", "Kênh", "Đã gửi", "Đã đến nơi", "Thất bại", "Chi phí"]
+CSV_LABELS = [*LABELS[:-1], "Chi phí (đồng)"]  # the file keeps plain numbers for spreadsheets
 CHANNELS = {"push": "Thông báo ứng dụng", "zalo": "Zalo", "sms": "SMS", "email": "E-mail"}
 
 
 def context(rows: list[ChannelDay], days: int, username: str) -> dict[str, Any]:
     shown = [
         {
-            "day": r.day.isoformat(),
+            "day": formats.day(r.day),
             "channel": CHANNELS.get(r.channel, r.channel),
-            "figures": [r.sent, r.delivered, r.failed, r.cost_vnd],
+            "figures": [formats.points(r.sent), formats.points(r.delivered), formats.points(r.failed)],
+            "cost": formats.vnd(r.cost_vnd),
         }
         for r in rows
     ]

@@ -36,7 +36,7 @@ async def channel_health_csv(days: Days = 30) -> Response[bytes]:
     rows = await channel_health(_since(days))
     name = f"channel-health-{datetime.now(UTC).date().isoformat()}.csv"
     headers = {**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'}
-    return Response((BOM + to_csv(rows, channel_report.LABELS)).encode(), media_type="text/csv", headers=headers)
+    return Response((BOM + to_csv(rows, channel_report.CSV_LABELS)).encode(), media_type="text/csv", headers=headers)
 
 
 CHANNEL_REPORT_ROUTES = [channel_health_page, channel_health_csv]

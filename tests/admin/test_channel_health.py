@@ -60,7 +60,7 @@ async def test_the_staff_page_and_csv_show_channel_health_in_vietnamese(staff_cl
     page = await staff_client.get("/staff/channels", headers={"Accept": "text/html"})
     assert page.status_code == 200, page.text
     assert "Tình trạng các kênh gửi tin" in page.text and "Thông báo ứng dụng" in page.text
-    assert "<td>750</td>" in page.text
+    assert "<td>750\xa0₫</td>" in page.text and datetime.now(UTC).strftime("%d/%m/%Y") in page.text
     csv = await staff_client.get("/staff/channels.csv?days=7")
     assert csv.status_code == 200
     assert csv.content.startswith("\ufeff".encode())
