@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -67,6 +67,31 @@ class Answered:
     retried: int
 
 
+async def write_failures_and_retries(
+    failed: Mapping[str, Sequence[int]], retries: Sequence[tuple[int, datetime, str]]
+) -> None:
+    """Write back the deliveries that failed for good (by reason) and those to try again, each
+    guarded on the delivery still being pending; call inside the answers' transaction."""
+    for reason, ids in failed.items():
+        await db.execute(
+            f"UPDATE delivery SET status = '{FAILED}', last_error = $1 "
+            f"WHERE status = '{PENDING}' AND {db.one_of('id', '$2')}",
+            reason,
+            db.listed(ids),
+        )
+    if retries:
+        # Each retry has its own jittered time: one statement with CASE, not one per delivery.
+        # PostgreSQL types a bare CASE parameter as text, hence the timestamptz.
+        count = len(retries)
+        when = per_id(count, start=1, width=3, column=1, pg_type="timestamptz")
+        await db.execute(
+            f"UPDATE delivery SET next_attempt_at = {when}, "
+            f"last_error = {per_id(count, start=1, width=3, column=2)} "
+            f"WHERE status = '{PENDING}' AND id IN ({ids_of(count, start=1, width=3)})",
+            *(value for delivery, at, error in retries for value in (delivery, at, error[:500])),
+        )
+
+
 async def record(
     claimed: Sequence[Claimed], results: Sequence[Result], settings: NotifySettings, *, now: datetime | None = None
 ) -> Answered:
@@ -107,24 +132,7 @@ async def record(
                 now,
                 *(value for pair in sent.items() for value in pair),
             )
-        for reason, ids in failed.items():
-            await db.execute(
-                f"UPDATE delivery SET status = '{FAILED}', last_error = $1 "
-                f"WHERE status = '{PENDING}' AND {db.one_of('id', '$2')}",
-                reason,
-                db.listed(ids),
-            )
-        if retries:
-            # Each retry has its own jittered time: one statement with CASE, not one per delivery.
-            # PostgreSQL types a bare CASE parameter as text, hence the timestamptz.
-            count = len(retries)
-            when = per_id(count, start=1, width=3, column=1, pg_type="timestamptz")
-            await db.execute(
-                f"UPDATE delivery SET next_attempt_at = {when}, "
-                f"last_error = {per_id(count, start=1, width=3, column=2)} "
-                f"WHERE status = '{PENDING}' AND id IN ({ids_of(count, start=1, width=3)})",
-                *(value for delivery, at, error in retries for value in (delivery, at, error[:500])),
-            )
+        await write_failures_and_retries(failed, retries)
         for reason, device_ids in dead_devices.items():
             await deactivate_devices(device_ids, reason, now=now)
     return Answered(sent=len(sent), failed=sum(len(ids) for ids in failed.values()), retried=len(retries))

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from loyalty import db
-from notifications.answers import Answered, backoff, ids_of, per_id
+from notifications.answers import Answered, backoff, ids_of, per_id, write_failures_and_retries
 from notifications.channels.base import Channel, SendStatus, Sent
 from notifications.config import NotifySettings
 from notifications.tables import DeliveryStatus
@@ -79,20 +79,5 @@ async def record(
                 now,
                 *(v for r in sent for v in (r.delivery_id, r.provider_id[:255], max(0, r.cost_vnd), max(1, r.parts))),
             )
-        for reason, ids in failed.items():
-            await db.execute(
-                f"UPDATE delivery SET status = '{FAILED}', last_error = $1 "
-                f"WHERE status = '{PENDING}' AND {db.one_of('id', '$2')}",
-                reason,
-                db.listed(ids),
-            )
-        if retries:
-            count = len(retries)
-            when = per_id(count, start=1, width=3, column=1, pg_type="timestamptz")
-            await db.execute(
-                f"UPDATE delivery SET next_attempt_at = {when}, "
-                f"last_error = {per_id(count, start=1, width=3, column=2)} "
-                f"WHERE status = '{PENDING}' AND id IN ({ids_of(count, start=1, width=3)})",
-                *(value for delivery, at, error in retries for value in (delivery, at, error[:500])),
-            )
+        await write_failures_and_retries(failed, retries)
     return Answered(sent=len(sent), failed=sum(len(ids) for ids in failed.values()), retried=len(retries))
