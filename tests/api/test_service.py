@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import json
+import logging
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
 import httpx
@@ -76,13 +81,9 @@ async def test_request_id_is_echoed_or_made(client: httpx.AsyncClient) -> None:
     assert len(made.headers["x-request-id"]) == 16
 
 
-async def test_answers_to_paths_and_methods_no_route_has_carry_a_request_id_and_are_logged(
-    client: httpx.AsyncClient,
-) -> None:
-    import io
-    import json
-    import logging
-
+@contextmanager
+def access_log_lines() -> Iterator[list[dict[str, Any]]]:
+    """The access log's JSON lines written inside the block, parsed when it ends."""
     from api.observability import JsonFormatter
 
     lines = io.StringIO()
@@ -90,14 +91,22 @@ async def test_answers_to_paths_and_methods_no_route_has_carry_a_request_id_and_
     handler.setFormatter(JsonFormatter())
     access = logging.getLogger("api.access")
     access.addHandler(handler)
+    entries: list[dict[str, Any]] = []
     try:
-        missing = await client.get("/api/v1/nothing-here", headers={"X-Request-ID": "till-9-lost"})
-        wrong = await client.delete("/health")
+        yield entries
     finally:
         access.removeHandler(handler)
+        entries.extend(json.loads(line) for line in lines.getvalue().splitlines())
+
+
+async def test_answers_to_paths_and_methods_no_route_has_carry_a_request_id_and_are_logged(
+    client: httpx.AsyncClient,
+) -> None:
+    with access_log_lines() as entries:
+        missing = await client.get("/api/v1/nothing-here", headers={"X-Request-ID": "till-9-lost"})
+        wrong = await client.delete("/health")
     assert (missing.status_code, missing.headers["x-request-id"]) == (404, "till-9-lost")
     assert wrong.status_code == 405 and len(wrong.headers["x-request-id"]) == 16
-    entries = [json.loads(line) for line in lines.getvalue().splitlines()]
     assert [(e["request_id"], e["path"], e["status"]) for e in entries] == [
         ("till-9-lost", "/api/v1/nothing-here", 404),
         (wrong.headers["x-request-id"], "/health", 405),
@@ -125,23 +134,9 @@ async def test_domain_error_data_never_overrides_the_problem_members(client: htt
 async def test_the_access_log_is_one_json_line_with_the_request_id_and_the_route_template(
     client: httpx.AsyncClient,
 ) -> None:
-    import io
-    import json
-    import logging
-
-    from api.observability import JsonFormatter
-
-    lines = io.StringIO()
-    handler = logging.StreamHandler(lines)
-    handler.setFormatter(JsonFormatter())
-    access = logging.getLogger("api.access")
-    access.addHandler(handler)
-    try:
+    with access_log_lines() as entries:
         answer = await client.get("/api/v1/me/complaints/KN-1", headers={"X-Request-ID": "till-7-log"})
-    finally:
-        access.removeHandler(handler)
-    (line,) = lines.getvalue().splitlines()
-    entry = json.loads(line)
+    (entry,) = entries
     assert entry["request_id"] == answer.headers["x-request-id"] == "till-7-log"
     assert (entry["method"], entry["path"], entry["status"]) == ("GET", "/api/v1/me/complaints/KN-1", 401)
     assert entry["route"] == "/api/v1/me/complaints/{reference}"
