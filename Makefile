@@ -35,10 +35,12 @@ seed: migrate
 	$(BIN)/piccolo loyalty seed_demo
 
 ## make run: install, migrate the database, seed the demo, serve API + admin (+ embedded worker).
-# In development the API accepts Firebase Auth emulator tokens (piccolo loyalty dev_token).
+# In development the API accepts Firebase Auth emulator tokens (piccolo loyalty dev_token), and
+# Zalo, SMS and e-mail without settings write to the console (one-time codes included).
 run: seed
 	@if [ "$${APP_ENV:-development}" != production ]; then \
-	  export FIREBASE_AUTH_EMULATOR_HOST="$${FIREBASE_AUTH_EMULATOR_HOST:-127.0.0.1:9099}"; fi; \
+	  export FIREBASE_AUTH_EMULATOR_HOST="$${FIREBASE_AUTH_EMULATOR_HOST:-127.0.0.1:9099}"; \
+	  export CHANNELS_CONSOLE="$${CHANNELS_CONSOLE:-true}"; fi; \
 	exec $(BIN)/uvicorn api.app:app --host $(HOST) --port $(PORT) --proxy-headers --no-access-log
 
 ## make serve: the API for production: API_PROCESSES uvicorn processes (default 2), no embedded
