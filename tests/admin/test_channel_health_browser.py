@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -18,7 +19,8 @@ async def test_staff_read_each_channels_day_in_the_browser() -> None:
     await _traffic(datetime.now(UTC))
     with live_server() as base, chromium() as driver:
         driver.get(base + "/staff/login?next=/staff/channels")
-        wait = WebDriverWait(driver, PATIENCE_S)
+        # The login page is replaced by the report while the wait reads it: a stale body is retried.
+        wait = WebDriverWait(driver, PATIENCE_S, ignored_exceptions=[StaleElementReferenceException])
         wait.until(ec.presence_of_element_located((By.NAME, "username"))).send_keys("demo")
         driver.find_element(By.NAME, "password").send_keys("thanthiet-demo")
         console_errors(driver)  # piccolo_api's login page asks Google for a font: not this page's
