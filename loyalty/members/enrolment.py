@@ -12,7 +12,7 @@ so the number enrols a new, empty membership.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pyotp
 
@@ -63,7 +63,7 @@ async def enrol_at_till(phone: str, name: str = "", *, terminal_id: int, store_c
                 terminal_id=terminal_id,
             )
         found = await member_by_phone(e164)
-    return TillMember(**{**found.__dict__, "created": bool(created)})
+    return replace(found, created=bool(created))
 
 
 async def member_by_phone(phone: str) -> TillMember:
