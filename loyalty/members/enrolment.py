@@ -50,7 +50,7 @@ async def enrol_at_till(phone: str, name: str = "", *, terminal_id: int, store_c
             await Member.insert(
                 Member(public_id=new_public_id(), phone=e164, name=clean, card_secret=pyotp.random_base32())
             )
-            .on_conflict(action="DO NOTHING")
+            .on_conflict(target=Member.phone, action="DO NOTHING")
             .returning(Member.id)
         )
         if created:

@@ -5,8 +5,8 @@ code, which is sent to the member's phone (by Zalo or SMS, outside this package)
 by the cashier. A code:
 
 * is 6 random digits, valid ``VALID_MINUTES``, used once; asking again replaces the one before;
-* allows ``MAX_ATTEMPTS`` wrong tries, each counted in its own committed transaction, so a
-  failed spend cannot roll the count back;
+* allows ``MAX_ATTEMPTS`` tries, each counted by a guarded UPDATE that commits before the spend,
+  so neither a failed spend nor tries sent at once get round the count;
 * is asked for at most ``MAX_PER_WINDOW`` times per member in ``WINDOW_MINUTES``, so a till
   cannot flood a customer's phone or try codes without end;
 * is kept only as a salted SHA-256, never in the clear; it exists in the message alone.
@@ -22,13 +22,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from loyalty import db
 from loyalty.db import write_transaction
 from loyalty.errors import Conflict, Forbidden
-from loyalty.members.enrolment import member_by_phone
-from loyalty.schema import Member, PhoneCode
+from loyalty.members.enrolment import MemberNotFound, member_by_phone
+from loyalty.schema import PhoneCode
 
 VALID_MINUTES = 5
 MAX_ATTEMPTS = 5
+LOCK_MEMBER_SQL = "SELECT phone, locale FROM member WHERE id = $1 AND erased_at IS NULL"
 MAX_PER_WINDOW = 3
 WINDOW_MINUTES = 15
 
@@ -66,6 +68,10 @@ async def issue_phone_code(phone: str, *, terminal_id: int, now: datetime | None
     code = f"{secrets.randbelow(10**6):06d}"
     salt = secrets.token_hex(8)
     async with write_transaction():
+        # The member's row is locked first, so two tills asking at once count one after the other.
+        contact = await db.fetchrow(LOCK_MEMBER_SQL + db.for_update(), member.id)
+        if contact is None:
+            raise MemberNotFound("no member has this phone number; enrol the customer first", field="phone")
         recent = await PhoneCode.count().where(
             (PhoneCode.member == member.id) & (PhoneCode.created_at > now - timedelta(minutes=WINDOW_MINUTES))
         )
@@ -83,7 +89,6 @@ async def issue_phone_code(phone: str, *, terminal_id: int, now: datetime | None
                 expires_at=now + timedelta(minutes=VALID_MINUTES),
             )
         ).returning(PhoneCode.id)
-        contact = await Member.select(Member.phone, Member.locale).where(Member.id == member.id).first() or {}
     valid_until = now + timedelta(minutes=VALID_MINUTES)
     return IssuedCode(member.id, str(contact["phone"]), str(contact["locale"]), code, valid_until, int(rows[0]["id"]))
 
@@ -113,8 +118,14 @@ async def confirm_phone_code(member_id: int, code: str, *, now: datetime | None 
         )
         if live is None:
             raise PhoneCodeRefused("no live code for this member; ask for a new one")
+        # Every try is counted first, guarded in SQL, so tries sent at once cannot pass the limit.
+        counted = (
+            await PhoneCode.update({PhoneCode.attempts: PhoneCode.attempts + 1})
+            .where((PhoneCode.id == live["id"]) & (PhoneCode.attempts < MAX_ATTEMPTS) & PhoneCode.used_at.is_null())
+            .returning(PhoneCode.id)
+        )
         salt, _, digest = str(live["code_hash"]).partition(":")
-        if typed.isdigit() and hmac.compare_digest(digest, _digest(salt, typed)):
+        if counted and typed.isdigit() and hmac.compare_digest(digest, _digest(salt, typed)):
             used = (
                 await PhoneCode.update({PhoneCode.used_at: now})
                 .where((PhoneCode.id == live["id"]) & PhoneCode.used_at.is_null())
@@ -122,6 +133,4 @@ async def confirm_phone_code(member_id: int, code: str, *, now: datetime | None 
             )
             if used:
                 return
-        else:
-            await PhoneCode.update({PhoneCode.attempts: PhoneCode.attempts + 1}).where(PhoneCode.id == live["id"])
     raise PhoneCodeRefused("the code is wrong; ask the customer to read it again")

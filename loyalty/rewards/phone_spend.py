@@ -5,9 +5,9 @@ member's phone received (``loyalty.members.phone_codes``); only a code that is r
 unused lets the points be spent. A reward of another store is refused before the code is used.
 The code is used up first, in its own transaction, so a spend that then fails (too few points,
 out of stock) needs a new code, and a wrong code counts as a try although nothing is spent. The
-spend is the member's own redemption (``redeem``: window, tier, limit, stock and points in one
-transaction), and the voucher it makes is redeemed at this till at once, since the customer
-takes the reward at the counter. Replays are the caller's (the API's Idempotency-Key).
+spend is the member's own redemption (``redeem``: window, tier, limit, stock and points), and
+the voucher it makes is redeemed at this till at once, in the same transaction, since the
+customer takes the reward at the counter. Replays are the caller's (the API's Idempotency-Key).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from loyalty import members
+from loyalty.db import write_transaction
 from loyalty.rewards.redemptions import RewardUnavailable, redeem
 from loyalty.rewards.till import Redeemed, VoucherOtherStore, redeem_at_till
 from loyalty.schema import Reward, Store, Terminal
@@ -46,6 +47,9 @@ async def spend_by_phone(
     if reward["store"] is not None and reward["store"] != store_id:
         raise VoucherOtherStore("this reward is given only at another store", reward_id=reward_id)
     await members.confirm_phone_code(member.id, phone_code, now=now)
-    redemption = await redeem(member.id, reward_id, reference=f"redeem:{member.id}:till:{reference}", now=now)
-    redeemed = await redeem_at_till(redemption.voucher.code, terminal, receipt_no=receipt_no, now=now)
+    # One transaction for the spend and the voucher's use: points are never paid for a voucher a
+    # customer without the app would not know they hold.
+    async with write_transaction():
+        redemption = await redeem(member.id, reward_id, reference=f"redeem:{member.id}:till:{reference}", now=now)
+        redeemed = await redeem_at_till(redemption.voucher.code, terminal, receipt_no=receipt_no, now=now)
     return PhoneSpend(redeemed, redemption.points_balance)

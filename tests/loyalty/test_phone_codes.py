@@ -108,3 +108,19 @@ async def test_a_reward_of_another_store_is_refused_before_the_code_is_used(till
     with pytest.raises(rewards.VoucherOtherStore):
         await rewards.spend_by_phone(PHONE, issued.code, elsewhere.id, await _terminal(till), reference="k3")
     await members.confirm_phone_code(member_id, issued.code)  # still live
+
+
+async def test_tries_sent_at_once_are_counted_within_the_limit(till: dict[str, Any]) -> None:
+    import asyncio
+
+    member_id = await _member(till)
+    issued = await members.issue_phone_code(PHONE, terminal_id=till["terminal_id"], now=NOW)
+    wrong = f"{(int(issued.code) + 1) % 10**6:06d}"
+    tries = await asyncio.gather(
+        *(members.confirm_phone_code(member_id, wrong, now=NOW) for _ in range(3 * phone_codes.MAX_ATTEMPTS)),
+        return_exceptions=True,
+    )
+    assert all(isinstance(t, members.PhoneCodeRefused) for t in tries)
+    assert await PhoneCode.select(PhoneCode.attempts).first() == {"attempts": phone_codes.MAX_ATTEMPTS}
+    with pytest.raises(members.PhoneCodeRefused):
+        await members.confirm_phone_code(member_id, issued.code, now=NOW)
