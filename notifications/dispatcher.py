@@ -107,7 +107,8 @@ async def tick(
         done.failed += answered.failed
         done.retried += answered.retried
     done.failed += await give_up_lost(settings, now=now)
-    done.fell_back = await fall_back(settings, on, now=now)
+    if set(on) != PUSH_ONLY:  # with push alone there is no next channel: no scan per tick
+        done.fell_back = await fall_back(settings, on, now=now)
     return done
 
 
