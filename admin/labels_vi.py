@@ -27,6 +27,7 @@ MENU_GROUPS: Mapping[str, str] = {
     "Notifications": "Thông báo",
     "Points": "Điểm thưởng",
     "Programme": "Chương trình",
+    "Staff": "Nhân viên",
     "Stores": "Cửa hàng",
     "System": "Hệ thống",
 }
@@ -283,6 +284,7 @@ TABLES: Mapping[str, TableLabels] = {
             "ledger_head": "Mã băm giao dịch cuối",
             "created_at": "Tham gia lúc",
             "erased_at": "Xóa dữ liệu lúc",
+            "home_store": "Cửa hàng đăng ký",
         },
     ),
     "member_stats": TableLabels(
@@ -356,6 +358,17 @@ TABLES: Mapping[str, TableLabels] = {
         {"name": "Tên phân khúc", "definition": "Điều kiện lọc", "builtin": "Có sẵn"},
     ),
     "store": TableLabels("Cửa hàng", {"code": "Mã cửa hàng", "name": "Tên cửa hàng"}),
+    "staff_role": TableLabels(
+        "Phân quyền nhân viên",
+        {
+            "staff": "Tài khoản nhân viên",
+            "role": "Vai trò",
+            "store": "Cửa hàng (vai trò cửa hàng)",
+            "approval_limit_vnd": "Hạn mức duyệt đền bù (đồng)",
+            "granted_by": "Người cấp",
+            "granted_at": "Cấp lúc",
+        },
+    ),
     "terminal": TableLabels(
         "Quầy thu ngân",
         {
@@ -414,6 +427,18 @@ class FormLabels:
 _REFERENCE = "Mã hồ sơ (vd. KN-2026-000123)"
 
 FORMS: Mapping[str, FormLabels] = {
+    "set-a-staff-role": FormLabels(
+        "Phân quyền nhân viên",
+        "Cấp, đổi hoặc thu hồi vai trò của một tài khoản nhân viên (ghi vào nhật ký kiểm soát). "
+        "Quản lý: toàn chuỗi; Marketing: phân khúc, nhóm VIP, chiến dịch, phần thưởng, tin nhắn; "
+        "CSKH: khiếu nại, tra cứu hội viên, đền bù trong hạn mức; Cửa hàng: dữ liệu của cửa hàng mình.",
+        {
+            "username": "Tên đăng nhập của nhân viên",
+            "role": "Vai trò",
+            "store_code": "Mã cửa hàng (chỉ cho vai trò cửa hàng, vd. Q1)",
+            "approval_limit_vnd": "Hạn mức duyệt đền bù, đồng (chỉ cho CSKH)",
+        },
+    ),
     "add-a-till": FormLabels(
         "Thêm quầy thu ngân",
         "Tạo khóa cho một quầy mới; khóa chỉ hiện một lần, ngay sau khi tạo.",

@@ -66,6 +66,7 @@ from loyalty.schema import (
     ReceiptClaim,
     Reward,
     Segment,
+    StaffRole,
     Store,
     Terminal,
     Tier,
@@ -164,6 +165,7 @@ POLICIES: dict[type[Table], WritePolicy] = {
     InboxMessage: read_only("nothing: the dispatcher writes it"),
     Delivery: read_only("nothing: the dispatcher writes it"),
     Consent: read_only("the member's app"),
+    StaffRole: read_only("the form Set a staff role"),
     JobSchedule: read_only("nothing: the worker keeps it"),
     DomainEvent: read_only("nothing: domain changes write it"),
 }

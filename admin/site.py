@@ -13,11 +13,12 @@ from piccolo.apps.user.tables import BaseUser
 from piccolo_admin.endpoints import TableConfig
 from piccolo_api.rate_limiting.middleware import RateLimitProvider
 
-from admin import campaigns, complaints, ledger, notifications, one_off, rewards, stores
+from admin import campaigns, complaints, ledger, notifications, one_off, rewards, staff_roles, stores
 from admin.access import StaffAdmin, restrict_system_tables
 from admin.labels import label_forms, label_tables, serve_labels
 from admin.member_search import normalise_phone_filter
 from admin.protection import protect
+from admin.role_access import restrict_by_role, scope_to_store
 from admin.translation_vi import DEFAULT_LANGUAGE, TRANSLATIONS
 from loyalty.schema import AuditLog, DomainEvent, Member, Store, Terminal
 from loyalty.settings import ADMIN, APP_ENV, AppEnv
@@ -25,7 +26,15 @@ from loyalty.settings import ADMIN, APP_ENV, AppEnv
 members = TableConfig(
     Member,
     exclude_visible_columns=[Member.id, Member.card_secret, Member.ledger_head, Member.last_card_step],
-    visible_filters=[Member.phone, Member.name, Member.public_id, Member.tier, Member.city, Member.created_at],
+    visible_filters=[
+        Member.phone,
+        Member.name,
+        Member.public_id,
+        Member.tier,
+        Member.city,
+        Member.home_store,
+        Member.created_at,
+    ],
     menu_group="Members",
     link_column=Member.phone,
 )
@@ -78,14 +87,24 @@ TABLES: list[Any] = protect(
         *complaints.TABLES,
         *campaigns.TABLES,
         *notifications.TABLES,
+        *staff_roles.TABLES,
         domain_events,
     ]
 )
 # What the admin serves: those and the staff accounts (which keep Piccolo Admin's own rule:
 # superusers only); the system's tables refuse everyone else, the groups read in Vietnamese.
-SERVED: list[Any] = label_tables(restrict_system_tables([*TABLES, staff_accounts]))
+# Every table then answers only the roles admin.permissions gives it (admin.role_access).
+SERVED: list[Any] = label_tables(restrict_by_role(restrict_system_tables([*TABLES, staff_accounts])))
 FORMS: list[Any] = label_forms(
-    [*stores.FORMS, *rewards.FORMS, *ledger.FORMS, *complaints.FORMS, *campaigns.FORMS, *one_off.FORMS]
+    [
+        *staff_roles.FORMS,
+        *stores.FORMS,
+        *rewards.FORMS,
+        *ledger.FORMS,
+        *complaints.FORMS,
+        *campaigns.FORMS,
+        *one_off.FORMS,
+    ]
 )
 SIDEBAR_LINKS: dict[str, str] = {
     # The dashboard first: Piccolo Admin 1.14 cannot change its own home page, so this is the way there.
@@ -121,4 +140,4 @@ def build_admin() -> Any:
     )
 
 
-ADMIN_APP = normalise_phone_filter(serve_labels(build_admin()))
+ADMIN_APP = scope_to_store(normalise_phone_filter(serve_labels(build_admin())))

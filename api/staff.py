@@ -2,7 +2,9 @@
 
 One guard for every staff page: without an active admin session the browser is sent to the staff
 login (303) with the page it asked for, and lands there once signed in (``api.staff_login``); a
-handler reads the signed-in user with :func:`current_staff`.
+handler reads the signed-in user with :func:`current_staff`. A signed-in account whose role may
+not open the page (``admin.permissions.PAGES``: the route as declared; default-deny, no role
+opens nothing) gets 403, a page saying so in Vietnamese.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from litestar.exceptions import HTTPException
 from litestar.handlers.base import BaseRouteHandler
 from piccolo.apps.user.tables import BaseUser
 
+from admin import permissions
 from admin.complaint_report import SESSION_COOKIE, staff_for_session
+from admin.role_access import refusal
+from loyalty.staff import role_of
 
 LOGIN_PAGE = "/staff/login"
 # The landing page after signing in: the programme's dashboard.
@@ -28,11 +33,20 @@ class StaffLoginRequired(HTTPException):
     detail = "sign in as staff first"
 
 
-async def staff_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+class RoleRefused(HTTPException):
+    status_code = 403
+
+
+async def staff_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     user = await staff_for_session(connection.cookies.get(SESSION_COOKIE))
     if user is None:
         raise StaffLoginRequired()
+    grant = await role_of(user.id)
+    role = grant.role if grant is not None else None
+    if not any(permissions.may_open(role, path) for path in handler.paths):
+        raise RoleRefused(detail=refusal(grant, "mở trang này"))
     connection.state.staff = user
+    connection.state.staff_grant = grant
 
 
 def current_staff(request: Any) -> BaseUser:

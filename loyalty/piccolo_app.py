@@ -6,7 +6,7 @@ from piccolo.conf.apps import AppConfig, table_finder
 
 from loyalty.setup import COMMANDS
 
-SCHEMA_MODULES = ["tiers", "members", "points", "earning", "rewards", "campaigns", "complaints", "system"]
+SCHEMA_MODULES = ["tiers", "members", "points", "earning", "rewards", "campaigns", "complaints", "staff", "system"]
 CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
 
 APP_CONFIG = AppConfig(

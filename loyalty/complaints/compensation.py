@@ -6,6 +6,9 @@ Rules and invariants:
   customer is a member. Its value is the points, or the reward's points cost for a voucher.
 * Above ``COMPLAINT_APPROVAL_POINTS`` (default 500) a proposal waits for approval by a second,
   different staff user; at or below it is granted at once by the proposer.
+* A customer-care account grants at most its approval limit in đồng (``loyalty.staff``; the
+  value at ``POINT_COST_VND`` a point): its proposal above that waits for approval, and its
+  approval of one above that is refused (``over_approval_limit``), nothing written.
 * A proposal moves ``proposed → granted | rejected`` once, by a guarded
   ``UPDATE … WHERE status = 'proposed' … RETURNING``: two approvers at once grant it once.
 * Granting goes through ``ledger.credit(kind=COMPENSATION)`` or ``vouchers.issue_voucher
@@ -21,12 +24,13 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from loyalty import audit, points, rewards
+from loyalty import audit, points, rewards, staff
 from loyalty.audit import StaffActor
 from loyalty.complaints.moves import resolve
 from loyalty.complaints.records import case_by_id, get_case
 from loyalty.complaints.sla import DESK
 from loyalty.complaints.timeline import LineKind, add_line
+from loyalty.config import PROGRAMME
 from loyalty.db import write_transaction
 from loyalty.errors import Conflict, Forbidden, InvalidInput, NotFound
 from loyalty.points import Kind, Origin
@@ -48,6 +52,11 @@ class CompensationNotFound(NotFound):
 class CompensationDecided(Conflict):
     code = "compensation_decided"
     title = "This compensation was already decided"
+
+
+class OverApprovalLimit(Forbidden):
+    code = "over_approval_limit"
+    title = "This compensation is above your approval limit"
 
 
 class SameStaff(Forbidden):
@@ -119,7 +128,9 @@ async def propose(
             if reward is None:
                 raise InvalidInput(f"no reward {reward_id}", field="reward_id")
             value = int(reward["points_cost"])
-        needs_approval = value > DESK.approval_points
+        limit = await staff.compensation_limit_vnd(actor.user_id)
+        over_limit = limit is not None and value * PROGRAMME.point_cost_vnd > limit
+        needs_approval = value > DESK.approval_points or over_limit
         offer = ComplaintCompensation(
             complaint=case.id,
             kind=CompensationKind.VOUCHER if reward_id is not None else CompensationKind.POINTS,
@@ -179,7 +190,26 @@ async def approve(compensation_id: int, actor: StaffActor, *, now: datetime | No
         offer = await _get(compensation_id)
         if actor.user_id is None or actor.user_id == offer.proposed_by:
             raise SameStaff("the staff user who proposed a compensation cannot approve it")
+        await _within_limit(offer, actor)
         return await _decide(compensation_id, actor, GRANTED, now)
+
+
+async def _within_limit(offer: Offer, actor: StaffActor) -> None:
+    limit = await staff.compensation_limit_vnd(actor.user_id)
+    if limit is None:
+        return
+    value = offer.points
+    if offer.reward is not None:
+        reward = await Reward.select(Reward.points_cost).where(Reward.id == offer.reward).first()
+        value = int(reward["points_cost"]) if reward is not None else 0
+    worth = value * PROGRAMME.point_cost_vnd
+    if worth > limit:
+        raise OverApprovalLimit(
+            f"khoản đền bù trị giá {worth:,} ₫ vượt hạn mức duyệt {limit:,} ₫ của bạn: cần quản lý duyệt / "
+            f"above your approval limit".replace(",", "."),
+            worth_vnd=worth,
+            limit_vnd=limit,
+        )
 
 
 async def reject(compensation_id: int, actor: StaffActor, reason: str, *, now: datetime | None = None) -> Offer:

@@ -4,7 +4,8 @@ Rules: the cashier types the number the customer says, in any common spelling; i
 E.164, so the same number again, however typed, answers the same member (``created`` false).
 Enrolling is one ``INSERT … ON CONFLICT DO NOTHING`` on the phone's unique index, so two tills
 enrolling the same number at once make one member and neither fails. A new member gets its card
-secret and public id like any other, and an audit row naming the till. When that person later
+secret and public id like any other, its home store (the till's: the members that store's
+staff see, ``loyalty.staff``), and an audit row naming the till. When that person later
 signs in to the app with the same phone (Firebase verifies it), the sign-in links this member,
 points and history included (``accounts.member_for_sign_in``). An erased member holds no phone,
 so the number enrols a new, empty membership.
@@ -21,7 +22,7 @@ from loyalty.db import write_transaction
 from loyalty.errors import InvalidInput, NotFound
 from loyalty.members.accounts import new_public_id
 from loyalty.members.phones import normalise_phone
-from loyalty.schema import Member
+from loyalty.schema import Member, Terminal
 
 ENROLLED_AT_TILL = "member.enrolled_at_till"
 MAX_NAME = 200
@@ -46,13 +47,15 @@ async def enrol_at_till(phone: str, name: str = "", *, terminal_id: int, store_c
     if len(clean) > MAX_NAME:
         raise InvalidInput(f"name is longer than {MAX_NAME} characters", field="name")
     async with write_transaction():
-        created = (
-            await Member.insert(
-                Member(public_id=new_public_id(), phone=e164, name=clean, card_secret=pyotp.random_base32())
-            )
-            .on_conflict(target=Member.phone, action="DO NOTHING")
-            .returning(Member.id)
+        till = await Terminal.select(Terminal.store).where(Terminal.id == terminal_id).first()
+        member = Member(
+            public_id=new_public_id(),
+            phone=e164,
+            name=clean,
+            card_secret=pyotp.random_base32(),
+            home_store=till["store"] if till is not None else None,
         )
+        created = await Member.insert(member).on_conflict(target=Member.phone, action="DO NOTHING").returning(Member.id)
         if created:
             await audit.record(
                 audit.StaffActor(None, f"till {terminal_id}"),

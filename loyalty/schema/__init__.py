@@ -41,6 +41,7 @@ from loyalty.schema.earning import EarningRule, Purchase, ReceiptClaim
 from loyalty.schema.members import Member, MemberStats, PhoneCode, Store, Terminal, TierChange
 from loyalty.schema.points import LedgerDay, LedgerEntry, LotDraw, MemberDay, PointLot
 from loyalty.schema.rewards import Reward, TierBirthdayGift, Voucher, VoucherStatus
+from loyalty.schema.staff import StaffRole
 from loyalty.schema.system import AuditLog, DomainEvent, IdempotencyRecord
 from loyalty.schema.tiers import Tier
 
@@ -76,6 +77,7 @@ __all__ = [
     "ReceiptClaim",
     "Reward",
     "Segment",
+    "StaffRole",
     "Status",
     "Store",
     "Terminal",

@@ -74,6 +74,9 @@ class Member(Keyed, Table):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
     erased_at = Timestamptz(null=True, default=None)
+    # The store whose till enrolled the member (None for members who joined in the app): the
+    # members a store's staff see (loyalty.staff).
+    home_store = ForeignKey(Store, null=True, default=None, on_delete=RESTRICT, index=True)
 
     @classmethod
     def get_readable(cls) -> Readable:

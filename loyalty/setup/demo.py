@@ -1,4 +1,5 @@
-"""The demo programme ``make run`` starts with: tiers, a store, a till, a staff user.
+"""The demo programme ``make run`` starts with: tiers, a store, a till, a superuser and one staff
+user per role (``DEMO_ROLE_USERS``, all with the demo password).
 
 Safe to run twice: what exists is kept. The till key is stored hashed, so the demo keeps
 its plain key in a local, git-ignored file to print it again; without that file it issues
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 
 from piccolo.apps.user.tables import BaseUser
 
+from loyalty import staff
+from loyalty.audit import StaffActor
 from loyalty.db import write_transaction
 from loyalty.members import hash_key, new_key
 from loyalty.schema import Reward, Store, Terminal, Tier, TierBirthdayGift
@@ -21,6 +24,14 @@ DEMO_STAFF_USER = "demo"
 DEMO_STAFF_PASSWORD = "thanthiet-demo"
 DEMO_STORE = ("Q1", "Thân Thiết Quận 1", "Hồ Chí Minh")
 DEMO_TILL = "Demo till"
+# username → role, store code, compensation limit in đồng (the README lists them).
+DEMO_ROLE_USERS: dict[str, tuple[staff.Role, str, int]] = {
+    "quanly": (staff.Role.MANAGER, "", 0),
+    "marketing": (staff.Role.MARKETING, "", 0),
+    "cskh": (staff.Role.CARE, "", 100_000),
+    "cuahang": (staff.Role.STORE, DEMO_STORE[0], 0),
+}
+SEEDER = StaffActor(None, "seed_demo")
 CREDENTIALS_FILE = ADMIN.demo_credentials_file
 
 DEMO_TIERS = [
@@ -100,6 +111,18 @@ async def seed_staff() -> None:
             admin=True,
             superuser=True,
         )
+    for username, (role, store_code, limit) in DEMO_ROLE_USERS.items():
+        if await BaseUser.exists().where(BaseUser.username == username):
+            continue
+        await BaseUser.create_user(
+            username=username,
+            password=DEMO_STAFF_PASSWORD,
+            email=f"{username}@thanthiet.invalid",
+            active=True,
+            admin=True,
+            superuser=False,
+        )
+        await staff.grant_role(SEEDER, username, role, store_code=store_code, approval_limit_vnd=limit)
 
 
 async def seed_store_and_till() -> tuple[str, str]:
@@ -143,5 +166,8 @@ async def seed_demo() -> DemoCredentials:
 
 
 async def demo_staff_login_works() -> bool:
-    """True when the well-known demo password still opens the demo account."""
-    return await BaseUser.login(DEMO_STAFF_USER, DEMO_STAFF_PASSWORD) is not None
+    """True when the well-known demo password still opens a demo account."""
+    for username in (DEMO_STAFF_USER, *DEMO_ROLE_USERS):
+        if await BaseUser.login(username, DEMO_STAFF_PASSWORD) is not None:
+            return True
+    return False

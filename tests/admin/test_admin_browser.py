@@ -24,9 +24,11 @@ from admin.translation_vi import VIETNAMESE
 from loyalty.members import record_member
 from loyalty.schema import Member
 from loyalty.setup.demo import seed_staff
+from loyalty.staff import Role
 from tests.conftest import member_headers
 from tests.support.admin_rows import row_in, snapshot
 from tests.support.browser import PATIENCE_S, chromium, console_errors, live_server, login_to_admin, screenshot_folder
+from tests.support.complaints import give_role
 
 
 async def test_staff_signs_in_through_the_login_form_and_sees_members(tmp_path: Path) -> None:
@@ -87,7 +89,10 @@ async def test_staff_switch_the_admin_to_english_and_it_stays_english() -> None:
 
 
 async def test_staff_who_are_not_superusers_see_no_system_tables_in_the_sidebar() -> None:
-    await BaseUser.create_user(username="mai", password="a-long-Passw0rd", active=True, admin=True, superuser=False)
+    mai = await BaseUser.create_user(
+        username="mai", password="a-long-Passw0rd", active=True, admin=True, superuser=False
+    )
+    await give_role(mai.id, Role.MANAGER)
     with live_server() as base, chromium() as driver:
         _staff_signed_in(driver, base)
         WebDriverWait(driver, PATIENCE_S).until(lambda d: "chào mừng" in _body(d).lower())
@@ -123,7 +128,10 @@ def _staff_signed_in(driver: WebDriver, base: str) -> None:
 
 
 async def _a_staff_account_and_a_row_in_every_table() -> None:
-    await BaseUser.create_user(username="mai", password="a-long-Passw0rd", active=True, admin=True, superuser=False)
+    mai = await BaseUser.create_user(
+        username="mai", password="a-long-Passw0rd", active=True, admin=True, superuser=False
+    )
+    await give_role(mai.id, Role.MANAGER)
     await record_member("0907654321", "Trần Văn Minh")
     for config in SERVED:
         await row_in(config.table_class)
@@ -193,7 +201,10 @@ async def test_every_staff_form_page_renders_without_a_console_error() -> None:
 
 
 async def test_saving_a_member_unchanged_keeps_the_card_working(client: httpx.AsyncClient) -> None:
-    await BaseUser.create_user(username="mai", password="a-long-Passw0rd", active=True, admin=True, superuser=False)
+    mai = await BaseUser.create_user(
+        username="mai", password="a-long-Passw0rd", active=True, admin=True, superuser=False
+    )
+    await give_role(mai.id, Role.MANAGER)
     phone = "+84907654321"
     assert (await client.get("/api/v1/me", headers=member_headers(phone))).status_code == 200
     before = await Member.select().where(Member.phone == phone).first()

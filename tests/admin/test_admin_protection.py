@@ -24,7 +24,9 @@ from admin.site import TABLES
 from loyalty import points
 from loyalty.members.accounts import record_member
 from loyalty.schema import AuditLog, IdempotencyRecord, LedgerEntry, Member, Reward, Store
+from loyalty.staff import Role
 from tests.support.admin_rows import row_in, snapshot
+from tests.support.complaints import give_role
 
 _ADDRESSES = itertools.count(1)
 ADMIN_TABLES: list[type[Table]] = [config.table_class for config in TABLES]
@@ -40,9 +42,10 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 
 async def signed_in(client: httpx.AsyncClient, *, superuser: bool) -> dict[str, str]:
     username = "root" if superuser else "mai"
-    await BaseUser.create_user(
+    user = await BaseUser.create_user(
         username=username, password="a-long-Passw0rd", active=True, admin=True, superuser=superuser
     )
+    await give_role(user.id, Role.MANAGER)
     await client.get("/admin/")
     csrf = client.cookies.get("csrftoken") or ""
     credentials = {"username": username, "password": "a-long-Passw0rd"}

@@ -6,10 +6,13 @@ import httpx
 from piccolo.apps.user.tables import BaseUser
 
 from loyalty.members import stores
+from loyalty.staff import Role
+from tests.support.complaints import give_role
 
 
 async def _staff(username: str = "mai", password: str = "a-long-Passw0rd") -> None:
-    await BaseUser.create_user(username=username, password=password, active=True, admin=True, superuser=False)
+    user = await BaseUser.create_user(username=username, password=password, active=True, admin=True, superuser=False)
+    await give_role(user.id, Role.MANAGER)
 
 
 async def test_admin_redirects_to_trailing_slash_and_serves_the_page(client: httpx.AsyncClient) -> None:

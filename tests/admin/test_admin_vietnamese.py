@@ -20,8 +20,10 @@ from admin.site import FORMS, build_admin
 from admin.translation_vi import VIETNAMESE
 from loyalty.members import record_member
 from loyalty.schema import DomainEvent
+from loyalty.staff import Role
 from notifications.tables import JobSchedule
 from tests.support.admin_rows import row_in, snapshot
+from tests.support.complaints import give_role
 
 SYSTEM = {"piccolo_user", "job_schedule", "domain_event"}
 BUNDLE = Path(piccolo_admin.__file__).parent / "dist" / "assets"
@@ -54,7 +56,7 @@ async def test_vietnamese_is_the_default_and_english_can_be_chosen(client: httpx
 
 @asynccontextmanager
 async def signed_in(app: Any, username: str, *, superuser: bool) -> AsyncIterator[httpx.AsyncClient]:
-    await BaseUser.create_user(
+    user = await BaseUser.create_user(
         username=username,
         password="a-long-Passw0rd",
         email=f"{username}@thanthiet.example",
@@ -62,6 +64,7 @@ async def signed_in(app: Any, username: str, *, superuser: bool) -> AsyncIterato
         admin=True,
         superuser=superuser,
     )
+    await give_role(user.id, Role.MANAGER)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
         await http.get("/admin/")
         csrf = http.cookies.get("csrftoken") or ""
@@ -138,7 +141,8 @@ async def test_forms_and_their_fields_are_named_in_vietnamese(app: Any) -> None:
     assert "lịch sử điểm" in points["adjust-points"]["description"]
     assert schema["properties"]["member"]["title"] == "Hội viên (số điện thoại hoặc mã TT…)"
     assert schema["properties"]["points"]["title"].startswith("Số điểm")
-    assert set(grouped["grouped"]) == {"Cửa hàng", "Chương trình", "Điểm thưởng", "Khiếu nại", "Chiến dịch"}
+    groups = {"Nhân viên", "Cửa hàng", "Chương trình", "Điểm thưởng", "Khiếu nại", "Chiến dịch"}
+    assert set(grouped["grouped"]) == groups
     assert links["Báo cáo khiếu nại"] == "/staff/reports/complaints"
 
 

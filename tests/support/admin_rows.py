@@ -39,8 +39,13 @@ async def row_in(table: type[Table]) -> int:
     if found is not None:
         return int(found[table._meta.primary_key._meta.name])
     if issubclass(table, BaseUser):
+        n = next(_SERIAL)
         user = await BaseUser.create_user(
-            username=f"someone-{next(_SERIAL)}", password="a-long-Passw0rd", active=True, admin=True
+            username=f"someone-{n}",
+            password="a-long-Passw0rd",
+            email=f"someone-{n}@thanthiet.test",
+            active=True,
+            admin=True,
         )
         return int(user.id)
     values: dict[str, Any] = {}

@@ -6,7 +6,8 @@ from piccolo.apps.user.tables import BaseUser
 
 from loyalty.audit import StaffActor
 from loyalty.complaints import seed_categories, seed_targets
-from loyalty.schema import LedgerEntry, Member, PointLot
+from loyalty.schema import LedgerEntry, Member, PointLot, StaffRole, Store
+from loyalty.staff import Role
 
 PASSWORD = "a-long-Passw0rd"
 
@@ -17,8 +18,15 @@ async def seed_desk() -> None:
     await seed_targets()
 
 
-async def staff(username: str, *, superuser: bool = False) -> StaffActor:
-    """A staff user (created on first use)."""
+async def staff(
+    username: str,
+    *,
+    superuser: bool = False,
+    role: Role | None = Role.MANAGER,
+    store_code: str = "",
+    limit_vnd: int = 0,
+) -> StaffActor:
+    """A staff user (created on first use), a manager unless told otherwise (``role=None``: none)."""
     found = await BaseUser.select(BaseUser.id).where(BaseUser.username == username).first()
     if found is not None:
         return StaffActor(user_id=found["id"], username=username)
@@ -30,7 +38,18 @@ async def staff(username: str, *, superuser: bool = False) -> StaffActor:
         admin=True,
         superuser=superuser,
     )
+    if role is not None:
+        await give_role(user.id, role, store_code=store_code, limit_vnd=limit_vnd)
     return StaffActor(user_id=user.id, username=username)
+
+
+async def give_role(user_id: int, role: Role, *, store_code: str = "", limit_vnd: int = 0) -> None:
+    """Set-up only: the role row as ``loyalty.staff.grant_role`` writes it, without its audit row
+    (tests that count audit rows count their own actions)."""
+    store = await Store.select(Store.id).where(Store.code == store_code).first() if store_code else None
+    await StaffRole(
+        staff=user_id, role=role.value, store=store["id"] if store else None, approval_limit_vnd=limit_vnd
+    ).save()
 
 
 async def ledger_consistent(member_id: int) -> int:
