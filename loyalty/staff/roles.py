@@ -26,6 +26,9 @@ class Role(StrEnum):
     STORE = "store"
 
 
+_KNOWN_ROLES = frozenset(role.value for role in Role)
+
+
 @dataclass(frozen=True, slots=True)
 class StaffGrant:
     """The role a staff account acts with."""
@@ -174,8 +177,8 @@ async def role_of(user_id: int) -> StaffGrant | None:
     superuser = bool(user["superuser"])
     if superuser:
         return StaffGrant(user_id, user["username"], Role.MANAGER, None, None, 0, superuser=True)
-    if row is None:
-        return None
+    if row is None or row["role"] not in _KNOWN_ROLES:
+        return None  # default-deny: a role this version does not know opens nothing
     return StaffGrant(
         user_id=user_id,
         username=user["username"],

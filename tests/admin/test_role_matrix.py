@@ -1,0 +1,199 @@
+"""Every table API call, every form and every /staff page of the real app, for every role, with a
+real signed-in session: allowed or refused exactly as ``admin.permissions`` says. A table, form
+or page the matrix does not list fails here first."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from piccolo.table import Table
+
+from admin import permissions
+from admin.access import REFUSAL as SYSTEM_REFUSAL
+from admin.access import SYSTEM_TABLES
+from admin.role_access import NO_ROLE
+from admin.site import FORMS, SERVED, SIDEBAR_LINKS
+from loyalty.schema import Store
+from loyalty.staff import Role
+from tests.support.admin_rows import row_in
+from tests.support.complaints import staff
+from tests.support.staff import sign_in, staff_http
+
+# Who signs in: each role, a superuser (acts as a manager and opens the system tables) and an
+# account without a role.
+WHO: dict[str, Role | None] = {
+    "manager": Role.MANAGER,
+    "marketing": Role.MARKETING,
+    "care": Role.CARE,
+    "store": Role.STORE,
+    "superuser": None,
+    "no-role": None,
+}
+TABLE_NAMES = [config.table_class._meta.tablename for config in SERVED]
+SYSTEM_NAMES = {table._meta.tablename for table in SYSTEM_TABLES}
+STORE_CODE = "Q1"
+# A concrete address for each /staff route (the rows need not exist: a 404 is an allowed answer).
+EXAMPLE_ARGS = {"{reference:str}": "KN-2026-000001", "{photo_id:int}": "1", "{campaign_id:int}": "1"}
+
+
+def _role(who: str) -> Role | None:
+    return Role.MANAGER if who == "superuser" else WHO[who]
+
+
+def _role_refused(answer: httpx.Response) -> bool:
+    """403 from the role check (the matrix), not from a table's write policy or another rule."""
+    return answer.status_code == 403 and ("Vai trò" in answer.text or NO_ROLE in answer.text)
+
+
+@pytest.fixture
+async def signed_in(
+    app: Any, request: pytest.FixtureRequest
+) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
+    who: str = request.param
+    await Store(code=STORE_CODE, name="Thân Thiết Quận 1").save()
+    await staff(
+        who,
+        superuser=who == "superuser",
+        role=WHO[who] if who not in ("superuser", "no-role") else None,
+        store_code=STORE_CODE if who == "store" else "",
+        limit_vnd=50_000 if who == "care" else 0,
+    )
+    async with staff_http(app) as http:
+        headers = await sign_in(http, who)
+        yield http, headers
+
+
+def test_the_matrix_names_every_table_form_and_staff_page_of_the_app() -> None:
+    from api.app import app
+
+    pages = {
+        route.path
+        for route in app.routes
+        if route.path.startswith("/staff")
+        and route.path != "/staff/login"
+        and not route.path.startswith("/staff/static")
+    }
+    assert sorted(pages - set(permissions.PAGES)) == [], "a /staff page missing from admin.permissions.PAGES"
+    assert sorted(set(permissions.PAGES) - pages) == [], "admin.permissions.PAGES names a page the app lacks"
+    assert sorted(set(TABLE_NAMES) ^ set(permissions.TABLES)) == [], "tables served vs admin.permissions.TABLES"
+    assert sorted({form.slug for form in FORMS} ^ set(permissions.FORMS)) == [], "forms vs admin.permissions.FORMS"
+    assert all(url in permissions.PAGES or url in permissions.LINKS for url in SIDEBAR_LINKS.values())
+
+
+@pytest.mark.parametrize("signed_in", list(WHO), indirect=True)
+async def test_every_table_api_call_answers_as_the_matrix_says(
+    signed_in: tuple[httpx.AsyncClient, dict[str, str]], request: pytest.FixtureRequest
+) -> None:
+    http, headers = signed_in
+    who = request.node.callspec.params["signed_in"]
+    role, superuser = _role(who), who == "superuser"
+    rows: dict[str, int] = {}
+    for config in SERVED:
+        table: type[Table] = config.table_class
+        rows[table._meta.tablename] = await row_in(table)
+    wrong: list[str] = []
+
+    def expect(name: str, call: str, answer: httpx.Response, allowed: bool) -> None:
+        assert answer.status_code < 500, (name, call, answer.status_code, answer.text)
+        if allowed and (answer.status_code in (401, 403) or _role_refused(answer)):
+            wrong.append(f"{name} {call}: refused ({answer.status_code}) but allowed")
+        if not allowed and answer.status_code not in (403, 405):
+            wrong.append(f"{name} {call}: answered {answer.status_code} but refused")
+
+    for name in TABLE_NAMES:
+        url = f"/admin/api/tables/{name}/"
+        system_ok = superuser or name not in SYSTEM_NAMES
+        read = permissions.may_read(role, name) and system_ok
+        write = permissions.may_write(role, name) and system_ok
+        listed = await http.get(url, params={"__page_size": 1})
+        expect(name, "list", listed, read)
+        if not system_ok and permissions.may_read(role, name):  # a manager, not a superuser
+            assert SYSTEM_REFUSAL in listed.text, (name, listed.text)
+        expect(name, "count", await http.get(f"{url}count/"), read)
+        expect(name, "schema", await http.get(f"{url}schema/"), read)
+        expect(name, "new", await http.get(f"{url}new/"), read)
+        if who != "store":  # a store account reads its own store's rows by id (test_store_scope.py)
+            expect(name, "row", await http.get(f"{url}{rows[name]}/"), read)
+            expect(name, "ids", await http.get(f"{url}ids/", params={"limit": 1}), read)
+        create = await http.post(url, json={}, headers=headers)
+        update = await http.patch(f"{url}{rows[name]}/", json={}, headers=headers)
+        for call, answer in (("create", create), ("update", update)):
+            assert answer.status_code < 500, (name, call, answer.text)
+            if write and _role_refused(answer):
+                wrong.append(f"{name} {call}: refused by role but allowed")
+            if not write and answer.status_code not in (403, 405):
+                wrong.append(f"{name} {call}: answered {answer.status_code} but refused")
+    assert wrong == []
+
+
+@pytest.mark.parametrize("signed_in", list(WHO), indirect=True)
+async def test_every_form_answers_as_the_matrix_says(
+    signed_in: tuple[httpx.AsyncClient, dict[str, str]], request: pytest.FixtureRequest
+) -> None:
+    http, headers = signed_in
+    who = request.node.callspec.params["signed_in"]
+    role = _role(who)
+    wrong: list[str] = []
+    for form in FORMS:
+        allowed = permissions.may_send(role, form.slug)
+        url = f"/admin/api/forms/{form.slug}/"
+        # An empty body: refused by the role, or by the form's own validation (or done, for a form
+        # that needs nothing), never by the role when allowed.
+        for call, answer in (
+            ("page", await http.get(url)),
+            ("schema", await http.get(f"{url}schema/")),
+            ("post", await http.post(url, json={}, headers=headers)),
+        ):
+            assert answer.status_code < 500, (form.slug, call, answer.text)
+            if allowed == _role_refused(answer):
+                wrong.append(f"{form.slug} {call}: {answer.status_code} (allowed: {allowed})")
+            if not allowed:
+                assert "không được dùng biểu mẫu này" in answer.text or NO_ROLE in answer.text
+    listed = {f["slug"] for f in (await http.get("/admin/api/forms/")).json()}
+    grouped = (await http.get("/admin/api/forms/grouped/")).json()
+    in_groups = {f["slug"] for forms in grouped["grouped"].values() for f in forms} | {
+        f["slug"] for f in grouped["ungrouped"]
+    }
+    expected = {form.slug for form in FORMS if permissions.may_send(role, form.slug)}
+    assert listed == in_groups == expected
+    assert all(forms for forms in grouped["grouped"].values())  # no empty group in the sidebar
+    assert wrong == []
+
+
+@pytest.mark.parametrize("signed_in", list(WHO), indirect=True)
+async def test_every_staff_page_and_the_sidebar_answer_as_the_matrix_says(
+    signed_in: tuple[httpx.AsyncClient, dict[str, str]], request: pytest.FixtureRequest
+) -> None:
+    http, _ = signed_in
+    who = request.node.callspec.params["signed_in"]
+    role, superuser = _role(who), who == "superuser"
+    wrong: list[str] = []
+    for page, roles in permissions.PAGES.items():
+        path = page
+        for arg, value in EXAMPLE_ARGS.items():
+            path = path.replace(arg, value)
+        answer = await http.get(path, headers={"Accept": "text/html"})
+        assert answer.status_code < 500, (path, answer.text)
+        allowed = role in roles
+        if allowed and answer.status_code in (303, 401, 403):
+            wrong.append(f"{path}: {answer.status_code} but allowed")
+        if not allowed:
+            if answer.status_code != 403:
+                wrong.append(f"{path}: {answer.status_code} but refused")
+            else:
+                assert "Không được phép" in answer.text  # the error page, in Vietnamese
+                assert (NO_ROLE if role is None else "không được mở trang này") in answer.text
+    assert wrong == []
+
+    tables = (await http.get("/admin/api/tables/")).json()
+    expected = [t for t in TABLE_NAMES if permissions.may_read(role, t) and (superuser or t not in SYSTEM_NAMES)]
+    assert sorted(tables) == sorted(expected)
+    grouped = (await http.get("/admin/api/tables/grouped/")).json()
+    shown = [*(t for names in grouped["grouped"].values() for t in names), *grouped["ungrouped"]]
+    assert sorted(shown) == sorted(expected)
+    assert all(grouped["grouped"].values())  # no empty group in the sidebar
+    links = (await http.get("/admin/api/links/")).json()
+    assert set(links.values()) == {url for url in SIDEBAR_LINKS.values() if permissions.may_open(role, url)}
