@@ -16,7 +16,7 @@ from loyalty import staff
 from loyalty.audit import StaffActor
 from loyalty.db import write_transaction
 from loyalty.members import hash_key, new_key
-from loyalty.schema import Reward, Store, Terminal, Tier, TierBirthdayGift
+from loyalty.schema import Reward, StaffRole, Store, Terminal, Tier, TierBirthdayGift
 from loyalty.settings import ADMIN
 from loyalty.setup.demo_rules import seed_points
 
@@ -112,17 +112,20 @@ async def seed_staff() -> None:
             superuser=True,
         )
     for username, (role, store_code, limit) in DEMO_ROLE_USERS.items():
-        if await BaseUser.exists().where(BaseUser.username == username):
-            continue
-        await BaseUser.create_user(
-            username=username,
-            password=DEMO_STAFF_PASSWORD,
-            email=f"{username}@thanthiet.invalid",
-            active=True,
-            admin=True,
-            superuser=False,
-        )
-        await staff.grant_role(SEEDER, username, role, store_code=store_code, approval_limit_vnd=limit)
+        user = await BaseUser.objects().where(BaseUser.username == username).first()
+        if user is None:
+            user = await BaseUser.create_user(
+                username=username,
+                password=DEMO_STAFF_PASSWORD,
+                email=f"{username}@thanthiet.invalid",
+                active=True,
+                admin=True,
+                superuser=False,
+            )
+        # Granted once (a role changed since is kept); a store role waits for its store.
+        has_role = await StaffRole.exists().where(StaffRole.staff == user.id)
+        if not has_role and (not store_code or await Store.exists().where(Store.code == store_code)):
+            await staff.grant_role(SEEDER, username, role, store_code=store_code, approval_limit_vnd=limit)
 
 
 async def seed_store_and_till() -> tuple[str, str]:

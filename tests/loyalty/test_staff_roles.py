@@ -15,6 +15,7 @@ from loyalty.config import PROGRAMME
 from loyalty.errors import DomainError, Forbidden, InvalidInput, NotFound
 from loyalty.members import create_store, record_member
 from loyalty.schema import AuditLog, StaffRole
+from loyalty.setup.demo import DEMO_ROLE_USERS, DEMO_STAFF_PASSWORD, DEMO_STORE, seed_staff
 from loyalty.staff import Role
 from tests.support.complaints import ledger_consistent, seed_desk
 from tests.support.complaints import staff as staff_user
@@ -151,3 +152,18 @@ async def test_the_roles_form_is_a_managers_only(app: Any) -> None:
         assert answer.status_code == 403 and "không được dùng biểu mẫu này" in answer.json()["detail"]
     assert await StaffRole.count().where(StaffRole.role == "marketing") == 1  # mkt's own, nothing new
     assert await AuditLog.count() == 0
+
+
+async def test_the_demo_has_one_account_per_role_and_seeding_twice_keeps_them() -> None:
+    await create_store(DEMO_STORE[0], DEMO_STORE[1])
+    await seed_staff()
+    await seed_staff()
+    found = {}
+    for username in DEMO_ROLE_USERS:
+        user = await BaseUser.login(username, DEMO_STAFF_PASSWORD)
+        assert user is not None, username
+        grant = await staff.role_of(user)
+        assert grant is not None
+        found[username] = (grant.role, grant.store_code, grant.approval_limit_vnd)
+    assert found == {name: (role, code or None, limit) for name, (role, code, limit) in DEMO_ROLE_USERS.items()}
+    assert await AuditLog.count().where(AuditLog.action == staff.ROLE_GRANTED) == len(DEMO_ROLE_USERS)
