@@ -28,7 +28,12 @@ async def two_stores() -> dict[str, Any]:
         till = await stores.create_terminal(code, f"Quầy {code}")
         member = await enrol_at_till(phone, f"Khách {code}", terminal_id=till.terminal_id, store_code=code)
         case = await complaints.log_by_staff(
-            desk, category="service_attitude", description=f"Chậm ở {code}", channel="phone", store_code=code, phone=phone
+            desk,
+            category="service_attitude",
+            description=f"Chậm ở {code}",
+            channel="phone",
+            store_code=code,
+            phone=phone,
         )
         found[code] = {"store": store.id, "till": till.terminal_id, "member": member.id, "case": case}
     return found
