@@ -71,11 +71,11 @@ async def test_a_store_account_lists_and_counts_only_its_own_store(
         [(f"{column}__operator", "is_null")],
     ]
     for params in tries:
-        listed = await q1_staff.get(url, params=params)
+        listed = await q1_staff.get(url, params=httpx.QueryParams(params))
         assert listed.status_code == 200, listed.text
         stores_seen = {row[column] for row in listed.json()["rows"]}
         assert stores_seen == {q1["store"]}, (params, listed.json())
-        counted = await q1_staff.get(f"{url}count/", params=params)
+        counted = await q1_staff.get(f"{url}count/", params=httpx.QueryParams(params))
         assert counted.status_code == 200 and counted.json()["count"] == 1, (params, counted.text)
     # By id: its own row opens, the other store's does not exist for it.
     own_id = q1[key].id if key == "case" else q1[key]
