@@ -5,6 +5,7 @@ or page the matrix does not list fails here first."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -197,3 +198,9 @@ async def test_every_staff_page_and_the_sidebar_answer_as_the_matrix_says(
     assert all(grouped["grouped"].values())  # no empty group in the sidebar
     links = (await http.get("/admin/api/links/")).json()
     assert set(links.values()) == {url for url in SIDEBAR_LINKS.values() if permissions.may_open(role, url)}
+
+
+def test_the_staff_docs_list_every_line_of_the_matrix() -> None:
+    page = (Path(__file__).parents[2] / "docs" / "staff-admin.md").read_text(encoding="utf-8")
+    missing = [key for key in (*permissions.TABLES, *permissions.FORMS, *permissions.PAGES) if f"`{key}`" not in page]
+    assert missing == [], "docs/staff-admin.md: add these to the roles' table"
