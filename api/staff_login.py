@@ -4,7 +4,9 @@ Piccolo Admin's login page only ever opens the admin's home, so a staff member w
 link to a /staff page lost it on signing in. This is the same piccolo_api login, with its
 template and CSRF check, and the same limit on failed logins, creating the same session cookie the admin reads, and
 answering with a redirect to ``next`` (a local page only, see :func:`api.staff.safe_next`).
-Only active admin users may sign in here.
+Only active admin users may sign in here. Without a ``next`` page an account lands on the
+dashboard, or on the admin's home when its role may not open the dashboard (a store account, an
+account without a role): not on a refusal.
 """
 
 from __future__ import annotations
@@ -21,10 +23,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
+from admin import permissions
 from api.admin_login import limited_login
 from api.staff import HOME, safe_next
 from loyalty.settings import ADMIN, APP_ENV, AppEnv
+from loyalty.staff import role_of
 
+ADMIN_HOME = "/admin/"
 NOT_STAFF = "Tài khoản này không phải tài khoản nhân viên · This account is not a staff account."
 
 
@@ -50,8 +55,26 @@ class StaffLogin(_Login):  # type: ignore[misc, valid-type]
     async def post(self, request: Request) -> Response:
         response = cast(Response, await super().post(request))
         if response.status_code == 303:
-            response.headers["location"] = safe_next(request.query_params.get("next"))
+            target = safe_next(request.query_params.get("next"))
+            if target == HOME and not await _may_open_home(request):
+                target = ADMIN_HOME
+            response.headers["location"] = target
         return response
+
+
+async def _may_open_home(request: Request) -> bool:
+    # Signed in already: the body the login read (the CSRF check keeps a form in the scope) names
+    # the account.
+    body: Any = request.scope.get("form")
+    if not body:
+        try:
+            body = await request.json()
+        except ValueError:
+            body = await request.form()
+    username = str(body.get("username") or "") if hasattr(body, "get") else ""
+    user = await BaseUser.select(BaseUser.id).where(BaseUser.username == username).first()
+    grant = await role_of(int(user["id"])) if user is not None else None
+    return permissions.may_open(grant.role if grant is not None else None, HOME)
 
 
 LOGIN_APP: ASGIApp = CSRFMiddleware(

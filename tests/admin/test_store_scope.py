@@ -13,7 +13,7 @@ from loyalty import complaints
 from loyalty.members import enrol_at_till, stores
 from loyalty.schema import Member
 from loyalty.staff import Role
-from tests.support.complaints import seed_desk, staff
+from tests.support.complaints import PASSWORD, seed_desk, staff
 from tests.support.staff import sign_in, staff_http
 
 
@@ -112,3 +112,20 @@ async def test_a_bare_path_without_the_slash_is_scoped_too(
         assert {row["store"] for row in answer.json()["rows"]} == {two_stores["Q1"]["store"]}
     else:
         assert answer.status_code in (403, 404)
+
+
+async def test_a_store_account_signing_in_lands_on_the_admin_not_on_a_refusal(app: Any) -> None:
+    await stores.create_store("Q1", "Cửa hàng Q1")
+    await staff("thu-ngan", role=Role.STORE, store_code="Q1")
+    await staff("quan-ly")
+    for username, home in (("thu-ngan", "/admin/"), ("quan-ly", "/staff/dashboard")):
+        async with staff_http(app) as http:
+            page = await http.get("/staff/login")
+            csrf = http.cookies.get("csrftoken") or ""
+            assert page.status_code == 200
+            signed_in = await http.post(
+                "/staff/login",
+                data={"username": username, "password": PASSWORD, "csrftoken": csrf},
+                headers={"X-CSRFToken": csrf},
+            )
+            assert signed_in.status_code == 303 and signed_in.headers["location"] == home, signed_in.text
