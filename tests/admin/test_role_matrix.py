@@ -19,6 +19,7 @@ from admin.role_access import NO_ROLE
 from admin.site import FORMS, SERVED, SIDEBAR_LINKS
 from loyalty.schema import Store
 from loyalty.staff import Role
+from tests.admin.test_rewards_admin import PNG
 from tests.support.admin_rows import row_in
 from tests.support.complaints import staff
 from tests.support.staff import sign_in, staff_http
@@ -204,3 +205,21 @@ def test_the_staff_docs_list_every_line_of_the_matrix() -> None:
     page = (Path(__file__).parents[2] / "docs" / "staff-admin.md").read_text(encoding="utf-8")
     missing = [key for key in (*permissions.TABLES, *permissions.FORMS, *permissions.PAGES) if f"`{key}`" not in page]
     assert missing == [], "docs/staff-admin.md: add these to the roles' table"
+
+
+@pytest.mark.parametrize("signed_in", ["marketing", "care"], indirect=True)
+async def test_an_upload_to_a_reward_image_needs_a_role_that_writes_rewards(
+    signed_in: tuple[httpx.AsyncClient, dict[str, str]], request: pytest.FixtureRequest
+) -> None:
+    http, headers = signed_in
+    who = request.node.callspec.params["signed_in"]
+    upload = await http.post(
+        "/admin/api/media/",
+        headers=headers,
+        data={"table_name": "reward", "column_name": "image"},
+        files={"file": ("coffee.png", PNG, "image/png")},
+    )
+    if permissions.may_write(_role(who), "reward"):
+        assert upload.status_code == 200, upload.text
+    else:
+        assert _role_refused(upload), upload.text
