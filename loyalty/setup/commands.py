@@ -74,6 +74,7 @@ async def seed_demo() -> None:
     print("Demo programme ready.")
     site = f"http://{SERVICE.host}:{SERVICE.port}"
     print(f"  staff:    {site}/admin/  user {creds.staff_user!r}, password {creds.staff_password!r}")
+    print(f"  roles:    {', '.join(demo.DEMO_ROLE_USERS)} (same password; README, staff roles)")
     print(f"  store:    {creds.store_code}")
     print(f"  till key: {creds.till_key}")
     print("  member:   piccolo loyalty dev_token --phone +84901234567")
