@@ -172,3 +172,22 @@ async def _execute(url: str, statements: list[str]) -> list[tuple[object, ...]]:
         for statement in statements:
             rows = list(connection.execute(statement).fetchall())
         return rows
+
+
+async def test_staff_accounts_that_existed_before_roles_become_managers(migrations_url: str) -> None:
+    await _empty(migrations_url)
+    _piccolo(migrations_url, "migrations", "forwards", "user")
+    _piccolo(migrations_url, "migrations", "forwards", "loyalty", "--migration_id", "2026-12-01T15:10:00:000001")
+    columns = "(id, username, password, first_name, last_name, email, active, admin, superuser)"
+    await _execute(
+        migrations_url,
+        [
+            f"INSERT INTO piccolo_user {columns} VALUES (1, 'cu', 'x', '', '', 'cu@x.vn', true, true, false)",
+            f"INSERT INTO piccolo_user {columns} VALUES (2, 'khach', 'x', '', '', 'k@x.vn', true, false, false)",
+            f"INSERT INTO piccolo_user {columns} VALUES (3, 'nghi', 'x', '', '', 'n@x.vn', false, true, false)",
+            "SELECT 1",
+        ],
+    )
+    _piccolo(migrations_url, "migrations", "forwards", "loyalty")
+    rows = await _execute(migrations_url, ["SELECT staff, role, store, granted_by FROM staff_role ORDER BY staff"])
+    assert rows == [(1, "manager", None, "migration")]  # staff accounts only, and active ones
