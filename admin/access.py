@@ -46,6 +46,9 @@ from notifications.tables import JobSchedule
 
 SYSTEM_TABLES: frozenset[type[Table]] = frozenset({BaseUser, SessionsBase, JobSchedule, DomainEvent, IdempotencyRecord})
 
+NO_ROLE_LINK = "Tài khoản chưa được phân quyền"
+# Any /staff page answers an account without a role with the page that explains it.
+NO_ROLE_PAGE = "/staff/dashboard"
 REFUSAL = "Chỉ tài khoản quản trị hệ thống (superuser) mới xem được bảng này. Only superusers may open this table."
 
 
@@ -113,6 +116,9 @@ class StaffAdmin(AdminRouter):
 
     async def get_sidebar_links(self, request: Request) -> dict[str, str]:  # type: ignore[override]
         role = role_of_grant(await grant_of(request))
+        if role is None:
+            # Nothing to open: the one link leads to the page that says why (and what to do).
+            return {NO_ROLE_LINK: NO_ROLE_PAGE}
         return {name: url for name, url in super().get_sidebar_links().items() if permissions.may_open(role, url)}
 
     async def _form_allowed(self, request: Request, form_slug: str) -> None:

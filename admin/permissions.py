@@ -15,9 +15,10 @@ Adding one is a line in the dict it belongs to:
 
 A store account (``store``) sees rows of its own store only: it may read only the tables in
 ``STORE_SCOPE``, each filtered on the column named there (``admin.role_access``), and it has no
-forms and no /staff pages (those read the whole chain). "A store's members" are the members its
-tills enrolled (``member.home_store``, set at enrolment): members who joined in the app belong to
-no store.
+forms and no /staff pages (today's read the whole chain; a page whose handler narrows itself to
+the account's store goes in ``STORE_PAGES``, and only then may give the store role). "A store's
+members" are the members its tills enrolled (``member.home_store``, set at enrolment): members
+who joined in the app belong to no store.
 
 Where a role stops, and why:
 
@@ -143,6 +144,10 @@ PAGES: Mapping[str, frozenset[Role]] = {
     "/staff/vip/upload": _MARKETING,
 }
 
+# The /staff pages whose handlers narrow what they show to a store account's store (its
+# ``StaffGrant.store_id``, ``api.staff.current_grant``): only these may name the store role.
+STORE_PAGES: frozenset[str] = frozenset()
+
 # Sidebar links that are not /staff pages, and who sees them.
 LINKS: Mapping[str, frozenset[Role]] = {"/schema": frozenset(Role)}
 
@@ -186,8 +191,11 @@ def _check() -> None:
         raise ValueError(f"store accounts may read {unscoped} but admin.permissions.STORE_SCOPE cannot scope them")
     if any(roles.get(STORE) is W for roles in TABLES.values()):
         raise ValueError("store accounts never write through the table API")
-    if any(STORE in roles for roles in (*FORMS.values(), *PAGES.values())):
-        raise ValueError("store accounts have no forms or /staff pages: those read the whole chain")
+    if any(STORE in roles for roles in FORMS.values()):
+        raise ValueError("store accounts have no forms: those act on the whole chain")
+    unscoped_pages = sorted(p for p, roles in PAGES.items() if STORE in roles and p not in STORE_PAGES)
+    if unscoped_pages:
+        raise ValueError(f"store accounts may open {unscoped_pages}: list them in STORE_PAGES once they scope")
 
 
 _check()

@@ -20,7 +20,7 @@ from piccolo.apps.user.tables import BaseUser
 from admin import permissions
 from admin.complaint_report import SESSION_COOKIE, staff_for_session
 from admin.role_access import refusal
-from loyalty.staff import role_of
+from loyalty.staff import StaffGrant, role_of
 
 LOGIN_PAGE = "/staff/login"
 # The landing page after signing in: the programme's dashboard.
@@ -52,6 +52,12 @@ async def staff_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: B
 def current_staff(request: Any) -> BaseUser:
     user: BaseUser = request.state.staff
     return user
+
+
+def current_grant(request: Any) -> StaffGrant | None:
+    """The signed-in account's role (and a store account's store), as the guard read it."""
+    grant: StaffGrant | None = request.state.staff_grant
+    return grant
 
 
 def safe_next(raw: str | None) -> str:

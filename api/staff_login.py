@@ -5,8 +5,8 @@ link to a /staff page lost it on signing in. This is the same piccolo_api login,
 template and CSRF check, and the same limit on failed logins, creating the same session cookie the admin reads, and
 answering with a redirect to ``next`` (a local page only, see :func:`api.staff.safe_next`).
 Only active admin users may sign in here. Without a ``next`` page an account lands on the
-dashboard, or on the admin's home when its role may not open the dashboard (a store account, an
-account without a role): not on a refusal.
+dashboard, or on the admin's home when its role may not open the dashboard (a store account):
+not on a refusal. An account without a role lands on the page that says so.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ async def _may_open_home(request: Request) -> bool:
     username = str(body.get("username") or "") if hasattr(body, "get") else ""
     user = await BaseUser.select(BaseUser.id).where(BaseUser.username == username).first()
     grant = await role_of(int(user["id"])) if user is not None else None
-    return permissions.may_open(grant.role if grant is not None else None, HOME)
+    return grant is None or permissions.may_open(grant.role, HOME)
 
 
 LOGIN_APP: ASGIApp = CSRFMiddleware(

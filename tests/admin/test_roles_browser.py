@@ -12,11 +12,12 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from admin import permissions
-from admin.access import SYSTEM_TABLES
+from admin.access import NO_ROLE_LINK, NO_ROLE_PAGE, SYSTEM_TABLES
 from admin.site import FORMS, SERVED
 from loyalty.members import create_store, enrol_at_till, stores
 from loyalty.setup.demo import DEMO_ROLE_USERS, DEMO_STAFF_PASSWORD, DEMO_STORE, seed_staff
 from tests.support.browser import PATIENCE_S, chromium, console_errors, live_server, login_to_admin, screenshot_folder
+from tests.support.complaints import PASSWORD, staff
 
 SYSTEM = {t._meta.tablename for t in SYSTEM_TABLES}
 TABLES = [c.table_class._meta.tablename for c in SERVED]
@@ -88,3 +89,21 @@ async def test_each_role_sees_only_what_it_may_open(username: str) -> None:
             assert "không được mở trang này" in _body(driver) and "Về trang quản trị" in _body(driver)
             driver.save_screenshot(str(shots / f"roles-{username}-refused.png"))
             assert _not_the_refused_page(console_errors(driver), refused) == []
+
+
+async def test_an_account_without_a_role_sees_nothing_but_the_way_to_the_reason() -> None:
+    await staff("moi", role=None)
+    with live_server() as base, chromium() as driver:
+        wait = WebDriverWait(driver, PATIENCE_S, ignored_exceptions=[StaleElementReferenceException])
+        login_to_admin(driver, base, "moi", PASSWORD)
+        # The sidebar draws link names in title case.
+        wait.until(lambda d: NO_ROLE_LINK.lower() in _body(d).lower())
+        console_errors(driver)  # the login page's own 401s
+        assert _sidebar(driver) == (set(), set())
+        driver.save_screenshot(str(screenshot_folder() / "roles-no-role-admin.png"))
+        assert console_errors(driver) == []
+        driver.get(base + NO_ROLE_PAGE)
+        wait.until(lambda d: "chưa được phân quyền" in _body(d))
+        assert "Không được phép" in _body(driver)
+        driver.save_screenshot(str(screenshot_folder() / "roles-no-role-refused.png"))
+        assert _not_the_refused_page(console_errors(driver), NO_ROLE_PAGE) == []

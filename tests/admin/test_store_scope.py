@@ -118,7 +118,9 @@ async def test_a_store_account_signing_in_lands_on_the_admin_not_on_a_refusal(ap
     await stores.create_store("Q1", "Cửa hàng Q1")
     await staff("thu-ngan", role=Role.STORE, store_code="Q1")
     await staff("quan-ly")
-    for username, home in (("thu-ngan", "/admin/"), ("quan-ly", "/staff/dashboard")):
+    await staff("moi", role=None)
+    # An account without a role lands on the page that says so.
+    for username, home in (("thu-ngan", "/admin/"), ("quan-ly", "/staff/dashboard"), ("moi", "/staff/dashboard")):
         async with staff_http(app) as http:
             page = await http.get("/staff/login")
             csrf = http.cookies.get("csrftoken") or ""
