@@ -59,6 +59,7 @@ class NotifySettings:
     sms_max_parts: int = 3
     sms_callback_secret: str | None = None
     sms_callback_url: str | None = None  # where the gateway posts delivery reports
+    sms_reply_to: str | None = None  # the number customers text "TC" to (marketing SMS say so)
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_username: str | None = None
@@ -150,6 +151,7 @@ def _channel_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "sms_max_parts": env_int(env, "SMS_MAX_PARTS", d.sms_max_parts),
         "sms_callback_secret": env.get("SMS_CALLBACK_SECRET") or None,
         "sms_callback_url": env.get("SMS_CALLBACK_URL") or None,
+        "sms_reply_to": env.get("SMS_REPLY_TO") or None,
         "smtp_host": env.get("SMTP_HOST") or None,
         "smtp_port": env_int(env, "SMTP_PORT", d.smtp_port),
         "smtp_username": env.get("SMTP_USERNAME") or None,
