@@ -14,7 +14,7 @@ from loyalty.audit import StaffActor
 from loyalty.events import EventKind
 from loyalty.members import CHANNELS
 from loyalty.schema import Member
-from notifications import dispatcher, routing
+from notifications import consent, dispatcher, routing
 from notifications.channels.base import Channel, SendStatus
 from notifications.config import NotifySettings
 from notifications.senders import ConsoleSender
@@ -102,3 +102,26 @@ def test_the_channel_list_is_defined_once() -> None:
                     if {"push", "zalo", "sms", "email"} <= values:
                         defined.append(str(path.relative_to(ROOT)))
     assert defined == ["loyalty/members/accounts.py"]
+
+
+async def test_marketing_falls_back_only_to_a_consented_channel_and_a_staff_offer_stays_on_its_own() -> None:
+    both, zalo_only = await member_with_devices(), await member_with_devices()
+    await consent.set_marketing(both, {"zalo": True, "sms": True}, text_version="2026-11")
+    await consent.set_marketing(zalo_only, {"zalo": True}, text_version="2026-11")
+    refused = {await _phone(both): SendStatus.INVALID_ADDRESS, await _phone(zalo_only): SendStatus.INVALID_ADDRESS}
+    channel_senders = senders(ScriptedSender(Channel.ZALO, refused), ScriptedSender(Channel.SMS))
+    for member in (both, zalo_only):
+        await event(EventKind.CAMPAIGN_GIFT, member, campaign_id=1)
+    await dispatcher.drain(PUSH, SETTINGS, now=MORNING, senders=channel_senders)
+    assert [(r["channel"], r["status"]) for r in await _deliveries(both)] == [("zalo", "failed"), ("sms", "sent")]
+    assert [(r["channel"], r["status"]) for r in await _deliveries(zalo_only)] == [("zalo", "failed")]
+
+    offered = await member_with_devices()
+    await consent.set_marketing(offered, {"zalo": True, "sms": True}, text_version="2026-11")
+    phone = await _phone(offered)
+    mai = StaffActor(None, "mai")
+    await campaigns.send_one_off(mai, channel="zalo", offer=True, title="Ưu đãi", body="-20%", phone=phone)
+    refusing = ScriptedSender(Channel.ZALO, {phone: SendStatus.INVALID_ADDRESS})
+    refused_offer = senders(refusing, ScriptedSender(Channel.SMS))
+    await dispatcher.drain(PUSH, SETTINGS, now=MORNING, senders=refused_offer)
+    assert [(r["channel"], r["status"]) for r in await _deliveries(offered)] == [("zalo", "failed")]
