@@ -73,9 +73,7 @@ class NotifySettings:
     unsubscribe_key: str | None = None
 
     def configured_channels(self) -> frozenset[str]:
-        """The channels this process's settings make a sender for (push always)."""
-        if self.channels_console:
-            return frozenset(CHANNELS)
+        """The channels whose settings are complete here (push always): a real sender each."""
         on = {"push"}
         if self.zalo_app_id and self.zalo_secret_key:
             on.add("zalo")
@@ -86,8 +84,10 @@ class NotifySettings:
         return frozenset(on)
 
     def deployment_channels(self) -> frozenset[str]:
-        """The channels on somewhere in the deployment: this process's and ``NOTIFY_CHANNELS_ON``."""
-        return self.configured_channels() | self.channels_on
+        """The channels on somewhere in the deployment: this process's (every one with
+        ``CHANNELS_CONSOLE``) and ``NOTIFY_CHANNELS_ON``."""
+        own = frozenset(CHANNELS) if self.channels_console else self.configured_channels()
+        return own | self.channels_on
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = ENV) -> NotifySettings:

@@ -83,6 +83,7 @@ def test_the_channels_a_setting_names_must_exist() -> None:
         "push",
         "email",
     }
+    assert NotifySettings(channels_console=True).deployment_channels() == set(CHANNELS)
     try:
         NotifySettings.from_env({"NOTIFY_CHANNELS_ON": "fax"})
     except ValueError as refused:
