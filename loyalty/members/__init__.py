@@ -29,6 +29,7 @@ Modules:
 """
 
 from loyalty.members.accounts import (
+    CHANNELS,
     EDITABLE_FIELDS,
     UID_MOVED,
     SignInSuperseded,
@@ -65,6 +66,7 @@ from loyalty.members.stores import (
 )
 
 __all__ = [
+    "CHANNELS",
     "EDITABLE_FIELDS",
     "ENROLLED_AT_TILL",
     "KEY_PREFIX",
