@@ -39,6 +39,7 @@ from api.controllers.pos import TerminalController
 from api.controllers.pos_phone import PosPhoneController
 from api.controllers.pos_vouchers import PosVoucherController
 from api.controllers.rewards import RewardsController, media_files
+from api.controllers.segment_pages import SEGMENT_PAGE_ROUTES
 from api.controllers.vip_upload import VIP_UPLOAD_ROUTES
 from api.edge import StrictRequest, edge_guard
 from api.errors import EXCEPTION_HANDLERS, alert_staff
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
             *CAMPAIGN_REPORT_ROUTES,
             *CHANNEL_REPORT_ROUTES,
             *VIP_UPLOAD_ROUTES,
+            *SEGMENT_PAGE_ROUTES,
         ],
         guards=[staff_guard],
         include_in_schema=False,
