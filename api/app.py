@@ -17,6 +17,7 @@ from admin.site import ADMIN_APP
 from api.admin_login import is_login, limited_login
 from api.auth import MEMBER_DEPENDENCIES, TERMINAL_DEPENDENCIES, init_firebase, member_guard, terminal_guard
 from api.controllers.callbacks import delivery_callback
+from api.controllers.campaign_form import CAMPAIGN_FORM_ROUTES
 from api.controllers.campaign_report import CAMPAIGN_REPORT_ROUTES
 from api.controllers.card import CardController
 from api.controllers.channel_report import CHANNEL_REPORT_ROUTES
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
             *CHANNEL_REPORT_ROUTES,
             *VIP_UPLOAD_ROUTES,
             *SEGMENT_PAGE_ROUTES,
+            *CAMPAIGN_FORM_ROUTES,
         ],
         guards=[staff_guard],
         include_in_schema=False,
