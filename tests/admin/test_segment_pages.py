@@ -132,3 +132,21 @@ async def test_pickers_find_by_name_and_phone(staff_client: httpx.AsyncClient) -
     phones = (await staff_client.get("/staff/api/members", params={"phone": "090"})).json()
     assert [p["id"] for p in phones] == [someone]
     assert (await staff_client.get("/staff/api/segments", params={"q": "%"})).status_code == 200
+
+
+HOSTILE = '<script>alert("x\'y")</script>'
+ESCAPED = "&lt;script&gt;alert(&#34;x&#39;y&#34;)&lt;/script&gt;"
+
+
+async def test_names_staff_typed_are_escaped_on_the_guided_pages(staff_client: httpx.AsyncClient) -> None:
+    segment = await campaigns.save_segment(HOSTILE, {"field": "city", "op": "eq", "value": HOSTILE})
+    await vip.create_group(HOSTILE)
+    for path in (
+        "/staff/segments",
+        f"/staff/segments/{segment}",
+        f"/staff/campaigns/new?audience=segment&segment={segment}",
+    ):
+        page = (await staff_client.get(path, headers=HTML)).text
+        assert ESCAPED in page and "<script>alert" not in page, path
+        # The fields' JSON for the script holds the VIP group's name with <, > and ' escaped.
+        assert "\\u003cscript\\u003e" in page or "segment-fields" not in page
