@@ -48,6 +48,14 @@ AUDIENCE_LABELS = {
     AudienceKind.TIER: "Một hạng thành viên / a tier",
 }
 GIFT_LABELS = {GiftKind.POINTS: "Tặng điểm / points", GiftKind.VOUCHER: "Tặng phiếu quà (voucher) / a reward's voucher"}
+STATUS_LABELS = {
+    "draft": "Bản nháp",
+    "scheduled": "Đã lên lịch",
+    "running": "Đang chạy",
+    "paused": "Tạm dừng",
+    "finished": "Đã kết thúc",
+    "cancelled": "Đã hủy",
+}
 CHANNEL_LABELS = {"push": "Thông báo ứng dụng (push)", "zalo": "Zalo", "sms": "SMS", "email": "E-mail"}
 FIELD_LABELS = {
     "name": "Tên chiến dịch",
@@ -257,6 +265,7 @@ def page_context(
         "token": token,
         "campaign_id": campaign_id,
         "status": status,
+        "status_label": f"{STATUS_LABELS.get(status, status)} ({status})",
         "v": view,
         "names": {"segment": "", "vip_group": "", "reward": "", **(names or {})},
         "shown": shown,

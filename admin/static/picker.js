@@ -12,6 +12,8 @@
     let asked = 0;
 
     function choose(choice) {
+      clearTimeout(timer);
+      asked++; // a search still on its way must not bring the list back
       text.value = choice.label;
       id.value = String(choice.id);
       list.replaceChildren();

@@ -100,10 +100,18 @@
   async function count() {
     const mine = ++asked;
     const error = document.getElementById("count-error");
+    const posted = new FormData(form);
+    // Count the rows filled so far: a row whose value is still empty is left out until it has one.
+    for (const row of body.querySelectorAll("tr.row")) {
+      const n = indexOf(row);
+      const values = posted.getAll("value_" + n).filter((v) => String(v).trim());
+      const between = row.querySelector("select.op").value === "between";
+      if (!values.length || (between && !row.querySelector("td.high input").value)) posted.delete("field_" + n);
+    }
     const answer = await fetch("/staff/segments/count", {
       method: "POST",
       headers: { Accept: "application/json" },
-      body: new URLSearchParams(new FormData(form)),
+      body: new URLSearchParams(posted),
     });
     if (mine !== asked) return; // a later count is on its way
     const data = await answer.json();
