@@ -16,19 +16,12 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import holidays
 
 from admin.forms import ZONE_LABEL
-from loyalty.campaigns.fields import (
-    CHANNELS,
-    EDITABLE,
-    AudienceKind,
-    GiftKind,
-    ScheduleKind,
-    fields_for,
-)
-from loyalty.campaigns.schedule import zone
+from loyalty.campaigns import CHANNELS, EDITABLE, AudienceKind, GiftKind, ScheduleKind, fields_for
 from loyalty.config import PROGRAMME
 from loyalty.errors import DomainError, InvalidInput
 
@@ -224,7 +217,7 @@ def local_input(moment: datetime | None) -> str:
     """A stored (UTC) time as the programme's local ``datetime-local`` value."""
     if moment is None:
         return ""
-    return moment.astimezone(zone(PROGRAMME.timezone)).strftime("%Y-%m-%dT%H:%M")
+    return moment.astimezone(ZoneInfo(PROGRAMME.timezone)).strftime("%Y-%m-%dT%H:%M")
 
 
 def form_view(values: Mapping[str, Any]) -> dict[str, Any]:

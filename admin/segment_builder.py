@@ -19,7 +19,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from loyalty.campaigns.segment_fields import FIELDS, Field, Kind
+from loyalty.campaigns import SEGMENT_FIELDS as FIELDS
+from loyalty.campaigns import SegmentField as Field
+from loyalty.campaigns import SegmentFieldKind as Kind
 from loyalty.errors import InvalidInput
 
 JOINS = {"and": "Tất cả các điều kiện (VÀ) / all of them", "or": "Một trong các điều kiện (HOẶC) / any of them"}

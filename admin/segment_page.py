@@ -10,7 +10,7 @@ from typing import Any
 
 from admin.segment_builder import JOINS, OP_LABELS, Row, field_label, field_options
 from loyalty import campaigns
-from loyalty.campaigns.segment_fields import FIELDS
+from loyalty.campaigns import SEGMENT_FIELDS
 from loyalty.schema import Member, Segment, Tier
 
 LIST_TEMPLATE = "segments.html"
@@ -44,7 +44,7 @@ async def choices() -> dict[str, Any]:
 
 
 def _row_view(row: Row) -> dict[str, Any]:
-    spec = FIELDS.get(row.field)
+    spec = SEGMENT_FIELDS.get(row.field)
     ops = spec.ops if spec else tuple(OP_LABELS)
     return {
         **asdict(row),

@@ -26,8 +26,7 @@ from api.staff_form_token import FIELD, token_for, token_matches, with_token
 from api.staff_pages import error_page, page
 from loyalty import campaigns
 from loyalty.audit import StaffActor
-from loyalty.campaigns.fields import EDITABLE
-from loyalty.campaigns.lifecycle import load_campaign
+from loyalty.campaigns import EDITABLE, load_campaign
 from loyalty.db import MAX_ID
 from loyalty.errors import DomainError
 from loyalty.schema import Segment, Tier, VipGroup
