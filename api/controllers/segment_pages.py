@@ -9,6 +9,7 @@ and counts the audience as the rows change (``POST /staff/segments/count``).
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from litestar import Request, get, post
@@ -81,6 +82,7 @@ async def segment_page(request: Request[Any, Any, Any], segment_id: SegmentId, s
         rows=rows,
         builtin=bool(row["builtin"]),
         nested=found is None,
+        definition=json.dumps(definition, ensure_ascii=False, indent=2) if found is None else "",
         saved=saved,
         preview=await campaigns.preview(definition, sample=SAMPLE),
     )

@@ -15,7 +15,7 @@ from loyalty import campaigns
 from loyalty.campaigns.lifecycle import load_campaign
 from loyalty.schema import AuditLog, Campaign, CampaignStatus
 from notifications.tables import Consent
-from tests.support.campaigns import member
+from tests.support.campaigns import campaign_values, member
 from tests.support.rewards import make_reward
 from tests.support.staff import sign_in, staff_http
 
@@ -185,3 +185,15 @@ async def test_the_preview_renders_the_message_with_its_sms_parts_audience_and_c
     assert incomplete.json()["audience"] is None and "Chạy lúc" in incomplete.json()["error"]
     bad = await staff_client.post("/staff/campaigns/preview", data=form(gift_points="x"), headers=JSON)
     assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_cancelled_campaign_is_shown_without_save_or_launch(staff_client: httpx.AsyncClient) -> None:
+    campaign_id = await campaigns.create_campaign(campaign_values())
+    await campaigns.change_status(campaign_id, "cancel")
+    page = await staff_client.get(f"/staff/campaigns/{campaign_id}/edit", headers=HTML)
+    assert page.status_code == 200 and "Đã hủy (cancelled)" in page.text
+    assert "id='save'" not in page.text and "id='launch'" not in page.text
+    refused = await staff_client.post(
+        f"/staff/campaigns/{campaign_id}/edit", data=form(token=token_of(page)), headers=HTML
+    )
+    assert refused.status_code == 409 and "Chưa lưu" in refused.text

@@ -150,3 +150,13 @@ async def test_names_staff_typed_are_escaped_on_the_guided_pages(staff_client: h
         assert ESCAPED in page and "<script>alert" not in page, path
         # The fields' JSON for the script holds the VIP group's name with <, > and ' escaped.
         assert "\\u003cscript\\u003e" in page or "segment-fields" not in page
+
+
+async def test_a_nested_filter_is_shown_not_overwritten_by_rows(staff_client: httpx.AsyncClient) -> None:
+    nested = {
+        "or": [{"and": [{"field": "age", "op": "gte", "value": 18}]}, {"field": "city", "op": "eq", "value": "Huế"}]
+    }
+    segment = await campaigns.save_segment("Lồng nhau", nested)
+    page = await staff_client.get(f"/staff/segments/{segment}", headers=HTML)
+    assert page.status_code == 200 and "id='nested'" in page.text and "id='save'" not in page.text
+    assert "&#34;Huế&#34;" in page.text
