@@ -1,6 +1,7 @@
 """The segment builder's rows, and the filter they stand for (pure: no database, no request).
 
-Marketers build a segment from rows of (field, operator, value), all joined by AND or all by OR;
+Marketers build a segment from rows of (field, operator, value), all joined by AND or all by OR,
+and rows given the same group number joined the other way among themselves (``(a OR b) AND c``);
 :func:`definition_from_rows` turns the rows as a form posts them into the same JSON filter the
 "Save a segment" form takes (``loyalty.campaigns.segment_filters``), so the domain validates and
 saves it as before. A value arrives as text (or several texts from a multiple select) and is read
@@ -8,8 +9,8 @@ by the field's kind: whole numbers, true/false, a choice, or text; a list operat
 several values, or one text separated by commas. Bad rows raise :class:`SegmentRowsInvalid` with
 a Vietnamese message naming the row.
 
-:func:`rows_from_definition` goes back for the edit page; a nested filter (groups in groups) has
-no rows and is edited as JSON in the admin's form.
+:func:`rows_from_definition` goes back for the edit page; a filter nested deeper (groups in
+groups in groups) has no rows and is edited as JSON in the admin's form.
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ class Row:
     op: str
     values: tuple[str, ...] = ()
     high: str = ""  # the upper bound of "between"
+    group: str = ""  # rows with the same group are joined the other way (one nesting level)
 
     @property
     def blank(self) -> bool:
@@ -112,7 +114,8 @@ def rows_from_form(form: Mapping[str, Sequence[str]]) -> list[Row]:
             return str(items[0])
 
         values = tuple(str(v) for v in form.get(f"value_{n}") or [] if str(v).strip())
-        rows.append(Row(first("field").strip(), first("op").strip(), values, first("high").strip()))
+        group = first("group").strip()[:3]
+        rows.append(Row(first("field").strip(), first("op").strip(), values, first("high").strip(), group))
     return rows
 
 
@@ -125,7 +128,20 @@ def definition_from_rows(join: str, rows: Sequence[Row], *, need_one: bool = Tru
         raise SegmentRowsInvalid(f"Tối đa {MAX_ROWS} điều kiện / at most {MAX_ROWS} conditions")
     if need_one and not filled:
         raise SegmentRowsInvalid("Thêm ít nhất một điều kiện / add at least one condition")
-    return {join: [_condition(i, row) for i, row in enumerate(filled, start=1)]}
+    # Rows of one group become one sub-group joined the other way, where its first row stands.
+    inner = "or" if join == "and" else "and"
+    parts: list[Any] = []
+    groups: dict[str, list[Any]] = {}
+    for i, row in enumerate(filled, start=1):
+        condition = _condition(i, row)
+        if not row.group:
+            parts.append(condition)
+        elif row.group in groups:
+            groups[row.group].append(condition)
+        else:
+            groups[row.group] = [condition]
+            parts.append({inner: groups[row.group]})
+    return {join: [part[inner][0] if inner in part and len(part[inner]) == 1 else part for part in parts]}
 
 
 def _condition(number: int, row: Row) -> dict[str, Any]:
@@ -179,26 +195,44 @@ def _one(spec: Field, text: str, where: str) -> Any:
 
 
 def rows_from_definition(definition: Any) -> tuple[str, list[Row]] | None:
-    """The join and rows of a one-level filter (what the builder makes); None for a nested one."""
+    """The join and rows of a filter the builder can show (conditions, and groups of conditions
+    joined the other way, numbered 1, 2, …); None for one nested deeper."""
     if isinstance(definition, dict) and "field" in definition:
-        conditions, join = [definition], "and"
+        join, children = "and", [definition]
     elif isinstance(definition, dict) and len(definition) == 1 and next(iter(definition)) in JOINS:
         join = next(iter(definition))
-        conditions = definition[join]
+        children = definition[join]
     else:
         return None
-    if not isinstance(conditions, list) or not all(isinstance(c, dict) and "field" in c for c in conditions):
+    if not isinstance(children, list):
         return None
-    rows = []
-    for condition in conditions:
-        value, op = condition.get("value"), str(condition.get("op", ""))
-        if op == "between" and isinstance(value, list) and len(value) == 2:
-            rows.append(Row(str(condition["field"]), op, (_text(value[0]),), _text(value[1])))
-        elif isinstance(value, list):
-            rows.append(Row(str(condition["field"]), op, tuple(_text(v) for v in value)))
+    inner = "or" if join == "and" else "and"
+    rows: list[Row] = []
+    groups = 0
+    for child in children:
+        if _is_condition(child):
+            rows.append(_row(child))
+        elif isinstance(child, dict) and list(child) == [inner] and isinstance(child[inner], list):
+            if not child[inner] or not all(_is_condition(c) for c in child[inner]):
+                return None
+            groups += 1
+            rows += [_row(c, str(groups)) for c in child[inner]]
         else:
-            rows.append(Row(str(condition["field"]), op, (_text(value),)))
+            return None
     return join, rows
+
+
+def _is_condition(node: Any) -> bool:
+    return isinstance(node, dict) and "field" in node
+
+
+def _row(condition: dict[str, Any], group: str = "") -> Row:
+    value, op, field = condition.get("value"), str(condition.get("op", "")), str(condition["field"])
+    if op == "between" and isinstance(value, list) and len(value) == 2:
+        return Row(field, op, (_text(value[0]),), _text(value[1]), group)
+    if isinstance(value, list):
+        return Row(field, op, tuple(_text(v) for v in value), group=group)
+    return Row(field, op, (_text(value),), group=group)
 
 
 def _text(value: Any) -> str:

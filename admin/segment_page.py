@@ -18,6 +18,7 @@ TEMPLATE = "segment.html"
 SPARE_ROWS = 2
 SAMPLE = 5
 CITIES = 200
+GROUPS = [str(n) for n in range(1, 10)]
 
 
 async def segment_list() -> list[dict[str, Any]]:
@@ -78,6 +79,7 @@ async def builder_context(
         "description": description,
         "join": join,
         "joins": JOINS,
+        "groups": GROUPS,
         "rows": [_row_view(row) for row in shown],
         "field_label": field_label,
         "builtin": builtin,

@@ -88,6 +88,7 @@
     row.querySelector("td.value").replaceChildren(document.createElement("input"));
     row.querySelector("td.value input").name = "value_" + n;
     row.querySelector("td.high input").value = "";
+    row.querySelector("select.group").value = "";
     body.append(row);
     wire(row);
   }

@@ -96,7 +96,33 @@ def test_a_one_level_filter_comes_back_as_rows_and_a_nested_one_does_not() -> No
     assert single is not None and definition_from_rows(*single) == {
         "and": [{"field": "in_vip_group", "op": "eq", "value": True}]
     }
-    assert rows_from_definition({"and": [{"or": [{"field": "age", "op": "gte", "value": 3}]}]}) is None
+    deeper = {"and": [{"or": [{"and": [{"field": "age", "op": "gte", "value": 3}]}]}]}
+    assert rows_from_definition(deeper) is None
+    assert rows_from_definition({"and": [{"and": [{"field": "age", "op": "gte", "value": 3}]}]}) is None
+
+
+def test_rows_of_one_group_are_joined_the_other_way_where_the_group_first_stands() -> None:
+    rows = [
+        Row("city", "eq", ("Huế",), group="1"),
+        Row("visits_90d", "gte", ("3",)),
+        Row("city", "eq", ("Đà Nẵng",), group="1"),
+        Row("age", "gte", ("18",), group="2"),
+    ]
+    definition = definition_from_rows("and", rows)
+    assert definition == {
+        "and": [
+            {"or": [{"field": "city", "op": "eq", "value": "Huế"}, {"field": "city", "op": "eq", "value": "Đà Nẵng"}]},
+            {"field": "visits_90d", "op": "gte", "value": 3},
+            {"field": "age", "op": "gte", "value": 18},  # a group of one is the condition itself
+        ]
+    }
+    compile_filter(definition)
+    join, back = rows_from_definition(definition) or ("", [])
+    assert join == "and" and [r.group for r in back] == ["1", "1", "", ""]
+    assert definition_from_rows(join, back) == definition
+    assert definition_from_rows("or", [Row("age", "gte", ("1",), group="x"), Row("age", "lte", ("9",), group="x")]) == {
+        "or": [{"and": [{"field": "age", "op": "gte", "value": 1}, {"field": "age", "op": "lte", "value": 9}]}]
+    }
 
 
 def test_every_field_has_a_vietnamese_label_and_its_own_operators() -> None:

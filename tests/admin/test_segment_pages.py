@@ -153,10 +153,31 @@ async def test_names_staff_typed_are_escaped_on_the_guided_pages(staff_client: h
 
 
 async def test_a_nested_filter_is_shown_not_overwritten_by_rows(staff_client: httpx.AsyncClient) -> None:
-    nested = {
-        "or": [{"and": [{"field": "age", "op": "gte", "value": 18}]}, {"field": "city", "op": "eq", "value": "Huế"}]
-    }
+    deeper = {"or": [{"and": [{"field": "age", "op": "gte", "value": 18}]}]}  # groups in groups
+    nested = {"and": [deeper, {"field": "city", "op": "eq", "value": "Huế"}]}
     segment = await campaigns.save_segment("Lồng nhau", nested)
     page = await staff_client.get(f"/staff/segments/{segment}", headers=HTML)
     assert page.status_code == 200 and "id='nested'" in page.text and "id='save'" not in page.text
     assert "&#34;Huế&#34;" in page.text
+
+
+async def test_rows_given_a_group_are_saved_as_a_sub_group_and_shown_again(staff_client: httpx.AsyncClient) -> None:
+    await member(name="Huế", city="Huế")
+    await member(name="Đà Nẵng", city="Đà Nẵng")
+    await member(name="Hà Nội", city="Hà Nội")
+    form = rows(("city", "eq", "Huế"), ("city", "eq", "Đà Nẵng"))
+    form.update(group_0="1", group_1="1")
+    counted = await staff_client.post("/staff/segments/count", data=form, headers=JSON)
+    assert counted.json()["count"] == 2
+    page = await staff_client.get("/staff/segments/new", headers=HTML)
+    saved = await staff_client.post("/staff/segments/new", data={**form, "token": token_of(page), "name": "Miền Trung"})
+    assert saved.status_code == 303
+    row = await Segment.select(Segment.id).where(Segment.name == "Miền Trung").first()
+    assert row is not None
+    assert await campaigns.definition_of(row["id"]) == {
+        "and": [
+            {"or": [{"field": "city", "op": "eq", "value": "Huế"}, {"field": "city", "op": "eq", "value": "Đà Nẵng"}]}
+        ]
+    }
+    shown = await staff_client.get(saved.headers["location"], headers=HTML)
+    assert shown.text.count("<option value='1' selected>1</option>") == 2 and "id='save'" in shown.text
