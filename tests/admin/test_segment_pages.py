@@ -181,3 +181,25 @@ async def test_rows_given_a_group_are_saved_as_a_sub_group_and_shown_again(staff
     }
     shown = await staff_client.get(saved.headers["location"], headers=HTML)
     assert shown.text.count("<option value='1' selected>1</option>") == 2 and "id='save'" in shown.text
+
+
+async def test_the_sidebar_and_the_campaign_results_lead_to_the_guided_forms(app: Any) -> None:
+    async with staff_http(app) as http:
+        headers = await sign_in(http)
+        links = (await http.get("/admin/api/links/", headers=headers)).json()
+        assert links["Phân khúc hội viên"] == "/staff/segments" and links["Tạo chiến dịch"] == "/staff/campaigns/new"
+        campaign = await campaigns.create_campaign(
+            {
+                "name": "Sinh nhật",
+                "audience": "everyone",
+                "gift_kind": "points",
+                "gift_points": 10,
+                "schedule": "birthday",
+                "title_vi": "Quà",
+                "title_en": "Gift",
+                "message_vi": "Tặng $points điểm",
+                "message_en": "$points points",
+            }
+        )
+        results = (await http.get("/staff/campaigns", headers=HTML)).text
+        assert "href='/staff/campaigns/new'" in results and f"href='/staff/campaigns/{campaign}/edit'" in results
