@@ -93,6 +93,9 @@ SIDEBAR_LINKS: dict[str, str] = {
     "Tài liệu API": "/schema",
     "Báo cáo khiếu nại": complaints.REPORT_URL,
     "Hồ sơ khiếu nại đang mở": "/staff/complaints",
+    # The guided forms first: marketers build segments and campaigns there (the JSON forms stay).
+    "Phân khúc hội viên": "/staff/segments",
+    "Tạo chiến dịch": "/staff/campaigns/new",
     "Kết quả chiến dịch": "/staff/campaigns",
     "Tải lên danh sách VIP": "/staff/vip/upload",
 }

@@ -17,6 +17,7 @@ from admin.site import ADMIN_APP
 from api.admin_login import is_login, limited_login
 from api.auth import MEMBER_DEPENDENCIES, TERMINAL_DEPENDENCIES, init_firebase, member_guard, terminal_guard
 from api.controllers.callbacks import delivery_callback, sms_inbound_callback
+from api.controllers.campaign_form import CAMPAIGN_FORM_ROUTES
 from api.controllers.campaign_report import CAMPAIGN_REPORT_ROUTES
 from api.controllers.card import CardController
 from api.controllers.channel_report import CHANNEL_REPORT_ROUTES
@@ -39,6 +40,7 @@ from api.controllers.pos import TerminalController
 from api.controllers.pos_phone import PosPhoneController
 from api.controllers.pos_vouchers import PosVoucherController
 from api.controllers.rewards import RewardsController, media_files
+from api.controllers.segment_pages import SEGMENT_PAGE_ROUTES
 from api.controllers.vip_upload import VIP_UPLOAD_ROUTES
 from api.edge import StrictRequest, edge_guard
 from api.errors import EXCEPTION_HANDLERS, alert_staff
@@ -135,6 +137,8 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
             *CAMPAIGN_REPORT_ROUTES,
             *CHANNEL_REPORT_ROUTES,
             *VIP_UPLOAD_ROUTES,
+            *SEGMENT_PAGE_ROUTES,
+            *CAMPAIGN_FORM_ROUTES,
         ],
         guards=[staff_guard],
         include_in_schema=False,
