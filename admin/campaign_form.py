@@ -21,9 +21,10 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from admin.forms import ZONE_LABEL
-from loyalty.campaigns import CHANNELS, EDITABLE, AudienceKind, GiftKind, ScheduleKind, fields_for
+from loyalty.campaigns import EDITABLE, AudienceKind, GiftKind, ScheduleKind, fields_for
 from loyalty.config import PROGRAMME
 from loyalty.errors import DomainError, InvalidInput
+from loyalty.members import CHANNELS
 
 TEMPLATE = "campaign_form.html"
 

@@ -45,7 +45,7 @@ Modules:
 
 from loyalty.campaigns.audience import audience_size
 from loyalty.campaigns.drafts import DraftPreview, draft_texts, preview_draft
-from loyalty.campaigns.fields import CHANNELS, EDITABLE, AudienceKind, GiftKind, ScheduleKind, fields_for
+from loyalty.campaigns.fields import EDITABLE, AudienceKind, GiftKind, ScheduleKind, fields_for
 from loyalty.campaigns.lifecycle import (
     CampaignNotFound,
     CampaignStateConflict,
@@ -76,7 +76,6 @@ from loyalty.campaigns.segments import (
 from loyalty.campaigns.vip import Added, GroupChoice, add_phone_file, add_phones, create_group, groups
 
 __all__ = [
-    "CHANNELS",
     "EDITABLE",
     "SEGMENT_FIELDS",
     "Added",
