@@ -20,6 +20,8 @@ Rules and invariants:
 Modules:
 
 * ``accounts``: Members: sign-up on first sign-in, profile rules.
+* ``find``: Finding a member from what a clerk types: a phone, a public id, a card code, a name.
+* ``story``: A member's whole story for staff: profile, consents, one keyed timeline of everything.
 * ``enrolment``: Customers who join at the counter by phone number, without the app.
 * ``phone_codes``: One-time codes that prove, at a till, that the customer holds the member's phone.
 * ``phone_lists``: Lists of phone numbers staff paste into a form or upload as a file.
@@ -39,6 +41,7 @@ from loyalty.members.accounts import (
     validate_profile,
 )
 from loyalty.members.enrolment import ENROLLED_AT_TILL, MemberNotFound, TillMember, enrol_at_till, member_by_phone
+from loyalty.members.find import MemberMatch, find_members
 from loyalty.members.phone_codes import (
     VALID_MINUTES as PHONE_CODE_VALID_MINUTES,
 )
@@ -71,6 +74,7 @@ __all__ = [
     "PHONE_CODE_VALID_MINUTES",
     "UID_MOVED",
     "IssuedCode",
+    "MemberMatch",
     "MemberNotFound",
     "PhoneCodeRefused",
     "PhoneList",
@@ -82,6 +86,7 @@ __all__ = [
     "create_store",
     "create_terminal",
     "enrol_at_till",
+    "find_members",
     "from_table",
     "from_text",
     "hash_key",
