@@ -66,7 +66,7 @@ from loyalty.campaigns.segments import (
     preview,
     save_segment,
 )
-from loyalty.campaigns.vip import Added, GroupChoice, add_phone_file, add_phones, create_group, groups
+from loyalty.campaigns.vip import Added, GroupChoice, add_member, add_phone_file, add_phones, create_group, groups
 
 __all__ = [
     "Added",
@@ -81,6 +81,7 @@ __all__ = [
     "Results",
     "RunProgress",
     "Sampled",
+    "add_member",
     "add_phone_file",
     "add_phones",
     "audience_size",
