@@ -32,6 +32,7 @@ from api.controllers.earning import EarningController
 from api.controllers.health import health, health_live, health_ready
 from api.controllers.ledger_key import ledger_public_key
 from api.controllers.me import MeController
+from api.controllers.members_page import MEMBER_PAGE_ROUTES
 from api.controllers.metrics import metrics
 from api.controllers.notifications import NotificationsController
 from api.controllers.opt_out import OptOutController
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
             *CAMPAIGN_REPORT_ROUTES,
             *CHANNEL_REPORT_ROUTES,
             *VIP_UPLOAD_ROUTES,
+            *MEMBER_PAGE_ROUTES,
         ],
         guards=[staff_guard],
         include_in_schema=False,
