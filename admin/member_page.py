@@ -18,8 +18,7 @@ from loyalty import points as ledger
 from loyalty import tiers
 from loyalty.campaigns import GroupChoice
 from loyalty.complaints import Category, Channel
-from loyalty.members import MemberMatch
-from loyalty.members.story import Profile, Timeline, TimelineItem
+from loyalty.members import MemberMatch, MemberProfile, Timeline, TimelineItem
 from loyalty.rewards import RewardChoice
 from loyalty.schema import Member
 
@@ -189,7 +188,7 @@ async def standing_lines(member_id: int) -> dict[str, str]:
 
 
 def member_context(
-    found: Profile,
+    found: MemberProfile,
     standing: dict[str, str],
     page: Timeline,
     *,

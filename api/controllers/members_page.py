@@ -27,7 +27,6 @@ from loyalty import campaigns, complaints, members, points, rewards
 from loyalty.audit import StaffActor
 from loyalty.db import MAX_ID
 from loyalty.errors import DomainError
-from loyalty.members import story
 from notifications import privacy
 
 FORM_COOKIE = "member_form_token"
@@ -82,9 +81,9 @@ async def _member_page(
     status_code: int = 200,
 ) -> Template:
     user = current_staff(request)
-    found = await story.profile(member_id)  # an unknown id: NotFound, the 404 page
-    cursor = story.Cursor.read(before) if before else None
-    timeline = await story.timeline(member_id, before=cursor)
+    found = await members.member_profile(member_id)  # an unknown id: NotFound, the 404 page
+    cursor = members.TimelineCursor.read(before) if before else None
+    timeline = await members.member_timeline(member_id, before=cursor)
     token = _token(request)
     context = member_page.member_context(
         found,
@@ -184,7 +183,7 @@ def _row_id(raw: str, what: str) -> int:
 async def _act(request: Request[Any, Any, Any], member_id: int, done: str, change: Any) -> Template | Redirect:
     """Run one action; 303 back to the page, or the page again with the reason."""
     try:
-        await story.profile(member_id)  # an unknown member: the 404 page, as for GET
+        await members.member_profile(member_id)  # an unknown member: the 404 page, as for GET
         result = await change()
     except Refused as exc:
         return await _member_page(request, member_id, error=exc.message, status_code=exc.status)
@@ -265,7 +264,7 @@ async def erase_on_request(
 ) -> Template | Redirect:
     async def change() -> None:
         actor = _checked(request, data)
-        found = await story.profile(member_id)
+        found = await members.member_profile(member_id)
         if found.erased_at is not None:
             raise Refused("Dữ liệu của khách hàng này đã được xoá.", 409)
         if data.confirm.strip().upper() != found.public_id:

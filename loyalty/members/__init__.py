@@ -66,20 +66,36 @@ from loyalty.members.stores import (
     revoke_terminal,
     terminal_for_key,
 )
+from loyalty.members.story import (
+    PAGE_SIZE as TIMELINE_PAGE_SIZE,
+)
+from loyalty.members.story import (
+    MemberProfile,
+    Timeline,
+    TimelineCursor,
+    TimelineItem,
+    member_profile,
+    member_timeline,
+)
 
 __all__ = [
     "EDITABLE_FIELDS",
     "ENROLLED_AT_TILL",
     "KEY_PREFIX",
     "PHONE_CODE_VALID_MINUTES",
+    "TIMELINE_PAGE_SIZE",
     "UID_MOVED",
     "IssuedCode",
     "MemberMatch",
     "MemberNotFound",
+    "MemberProfile",
     "PhoneCodeRefused",
     "PhoneList",
     "SignInSuperseded",
     "TillMember",
+    "Timeline",
+    "TimelineCursor",
+    "TimelineItem",
     "TooManyCodes",
     "confirm_phone_code",
     "correct_profile",
@@ -93,6 +109,8 @@ __all__ = [
     "issue_phone_code",
     "member_by_phone",
     "member_for_sign_in",
+    "member_profile",
+    "member_timeline",
     "new_key",
     "normalise_phone",
     "phone_search_term",

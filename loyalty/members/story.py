@@ -8,7 +8,7 @@ Rules:
   indexed SELECT by member (its ``member`` index) stopped at the page's size, and the page is
   their ``UNION ALL`` ordered once: one statement for a page however long the history.
 * Pages are keyed, never offset: an item is placed by (time, source, id), and the next page
-  starts strictly after the last item shown (:class:`Cursor`), so an item written meanwhile
+  starts strictly after the last item shown (:class:`TimelineCursor`), so an item written meanwhile
   never shifts or repeats what staff already read.
 * A message's deliveries are read for the messages on the page only, in one statement.
 * Messages, deliveries and consents are the notifications app's tables, read here by name
@@ -89,7 +89,7 @@ _NOTIFICATION_TABLES = ("inbox_message", "delivery", "consent")
 
 
 @dataclass(frozen=True, slots=True)
-class Cursor:
+class TimelineCursor:
     """Where a page ends: its last item's time, source and id (the next page starts after it)."""
 
     at: datetime
@@ -101,7 +101,7 @@ class Cursor:
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     @classmethod
-    def read(cls, token: str) -> Cursor:
+    def read(cls, token: str) -> TimelineCursor:
         """The cursor a page link carries; anything else is :class:`InvalidInput` (a 400)."""
         problem = InvalidInput("this page link is not valid: open the member's page again", field="before")
         if not token or len(token) > 200:
@@ -142,14 +142,14 @@ class TimelineItem:
     deliveries: tuple[Delivery, ...] = ()
 
     @property
-    def cursor(self) -> Cursor:
-        return Cursor(self.at, self.source, self.item_id)
+    def cursor(self) -> TimelineCursor:
+        return TimelineCursor(self.at, self.source, self.item_id)
 
 
 @dataclass(frozen=True, slots=True)
 class Timeline:
     items: list[TimelineItem]
-    next_page: Cursor | None  # None: this is the oldest page
+    next_page: TimelineCursor | None  # None: this is the oldest page
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +162,7 @@ class ConsentAnswer:
 
 
 @dataclass(frozen=True, slots=True)
-class Profile:
+class MemberProfile:
     id: int
     public_id: str
     name: str
@@ -190,7 +190,7 @@ def _whole(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def _after(source: str, time_column: str, cursor: Cursor | None) -> str:
+def _after(source: str, time_column: str, cursor: TimelineCursor | None) -> str:
     """The keyset condition of one source: strictly after ``cursor`` in (time, source, id) order."""
     if cursor is None:
         return ""
@@ -201,7 +201,7 @@ def _after(source: str, time_column: str, cursor: Cursor | None) -> str:
     return f" AND (x.{time_column} < $2 OR (x.{time_column} = $2 AND x.id < $3))"
 
 
-def _timeline_sql(sources: Sequence[str], cursor: Cursor | None) -> str:
+def _timeline_sql(sources: Sequence[str], cursor: TimelineCursor | None) -> str:
     limit = "$4" if cursor is not None else "$2"
     parts = []
     for source in sources:
@@ -245,7 +245,7 @@ async def _deliveries(message_ids: list[int]) -> dict[int, tuple[Delivery, ...]]
     return {k: tuple(v) for k, v in found.items()}
 
 
-async def timeline(member_id: int, *, before: Cursor | None = None, size: int = PAGE_SIZE) -> Timeline:
+async def member_timeline(member_id: int, *, before: TimelineCursor | None = None, size: int = PAGE_SIZE) -> Timeline:
     """One page of the member's timeline, newest first, strictly after ``before`` (see the rules)."""
     size = max(1, min(size, MAX_PAGE))
     with_messages = await _has_notifications()
@@ -294,7 +294,7 @@ _CONSENTS_SQL = (
 _GROUPS_SQL = 'SELECT g.name FROM vip_member v JOIN vip_group g ON g.id = v."group" WHERE v.member = $1 ORDER BY g.name'
 
 
-async def profile(member_id: int) -> Profile:
+async def member_profile(member_id: int) -> MemberProfile:
     """The member's profile, consents and VIP groups; :class:`NotFound` for an id no member has."""
     if not 0 < member_id <= MAX_ID:
         raise NotFound(f"member {member_id} not found")
@@ -316,7 +316,7 @@ async def profile(member_id: int) -> Profile:
         else []
     )
     birthday = row["birthday"]
-    return Profile(
+    return MemberProfile(
         id=int(row["id"]),
         public_id=str(row["public_id"]),
         name=str(row["name"] or ""),

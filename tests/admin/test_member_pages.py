@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from admin.site import SIDEBAR_LINKS
 from loyalty import campaigns, members, points
 from loyalty.points import Kind
 from loyalty.schema import AuditLog, Complaint, LedgerEntry, Member, VipMember, Voucher
@@ -227,3 +228,9 @@ async def test_signed_out_the_member_page_asks_for_the_staff_login(app: Any) -> 
         assert answer.status_code == 303 and answer.headers["location"] == "/staff/login?next=/staff/members/1"
         posted = await http.post("/staff/members/1/points", data={"delta": "5"})
         assert posted.status_code == 303 and posted.headers["location"].startswith("/staff/login")
+
+
+async def test_the_dashboard_and_the_admins_sidebar_lead_to_the_member_search(staff_client: httpx.AsyncClient) -> None:
+    dashboard = await staff_client.get("/staff/dashboard")
+    assert "<a href='/staff/members' id='find-member'>Tra cứu khách hàng</a>" in dashboard.text
+    assert SIDEBAR_LINKS["Tra cứu khách hàng"] == "/staff/members"

@@ -9,12 +9,15 @@ import pytest
 from loyalty import complaints, members, points, rewards
 from loyalty.earning import cards, earn_at_till
 from loyalty.errors import InvalidInput, NotFound
+from loyalty.members import TimelineCursor as Cursor
+from loyalty.members import member_profile as profile
+from loyalty.members import member_timeline as timeline
 from loyalty.members.find import find_members
-from loyalty.members.story import Cursor, profile, timeline
 from loyalty.points import Kind
 from loyalty.privacy import erase_member
 from loyalty.schema import Member
 from tests.support.complaints import seed_desk, staff
+from tests.support.member_story import seed_lan
 from tests.support.rewards import make_reward, make_tiers
 
 LAN = "0907 654 321"
@@ -138,3 +141,25 @@ async def test_the_profile_names_tier_consents_and_groups_and_unknown_ids_are_no
         with pytest.raises(NotFound):
             await profile(missing)
     assert (await timeline(424242)).items == []
+
+
+async def test_messages_with_their_deliveries_consents_and_tier_changes_are_on_the_timeline() -> None:
+    member_id = await seed_lan()
+    page = await timeline(member_id, size=100)
+    by_source = {i.source: i for i in page.items}
+    assert set(by_source) == {"purchase", "ledger", "tier", "message", "consent", "complaint"}
+    message = by_source["message"]
+    assert message.label == "Bạn vừa được cộng điểm"
+    assert [(d.channel, d.status, d.cost_vnd) for d in message.deliveries] == [
+        ("zalo", "delivered", 300),
+        ("sms", "failed", 0),
+    ]
+    consents = {(i.label, i.extra) for i in page.items if i.source == "consent"}
+    assert consents == {("zalo", "granted"), ("email", "withdrawn")}
+    assert next(i for i in page.items if i.source == "tier").label == "Bạc"  # the newest move
+    found = await profile(member_id)
+    assert {(c.channel, c.granted, c.text_version) for c in found.consents} == {
+        ("zalo", True, "2026-11"),
+        ("email", False, "2026-11"),
+    }
+    assert found.tier_name == "Bạc"
