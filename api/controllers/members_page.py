@@ -32,9 +32,10 @@ from notifications import privacy
 FORM_COOKIE = "member_form_token"
 COOKIE_PATH = "/staff/members"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+_CODE = re.compile(r"^[a-z0-9_]{1,40}$")  # a complaint category's code
 MAX_MATCHES = 50
 # A bound on one correction typed by hand: a slip of the keyboard, not a programme's worth.
-MAX_ADJUST = 10_000_000
+MAX_ADJUST = 1_000_000  # as the admin's Adjust points form
 MemberId = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 Query = Annotated[str | None, QueryParameter(max_length=100)]
 Before = Annotated[str | None, QueryParameter(max_length=200)]
@@ -211,7 +212,7 @@ async def adjust_points(
         if len(data.reason.strip()) < 3:
             raise Refused("Hãy ghi lý do (ít nhất 3 ký tự).")
         reference = f"staff-adjust:{member_id}:{data.nonce}"
-        await points.adjust(member_id, delta, reason=data.reason[:500], actor=actor, reference=reference)
+        await points.adjust(member_id, delta, reason=data.reason, actor=actor, reference=reference)
 
     return await _act(request, member_id, "points", change)
 
@@ -247,6 +248,8 @@ async def log_complaint(
 ) -> Template | Redirect:
     async def change() -> None:
         actor = _checked(request, data)
+        if not _CODE.match(data.category):
+            raise Refused(member_page.refusal("unknown_category", ""))
         if data.channel not in member_page.COMPLAINT_CHANNELS:
             raise Refused("Hãy chọn khiếu nại nhận qua kênh nào.")
         if not data.description.strip():

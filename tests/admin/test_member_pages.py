@@ -148,7 +148,9 @@ async def test_adjusting_points_goes_through_the_ledger_once_and_is_audited(staf
         ({"delta": "10", "reason": " "}, 422, "Hãy ghi lý do"),
         ({"delta": "-999999", "reason": "Lý do"}, 409, "Khách không đủ điểm"),
         ({"delta": "9" * 40, "reason": "Lý do"}, 422, "Số điểm phải là một số nguyên."),
-        ({"delta": "9" * 19, "reason": "Lý do"}, 422, "tối đa 10.000.000 điểm"),
+        ({"delta": "9" * 19, "reason": "Lý do"}, 422, "tối đa 1.000.000 điểm"),
+        ({"delta": "10", "reason": "Lý\x00 do"}, 422, "one line of at most 500 characters"),
+        ({"delta": "10", "reason": "x" * 501}, 422, "one line of at most 500 characters"),
     ],
 )
 async def test_a_refused_adjustment_shows_the_page_again_with_the_reason(
@@ -198,8 +200,11 @@ async def test_giving_a_voucher_joining_a_group_and_logging_a_complaint(staff_cl
     assert bad.status_code == 404 and "Không tìm thấy mục đã chọn" in bad.text
     bad = await staff_client.post(f"/staff/members/{member_id}/vip", data={**form, "group_id": "99999999999999"})
     assert bad.status_code == 404
-    bad = await staff_client.post(f"/staff/members/{member_id}/complaint", data={**body, "category": "nope"})
-    assert bad.status_code == 422 and "Loại khiếu nại không có" in bad.text
+    for category in ("nope", "other\x00", "' OR 1=1 --"):
+        bad = await staff_client.post(f"/staff/members/{member_id}/complaint", data={**body, "category": category})
+        assert bad.status_code == 422 and "Loại khiếu nại không có" in bad.text
+    bad = await staff_client.post(f"/staff/members/{member_id}/complaint", data={**body, "description": "a\x00b"})
+    assert bad.status_code == 422
     assert await Complaint.count() == 1 and await Voucher.count() == 1
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty import campaigns, complaints, members, rewards
-from loyalty.errors import NotFound
+from loyalty import campaigns, complaints, members, points, rewards
+from loyalty.errors import InvalidInput, NotFound
 from loyalty.privacy import erase_member
 from loyalty.rewards import OutOfStock
-from loyalty.schema import AuditLog, Complaint, Member, Reward, VipMember, Voucher
+from loyalty.schema import AuditLog, Complaint, LedgerEntry, Member, Reward, VipMember, Voucher
 from tests.support.complaints import seed_desk, staff
 from tests.support.rewards import make_reward
 
@@ -88,3 +88,11 @@ async def test_an_erasure_by_staff_names_the_staff_member_in_the_audit_log() -> 
     assert [(r["staff_username"], r["staff"]) for r in rows] == [("an", agent.user_id)]
     with pytest.raises(NotFound):
         await erase_member(2**40, actor=agent)
+
+
+@pytest.mark.parametrize("reason", ["Lý\x00 do", "hai\ndòng", "x" * 501])
+async def test_an_adjustments_reason_is_one_storable_line(reason: str) -> None:
+    member_id = await _member()
+    with pytest.raises(InvalidInput):
+        await points.adjust(member_id, 10, reason=reason, actor=await staff("an"))
+    assert await LedgerEntry.count() == 0
