@@ -5,7 +5,8 @@ Rules:
 
 * The timeline merges seven sources: purchases, ledger entries, tier changes, vouchers, messages
   (with their deliveries: channel and status), complaints and consents. Each source is one
-  indexed SELECT by member (its ``member`` index) stopped at the page's size, and the page is
+  SELECT by member on its (member, time, id) index (consents: the member index; a member has a
+  few) stopped at the page's size, and the page is
   their ``UNION ALL`` ordered once: one statement for a page however long the history.
 * Pages are keyed, never offset: an item is placed by (time, source, id), and the next page
   starts strictly after the last item shown (:class:`TimelineCursor`), so an item written meanwhile

@@ -6,13 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from loyalty import complaints, members, points, rewards
+from loyalty import complaints, db, members, points, rewards
 from loyalty.earning import cards, earn_at_till
 from loyalty.errors import InvalidInput, NotFound
 from loyalty.members import TimelineCursor as Cursor
 from loyalty.members import member_profile as profile
 from loyalty.members import member_timeline as timeline
 from loyalty.members.find import find_members
+from loyalty.members.story import SOURCES, _timeline_sql
 from loyalty.points import Kind
 from loyalty.privacy import erase_member
 from loyalty.schema import Member
@@ -163,3 +164,10 @@ async def test_messages_with_their_deliveries_consents_and_tier_changes_are_on_t
         ("email", False, "2026-11"),
     }
     assert found.tier_name == "Bạc"
+
+
+@pytest.mark.sqlite_only
+async def test_each_source_reads_the_members_newest_rows_from_its_timeline_index() -> None:
+    plan = " ".join(str(dict(r)) for r in await db.fetch("EXPLAIN QUERY PLAN " + _timeline_sql(SOURCES, None), 1, 31))
+    for index in ("ledger_entry", "purchase", "voucher", "tier_change", "complaint", "inbox_message"):
+        assert f"{index}_member_time" in plan, plan
