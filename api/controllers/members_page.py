@@ -62,6 +62,8 @@ async def member_search(request: Request[Any, Any, Any], q: Query = None) -> Tem
     if len(matches) == 1:
         return Redirect(f"/staff/members/{matches[0].id}", status_code=303, headers=NO_STORE)
     message = "" if matches else f"Không tìm thấy khách hàng nào khớp với “{query}”."
+    if len(matches) == MAX_MATCHES:
+        message = f"Chỉ hiện {MAX_MATCHES} khách hàng mới nhất: hãy gõ cụ thể hơn (cả số điện thoại hoặc họ tên)."
     context = member_page.search_context(query, matches, username=user.username, message=message)
     return page(member_page.SEARCH_TEMPLATE, context)
 

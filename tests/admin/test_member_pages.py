@@ -60,6 +60,10 @@ async def test_several_matches_are_a_list_and_none_a_message(staff_client: httpx
     listed = await staff_client.get("/staff/members", params={"q": "Lan"})
     assert listed.status_code == 200 and "Nguyễn Thị Lan" in listed.text and "Trần Lan Anh" in listed.text
     assert "0907 654 321" in listed.text
+    for n in range(49):
+        await members.record_member(f"0907{n:06d}", name=f"Lan {n}")
+    many = await staff_client.get("/staff/members", params={"q": "Lan"})
+    assert many.text.count('href="/staff/members/') == 50 and "Chỉ hiện 50 khách hàng mới nhất" in many.text
     none = await staff_client.get("/staff/members", params={"q": "0988 000 111"})
     assert none.status_code == 200 and "Không tìm thấy khách hàng nào" in none.text
     empty = await staff_client.get("/staff/members", params={"q": "  "})
