@@ -16,7 +16,7 @@ from litestar.types import Message, Receive, Scope, Send
 from admin.site import ADMIN_APP
 from api.admin_login import is_login, limited_login
 from api.auth import MEMBER_DEPENDENCIES, TERMINAL_DEPENDENCIES, init_firebase, member_guard, terminal_guard
-from api.controllers.callbacks import delivery_callback
+from api.controllers.callbacks import delivery_callback, sms_inbound_callback
 from api.controllers.campaign_report import CAMPAIGN_REPORT_ROUTES
 from api.controllers.card import CardController
 from api.controllers.channel_report import CHANNEL_REPORT_ROUTES
@@ -148,6 +148,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
             health_ready,
             metrics,
             delivery_callback,
+            sms_inbound_callback,
             media_files,
             ledger_public_key,
             member_router,

@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 from loyalty.campaigns import schedule
 from loyalty.config import PROGRAMME
 from loyalty.errors import InvalidInput
+from loyalty.members import CHANNELS
 from loyalty.schema import CampaignStatus, Reward, Segment, Tier, VipGroup
 
 
@@ -54,8 +55,6 @@ class ScheduleKind(StrEnum):
 
 
 PLACEHOLDERS = {"name", "points", "reward", "campaign", "code"}
-# The channels a campaign's messages may take, in the order a member's messages try them.
-CHANNELS = ("push", "zalo", "sms", "email")
 TEXTS = ("title_vi", "title_en", "message_vi", "message_en")
 
 

@@ -31,6 +31,7 @@ Modules:
 """
 
 from loyalty.members.accounts import (
+    CHANNELS,
     EDITABLE_FIELDS,
     UID_MOVED,
     SignInSuperseded,
@@ -79,6 +80,7 @@ from loyalty.members.story import (
 )
 
 __all__ = [
+    "CHANNELS",
     "EDITABLE_FIELDS",
     "ENROLLED_AT_TILL",
     "KEY_PREFIX",
