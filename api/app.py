@@ -33,6 +33,7 @@ from api.controllers.earning import EarningController
 from api.controllers.health import health, health_live, health_ready
 from api.controllers.ledger_key import ledger_public_key
 from api.controllers.me import MeController
+from api.controllers.members_page import MEMBER_PAGE_ROUTES
 from api.controllers.metrics import metrics
 from api.controllers.notifications import NotificationsController
 from api.controllers.opt_out import OptOutController
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
             *VIP_UPLOAD_ROUTES,
             *SEGMENT_PAGE_ROUTES,
             *CAMPAIGN_FORM_ROUTES,
+            *MEMBER_PAGE_ROUTES,
         ],
         guards=[staff_guard],
         include_in_schema=False,

@@ -73,7 +73,7 @@ from loyalty.campaigns.segments import (
     preview,
     save_segment,
 )
-from loyalty.campaigns.vip import Added, GroupChoice, add_phone_file, add_phones, create_group, groups
+from loyalty.campaigns.vip import Added, GroupChoice, add_member, add_phone_file, add_phones, create_group, groups
 
 __all__ = [
     "EDITABLE",
@@ -96,6 +96,7 @@ __all__ = [
     "ScheduleKind",
     "SegmentField",
     "SegmentFieldKind",
+    "add_member",
     "add_phone_file",
     "add_phones",
     "audience_size",
