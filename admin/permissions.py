@@ -24,9 +24,11 @@ Where a role stops, and why:
 
 * marketing: segments, VIP groups, campaigns, rewards and their stock, earning rules, messages,
   the dashboards; never points (Adjust points, expiry), complaints, tills or erasure.
-* care: the complaints desk (every complaint form and page), looking members up (their points,
-  vouchers, purchases, messages, consents: read only) and the dashboard (read only); it grants
-  compensation up to its own limit in đồng (``loyalty.staff``).
+* care: the complaints desk (every complaint form and page), looking members up (the member
+  page and the grid: points, vouchers, purchases, messages, consents, read only; from the member
+  page it logs a complaint) and the dashboard (read only); it grants compensation up to its own
+  limit in đồng (``loyalty.staff``), so giving a voucher, adjusting points and erasing a member
+  are a manager's.
 * manager: everything, the roles form included.
 """
 
@@ -128,6 +130,7 @@ FORMS: Mapping[str, frozenset[Role]] = {
 }
 
 _DASHBOARD = frozenset({MANAGER, MARKETING, CARE})
+_LOOK_UP = _DASHBOARD  # finding a member and reading its story; the pickers' searches
 
 PAGES: Mapping[str, frozenset[Role]] = {
     "/staff/dashboard": _DASHBOARD,
@@ -139,9 +142,30 @@ PAGES: Mapping[str, frozenset[Role]] = {
     "/staff/campaigns": _MARKETING,
     "/staff/campaigns/{campaign_id:int}": _MARKETING,
     "/staff/campaigns.csv": _MARKETING,
+    "/staff/campaigns/new": _MARKETING,
+    "/staff/campaigns/preview": _MARKETING,
+    "/staff/campaigns/{campaign_id:int}/edit": _MARKETING,
+    "/staff/campaigns/{campaign_id:int}/launch": _MARKETING,
+    "/staff/segments": _MARKETING,
+    "/staff/segments/count": _MARKETING,
+    "/staff/segments/new": _MARKETING,
+    "/staff/segments/{segment_id:int}": _MARKETING,
     "/staff/channels": _MARKETING,
     "/staff/channels.csv": _MARKETING,
     "/staff/vip/upload": _MARKETING,
+    # The member page (member 360) and its actions, each as its admin form is given.
+    "/staff/members": _LOOK_UP,
+    "/staff/members/{member_id:int}": _LOOK_UP,
+    "/staff/members/{member_id:int}/points": _MANAGER,  # as Adjust points
+    "/staff/members/{member_id:int}/voucher": _MANAGER,  # a gift outside care's compensation limit
+    "/staff/members/{member_id:int}/vip": _MARKETING,
+    "/staff/members/{member_id:int}/complaint": _DESK,
+    "/staff/members/{member_id:int}/erase": _MANAGER,
+    # The pickers' searches behind the guided forms (JSON).
+    "/staff/api/members": _LOOK_UP,
+    "/staff/api/rewards": frozenset({MANAGER, MARKETING}),
+    "/staff/api/segments": _MARKETING,
+    "/staff/api/vip-groups": _MARKETING,
 }
 
 # The /staff pages whose handlers narrow what they show to a store account's store (its

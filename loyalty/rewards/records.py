@@ -29,6 +29,7 @@ class VoucherSource(StrEnum):
     CAMPAIGN = "campaign"
     COMPENSATION = "compensation"
     BIRTHDAY = "birthday"
+    STAFF = "staff"  # given by staff from the member's page (``issuing.give_by_staff``)
 
 
 class VoucherNotFound(NotFound):
