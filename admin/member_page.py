@@ -187,6 +187,11 @@ async def standing_lines(member_id: int) -> dict[str, str]:
     return lines
 
 
+# The page's actions, each posted to /staff/members/{id}/<action>; a page shows those the staff
+# member's role may send (``admin.permissions.PAGES``; the server refuses the others anyway).
+ACTIONS = frozenset({"points", "voucher", "vip", "complaint", "erase"})
+
+
 def member_context(
     found: MemberProfile,
     standing: dict[str, str],
@@ -201,6 +206,7 @@ def member_context(
     done: str = "",
     error: str = "",
     paged: bool = False,
+    actions: frozenset[str] = ACTIONS,
 ) -> dict[str, Any]:
     profile = [
         ("Họ tên", found.name or NOTHING),
@@ -245,6 +251,7 @@ def member_context(
         "done": DONE.get(done, ""),
         "error": error,
         "points": points,
+        "actions": actions,
     }
 
 

@@ -20,8 +20,8 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
-from admin import formats, member_page
-from api.staff import current_staff
+from admin import formats, member_page, permissions
+from api.staff import current_grant, current_staff
 from api.staff_pages import NO_STORE, page
 from loyalty import campaigns, complaints, members, points, rewards
 from loyalty.audit import StaffActor
@@ -74,6 +74,17 @@ def _token(request: Request[Any, Any, Any]) -> str:
     return held if _TOKEN.match(held) else secrets.token_urlsafe(24)
 
 
+# Each action's route, as admin.permissions.PAGES names it: f"{ACTION_ROUTE}/{action}".
+ACTION_ROUTE = "/staff/members/{member_id:int}"
+
+
+def _actions(request: Request[Any, Any, Any]) -> frozenset[str]:
+    """The actions the signed-in role may send (``admin.permissions``): the page shows only those."""
+    grant = current_grant(request)
+    role = grant.role if grant is not None else None
+    return frozenset(a for a in member_page.ACTIONS if permissions.may_open(role, f"{ACTION_ROUTE}/{a}"))
+
+
 async def _member_page(
     request: Request[Any, Any, Any],
     member_id: int,
@@ -101,6 +112,7 @@ async def _member_page(
         done=done,
         error=error,
         paged=cursor is not None,
+        actions=_actions(request),
     )
     response = page(member_page.TEMPLATE, context, status_code=status_code)
     response.set_cookie(FORM_COOKIE, token, path=COOKIE_PATH, httponly=True, samesite="strict")

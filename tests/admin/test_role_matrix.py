@@ -19,6 +19,7 @@ from admin.role_access import NO_ROLE
 from admin.site import FORMS, SERVED, SIDEBAR_LINKS
 from api.staff import LOGIN_PAGE
 from api.staff_pages import STATIC_PATH
+from loyalty.members import record_member
 from loyalty.schema import Store
 from loyalty.staff import Role
 from tests.admin.test_rewards_admin import PNG
@@ -242,3 +243,18 @@ async def test_an_upload_to_a_reward_image_needs_a_role_that_writes_rewards(
         assert upload.status_code == 200, upload.text
     else:
         assert _role_refused(upload), upload.text
+
+
+@pytest.mark.parametrize("signed_in", ["manager", "marketing", "care"], indirect=True)
+async def test_the_member_page_offers_only_the_actions_the_role_may_send(
+    signed_in: tuple[httpx.AsyncClient, dict[str, str]], request: pytest.FixtureRequest
+) -> None:
+    http, _ = signed_in
+    role = _role(request.node.callspec.params["signed_in"])
+    member = await record_member("0907654321", "Chị Lan")
+    shown = await http.get(f"/staff/members/{member.id}", headers={"Accept": "text/html"})
+    assert shown.status_code == 200, shown.text
+    anchors = {"points": 'id="adjust"', "voucher": 'id="voucher"', "vip": 'id="vip"', "complaint": 'id="complaint"'}
+    anchors["erase"] = 'id="erase"'
+    offered = {action for action, anchor in anchors.items() if anchor in shown.text}
+    assert offered == {a for a in anchors if permissions.may_open(role, f"/staff/members/{{member_id:int}}/{a}")}
