@@ -1,27 +1,37 @@
-"""GET /staff/reports/complaints: the complaints report page, behind the admin's staff login."""
+"""The complaints desk's staff pages: the report, the open cases, and each case with its actions."""
 
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from litestar import Request, Response, get
-from litestar.params import FromPath, PathParameter, QueryParameter
-from litestar.response import Template
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery, PathParameter, QueryParameter
+from litestar.response import Redirect, Template
 
 from admin import case_page
 from admin import complaint_report as report_page
+from api import case_actions
+from api.errors import STATUS_BY_KIND
 from api.staff import current_staff
-from api.staff_pages import page
+from api.staff_pages import error_page, page
 from loyalty import complaints
-from loyalty.complaints import complaint_report
+from loyalty.audit import StaffActor
+from loyalty.complaints import CaseNotFound, complaint_report
+from loyalty.complaints import fields as complaints_fields
 from loyalty.db import MAX_ID
-from loyalty.errors import NotFound
+from loyalty.errors import DomainError, NotFound
 
 # A case reference as the desk writes it (KN-<year>-<6 digits or more>): anything else is no case,
 # and never reaches the database (a NUL byte there is an error on PostgreSQL, not a miss).
 REFERENCE = re.compile(r"KN-\d{4}-\d{6,10}", re.IGNORECASE)
+# The case page's forms carry a per-browser token that must match its cookie (double submit, as
+# the VIP upload): another site cannot post on a case in a signed-in staff member's name.
+CASE_COOKIE = "case_token"
+TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
+EXPIRED = "Biểu mẫu đã hết hạn: hãy mở lại trang hồ sơ / The form has expired: open the case again."
 
 
 @get("/staff/reports/complaints", include_in_schema=False, media_type="text/html")
@@ -42,13 +52,49 @@ async def complaint_case_list(request: Request[Any, Any, Any]) -> Template:
 
 
 @get("/staff/complaints/{reference:str}", include_in_schema=False, media_type="text/html")
-async def complaint_case_page(request: Request[Any, Any, Any], reference: FromPath[str]) -> Template:
-    """One case with its whole timeline (internal notes too) and photos, for the desk."""
+async def complaint_case_page(
+    request: Request[Any, Any, Any], reference: FromPath[str], done: FromQuery[str] = ""
+) -> Template:
+    """One case with its whole timeline (internal notes too), photos and the desk's actions."""
     user = current_staff(request)
+    desk = await complaints.desk_case(_known(reference))
+    token = request.cookies.get(CASE_COOKIE, "")
+    if not TOKEN.fullmatch(token):
+        token = secrets.token_urlsafe(24)
+    context = case_page.case_context(desk, user.username, token, datetime.now(UTC), done=done[:20])
+    response = page(case_page.TEMPLATE, context)
+    response.set_cookie(CASE_COOKIE, token, path="/staff/complaints", httponly=True, samesite="strict")
+    return response
+
+
+@post("/staff/complaints/{reference:str}", include_in_schema=False, media_type="text/html", status_code=303)
+async def complaint_case_action(request: Request[Any, Any, Any], reference: FromPath[str]) -> Response[Any]:
+    """One of the case page's forms: the desk's function with the staff actor, then back to the page."""
+    user = current_staff(request)
+    reference = _known(reference)
+    form = {key: str(value)[: complaints_fields.MAX_TEXT + 1] for key, value in (await request.form()).items()}
+    expected = request.cookies.get(CASE_COOKIE, "")
+    if not expected or not secrets.compare_digest(expected.encode(), form.get("token", "").encode()):
+        return error_page(403, EXPIRED)
+    actor = StaffActor(user.id, user.username)
+    try:
+        done = await case_actions.carry_out(reference, actor, form)
+    except CaseNotFound:
+        raise  # no such case: the 404 page
+    except DomainError as exc:
+        desk = await complaints.desk_case(reference)
+        context = case_page.case_context(
+            desk, user.username, expected, datetime.now(UTC), error=case_page.error_vi(exc), typed=form
+        )
+        return page(case_page.TEMPLATE, context, status_code=STATUS_BY_KIND.get(exc.kind, 422))
+    case = await complaints.get_case(reference)
+    return Redirect(f"/staff/complaints/{case.reference}?done={done}", status_code=303)
+
+
+def _known(reference: str) -> str:
     if not REFERENCE.fullmatch(reference.strip()):
         raise NotFound(f"no complaint {reference[:40]!r}")
-    view = await complaints.staff_case(reference)
-    return page(case_page.TEMPLATE, case_page.case_context(view, view.photo_ids, user.username))
+    return reference.strip()
 
 
 @get("/staff/complaints/photos/{photo_id:int}", include_in_schema=False)

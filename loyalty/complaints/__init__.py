@@ -26,6 +26,7 @@ Modules:
 * ``intake``: Opening a case: from the member's app, or logged by staff from a call, a visit or a letter.
 * ``moves``: Staff move a case along: acknowledge, reply or note, assign, resolve, close, reopen.
 * ``views``: Reading cases back: one case with its timeline and photos, the member's list, the open cases.
+* ``desk``: One case as the desk's page shows it: customer, assignee, offers, and the forms' choices.
 * ``customer``: The member's side of the desk: its own cases, writing on them, rating them.
 * ``closing``: The close job: resolved cases close by themselves once the reopen window has passed.
 * ``compensation``: Compensation on a complaint: points or a reward's voucher, to restore goodwill.
@@ -46,6 +47,7 @@ from loyalty.complaints.compensation import (
     resolve_with_offer,
 )
 from loyalty.complaints.customer import AlreadyRated, member_case, member_cases, member_message, rate
+from loyalty.complaints.desk import Choice, Customer, DeskCase, desk_case
 from loyalty.complaints.fields import staff_id
 from loyalty.complaints.intake import Channel, UnknownCategory, file_from_app, log_by_staff, seed_categories
 from loyalty.complaints.moves import WrongStatus, acknowledge, assign, close, reopen, reply, resolve
@@ -74,9 +76,12 @@ __all__ = [
     "CaseView",
     "Category",
     "Channel",
+    "Choice",
     "CompensationDecided",
     "CompensationKind",
     "CompensationNotFound",
+    "Customer",
+    "DeskCase",
     "LineKind",
     "Offer",
     "OpenCase",
@@ -98,6 +103,7 @@ __all__ = [
     "close_resolved",
     "complaint_report",
     "decode_photos",
+    "desk_case",
     "escalate_overdue",
     "file_from_app",
     "for_case",
