@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from enum import Enum
 
 from loyalty.complaints import Author, Channel, CompensationKind, LineKind, Priority
-from loyalty.schema import CompensationStatus, Status
+from loyalty.schema import CampaignStatus, CompensationStatus, Status
 
 NAMES: Mapping[type[Enum], Mapping[str, str]] = {
     Status: {
@@ -50,6 +50,14 @@ NAMES: Mapping[type[Enum], Mapping[str, str]] = {
         "compensation": "Đền bù",
     },
     Author: {"member": "Khách hàng", "staff": "Nhân viên", "system": "Hệ thống"},
+    CampaignStatus: {
+        "draft": "Nháp",
+        "scheduled": "Đã lên lịch",
+        "running": "Đang chạy",
+        "paused": "Tạm dừng",
+        "finished": "Đã kết thúc",
+        "cancelled": "Đã hủy",
+    },
 }
 
 

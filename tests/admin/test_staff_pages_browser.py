@@ -55,11 +55,11 @@ async def test_every_staff_page_is_styled_by_the_one_stylesheet() -> None:
     await campaigns.create_group("Khách VIP")
     pages = {
         # name: (path, a text it shows, its language)
-        "staff-cases": ("/staff/complaints", "Open cases", "en"),
-        "staff-case": (f"/staff/complaints/{case.reference}", "Gọi lại cho khách", "en"),
+        "staff-cases": ("/staff/complaints", "Hồ sơ khiếu nại đang mở", "vi"),
+        "staff-case": (f"/staff/complaints/{case.reference}", "Gọi lại cho khách", "vi"),
         "staff-complaints-report": ("/staff/reports/complaints", "Complaints, last 8 weeks", "en"),
-        "staff-campaigns": ("/staff/campaigns", "Tết 2027", "en"),
-        "staff-campaign": (f"/staff/campaigns/{campaign}", "Points given", "en"),
+        "staff-campaigns": ("/staff/campaigns", "Tết 2027", "vi"),
+        "staff-campaign": (f"/staff/campaigns/{campaign}", "Điểm đã tặng", "vi"),
         "staff-vip-upload": ("/staff/vip/upload", "Khách VIP", "vi"),
     }
     shots = screenshot_folder()
