@@ -17,6 +17,8 @@ from typing import Any
 from admin.choices_vi import name_of
 from admin.formats import local_time, points
 from loyalty.complaints import (
+    DESK,
+    OPEN_STATUSES,
     Author,
     Channel,
     CompensationKind,
@@ -25,7 +27,6 @@ from loyalty.complaints import (
     OpenCase,
     Priority,
 )
-from loyalty.complaints.sla import DESK, OPEN_STATUSES
 from loyalty.errors import DomainError
 from loyalty.schema import CompensationStatus, Status
 

@@ -20,7 +20,6 @@ from api.staff_pages import error_page, page
 from loyalty import complaints
 from loyalty.audit import StaffActor
 from loyalty.complaints import CaseNotFound, complaint_report
-from loyalty.complaints import fields as complaints_fields
 from loyalty.db import MAX_ID
 from loyalty.errors import DomainError, NotFound
 
@@ -72,7 +71,7 @@ async def complaint_case_action(request: Request[Any, Any, Any], reference: From
     """One of the case page's forms: the desk's function with the staff actor, then back to the page."""
     user = current_staff(request)
     reference = _known(reference)
-    form = {key: str(value)[: complaints_fields.MAX_TEXT + 1] for key, value in (await request.form()).items()}
+    form = {key: str(value)[: complaints.MAX_TEXT + 1] for key, value in (await request.form()).items()}
     expected = request.cookies.get(CASE_COOKIE, "")
     if not expected or not secrets.compare_digest(expected.encode(), form.get("token", "").encode()):
         return error_page(403, EXPIRED)

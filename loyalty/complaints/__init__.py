@@ -48,13 +48,19 @@ from loyalty.complaints.compensation import (
 )
 from loyalty.complaints.customer import AlreadyRated, member_case, member_cases, member_message, rate
 from loyalty.complaints.desk import Choice, Customer, DeskCase, desk_case
-from loyalty.complaints.fields import staff_id
+from loyalty.complaints.fields import MAX_TEXT, staff_id
 from loyalty.complaints.intake import Channel, UnknownCategory, file_from_app, log_by_staff, seed_categories
 from loyalty.complaints.moves import WrongStatus, acknowledge, assign, close, reopen, reply, resolve
 from loyalty.complaints.photos import Photo, PhotoRejected, decode_photos, photo
 from loyalty.complaints.records import Case, CaseNotFound, get_case
 from loyalty.complaints.reports import Recurring, Report, complaint_report
-from loyalty.complaints.sla import Priority, escalate_overdue, seed_targets  # jobs: escalate_overdue
+from loyalty.complaints.sla import (  # jobs: escalate_overdue
+    DESK,
+    OPEN_STATUSES,
+    Priority,
+    escalate_overdue,
+    seed_targets,
+)
 from loyalty.complaints.timeline import Author, LineKind, TimelineLine
 from loyalty.complaints.views import (
     CaseSummary,
@@ -68,6 +74,9 @@ from loyalty.complaints.views import (
 )
 
 __all__ = [
+    "DESK",
+    "MAX_TEXT",
+    "OPEN_STATUSES",
     "AlreadyRated",
     "Author",
     "Case",
