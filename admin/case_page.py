@@ -20,7 +20,6 @@ from loyalty.complaints import (
     DESK,
     OPEN_STATUSES,
     Author,
-    Channel,
     CompensationKind,
     DeskCase,
     LineKind,
@@ -28,7 +27,7 @@ from loyalty.complaints import (
     Priority,
 )
 from loyalty.errors import DomainError
-from loyalty.schema import CompensationStatus, Status
+from loyalty.schema import CompensationStatus, ComplaintChannel, Status
 
 TEMPLATE = "case.html"
 LIST_TEMPLATE = "case_list.html"
@@ -126,7 +125,7 @@ def case_context(
         ("Mức ưu tiên", name_of(Priority, case.priority)),
         ("Loại khiếu nại", view.category_code),
         ("Cửa hàng", view.store_code or "—"),
-        ("Kênh tiếp nhận", name_of(Channel, case.channel)),
+        ("Kênh tiếp nhận", name_of(ComplaintChannel, case.channel)),
         ("Người phụ trách", desk.assignee or "Chưa giao"),
         ("Tiếp nhận lúc", local_time(case.created_at)),
         ("Số lần mở lại", points(case.reopen_count)),

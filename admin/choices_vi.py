@@ -12,8 +12,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import Enum
 
-from loyalty.complaints import Author, Channel, CompensationKind, LineKind, Priority
-from loyalty.schema import CampaignStatus, CompensationStatus, Status
+from loyalty.schema import (
+    AudienceKind,
+    Author,
+    CampaignStatus,
+    CompensationKind,
+    CompensationStatus,
+    ComplaintChannel,
+    GiftKind,
+    GiftStatus,
+    LedgerKind,
+    LineKind,
+    MessageChannel,
+    Priority,
+    PurchaseChannel,
+    RuleKind,
+    ScheduleKind,
+    Status,
+    TierMetric,
+    VoucherSource,
+    VoucherStatus,
+)
 
 NAMES: Mapping[type[Enum], Mapping[str, str]] = {
     Status: {
@@ -24,7 +43,7 @@ NAMES: Mapping[type[Enum], Mapping[str, str]] = {
         "closed": "Đã đóng",
     },
     Priority: {"low": "Thấp", "normal": "Bình thường", "high": "Cao", "urgent": "Khẩn cấp"},
-    Channel: {
+    ComplaintChannel: {
         "app": "Ứng dụng",
         "phone": "Điện thoại",
         "in_person": "Tại cửa hàng",
@@ -58,6 +77,52 @@ NAMES: Mapping[type[Enum], Mapping[str, str]] = {
         "finished": "Đã kết thúc",
         "cancelled": "Đã hủy",
     },
+    AudienceKind: {
+        "everyone": "Mọi hội viên",
+        "segment": "Một phân khúc",
+        "vip_group": "Một nhóm VIP",
+        "tier": "Một hạng",
+    },
+    GiftKind: {"points": "Tặng điểm", "voucher": "Tặng phiếu quà"},
+    ScheduleKind: {
+        "once": "Một lần",
+        "birthday": "Sinh nhật",
+        "anniversary": "Ngày tham gia",
+        "holiday": "Ngày lễ",
+        "lunar": "Ngày âm lịch",
+    },
+    GiftStatus: {
+        "pending": "Đang chờ",
+        "given": "Đã tặng",
+        "over_budget": "Hết ngân sách",
+        "failed": "Không tặng được",
+    },
+    MessageChannel: {"push": "Thông báo đẩy (push)", "zalo": "Zalo", "sms": "SMS", "email": "Email"},
+    PurchaseChannel: {"till": "Tại quầy", "claim": "Khách nhập mã hóa đơn"},
+    RuleKind: {
+        "category": "Theo ngành hàng",
+        "store": "Theo cửa hàng",
+        "period": "Theo thời gian",
+        "first_purchase": "Lần mua đầu tiên",
+    },
+    LedgerKind: {
+        "earn": "Tích điểm",
+        "redeem": "Đổi điểm",
+        "expire": "Hết hạn",
+        "adjust": "Điều chỉnh",
+        "reverse": "Thu hồi",
+        "gift": "Quà tặng",
+        "referral": "Giới thiệu bạn",
+        "compensation": "Đền bù khiếu nại",
+    },
+    VoucherStatus: {"issued": "Chưa dùng", "redeemed": "Đã dùng", "expired": "Hết hạn", "cancelled": "Đã hủy"},
+    VoucherSource: {
+        "redemption": "Đổi điểm",
+        "campaign": "Chiến dịch",
+        "compensation": "Đền bù khiếu nại",
+        "birthday": "Quà sinh nhật",
+    },
+    TierMetric: {"points": "Điểm tích được", "spend": "Số tiền chi tiêu"},
 }
 
 
