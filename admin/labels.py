@@ -21,7 +21,7 @@ from typing import Any
 from piccolo.table import Table
 from piccolo_admin.endpoints import FormConfig, TableConfig
 
-from admin import choices_vi, labels_vi
+from admin import cell_formats, choices_vi, labels_vi
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -66,6 +66,8 @@ def table_schema(table: str, schema: dict[str, Any]) -> dict[str, Any]:
             prop["title"] = label
         if isinstance(prop, dict):
             _name_choices(table, column, prop)
+    if table in _TABLES:
+        cell_formats.add_hints(_TABLES[table], schema)
     labels = labels_vi.TABLES.get(table)
     extra = schema.get("extra")
     if labels is not None and isinstance(extra, dict) and not extra.get("help_text"):

@@ -3,6 +3,7 @@ groups and forms, and the system's tables kept to superusers."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -202,3 +203,22 @@ async def test_choices_are_selects_with_vietnamese_names_and_keep_their_codes(ap
     assert {c["value"] for c in channels.values()} == {"push", "zalo", "sms", "email"}
     # The filter sends the code, as before.
     assert [r["preferred_channel"] for r in rows["rows"]] == ["push"]
+
+
+async def test_amounts_points_and_times_carry_a_format_hint_and_the_page_its_script(app: Any) -> None:
+    async with signed_in(app, "mai", superuser=False) as staff:
+        purchase = (await staff.get("/admin/api/tables/purchase/schema/")).json()
+        member = (await staff.get("/admin/api/tables/member/schema/")).json()
+        page = await staff.get("/admin/")
+        script = await staff.get("/staff/static/admin_formats.js")
+    hints = {name: prop["extra"].get("display_format") for name, prop in purchase["properties"].items()}
+    assert hints["amount"] == hints["refunded_amount"] == "vnd"
+    assert hints["points_earned"] == "points" and hints["created_at"] == "local_time"
+    assert hints["receipt_no"] is None and hints["store"] is None and hints["channel"] is None
+    assert purchase["properties"]["created_at"]["extra"]["display_zone"] == "Asia/Ho_Chi_Minh"
+    assert member["properties"]["points_balance"]["extra"]["display_format"] == "points"
+    assert member["properties"]["birthday"]["extra"]["display_format"] == "day"
+    assert page.status_code == 200 and page.text.count('<script src="/staff/static/admin_formats.js" defer>') == 1
+    names = page.text.split('<script id="tt-table-names" type="application/json">')[1].split("</script>")[0]
+    assert json.loads(names)["complaint_categories"] == "Loại khiếu nại"
+    assert script.status_code == 200 and "display_format" in script.text
