@@ -71,7 +71,9 @@ async def complaint_case_action(request: Request[Any, Any, Any], reference: From
     """One of the case page's forms: the desk's function with the staff actor, then back to the page."""
     user = current_staff(request)
     reference = _known(reference)
-    form = {key: str(value)[: complaints.MAX_TEXT + 1] for key, value in (await request.form()).items()}
+    # A browser sends a text box's line breaks as CRLF: the desk keeps plain newlines.
+    raw = await request.form()
+    form = {key: str(value)[: complaints.MAX_TEXT + 1].replace("\r\n", "\n") for key, value in raw.items()}
     expected = request.cookies.get(CASE_COOKIE, "")
     if not expected or not secrets.compare_digest(expected.encode(), form.get("token", "").encode()):
         return error_page(403, EXPIRED)
