@@ -3,6 +3,7 @@ the resolution, each by the page's own buttons, with no console error."""
 
 from __future__ import annotations
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
@@ -16,7 +17,11 @@ from tests.support.complaints import seed_desk, staff
 
 
 def _body(driver: WebDriver) -> str:
-    return str(driver.find_element(By.TAG_NAME, "body").text)
+    """The page's text; empty while the next page replaces it (after a form's redirect)."""
+    try:
+        return str(driver.find_element(By.TAG_NAME, "body").text)
+    except StaleElementReferenceException:
+        return ""
 
 
 async def test_staff_answer_and_resolve_a_complaint_from_its_page() -> None:
