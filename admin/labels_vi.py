@@ -6,7 +6,8 @@ table (``COLUMNS``) unless its table says otherwise. ``tests/admin/test_admin_vi
 checks that every table, column, group and form the admin serves has its name here.
 
 Piccolo Admin 1.14 shows a table by its database name in the sidebar and the page headings (it
-has no display name for tables): the Vietnamese name of a table is its list page's tooltip.
+has no display name for tables): the Vietnamese name of a table is its list page's tooltip, and
+our script in the admin's page (``admin.cell_formats``) writes it in the sidebar and headings.
 
 Why one module of 500 lines: it is data, one dictionary a translator reads and fills from top to
 bottom; split, a missing name would hide in another file.
