@@ -121,6 +121,7 @@ NAMES: Mapping[type[Enum], Mapping[str, str]] = {
         "campaign": "Chiến dịch",
         "compensation": "Đền bù khiếu nại",
         "birthday": "Quà sinh nhật",
+        "staff": "Nhân viên tặng",
     },
     TierMetric: {"points": "Điểm tích được", "spend": "Số tiền chi tiêu"},
 }

@@ -91,9 +91,13 @@ FORMS: list[Any] = label_forms(
 SIDEBAR_LINKS: dict[str, str] = {
     # The dashboard first: Piccolo Admin 1.14 cannot change its own home page, so this is the way there.
     "Tổng quan chương trình (dashboard)": "/staff/dashboard",
+    "Tra cứu khách hàng": "/staff/members",
     "Tài liệu API": "/schema",
     "Báo cáo khiếu nại": complaints.REPORT_URL,
     "Hồ sơ khiếu nại đang mở": "/staff/complaints",
+    # The guided forms first: marketers build segments and campaigns there (the JSON forms stay).
+    "Phân khúc hội viên": "/staff/segments",
+    "Tạo chiến dịch": "/staff/campaigns/new",
     "Kết quả chiến dịch": "/staff/campaigns",
     "Tải lên danh sách VIP": "/staff/vip/upload",
 }

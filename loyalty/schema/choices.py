@@ -110,6 +110,7 @@ class VoucherSource(StrEnum):
     CAMPAIGN = "campaign"
     COMPENSATION = "compensation"
     BIRTHDAY = "birthday"
+    STAFF = "staff"  # given by staff from the member's page (``rewards.issuing.give_by_staff``)
 
 
 class TierMetric(StrEnum):
