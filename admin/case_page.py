@@ -123,7 +123,7 @@ def case_context(
     facts = [
         ("Trạng thái", name_of(Status, case.status)),
         ("Mức ưu tiên", name_of(Priority, case.priority)),
-        ("Loại khiếu nại", view.category_code),
+        ("Loại khiếu nại", f"{desk.category_name} ({view.category_code})"),
         ("Cửa hàng", view.store_code or "—"),
         ("Kênh tiếp nhận", name_of(ComplaintChannel, case.channel)),
         ("Người phụ trách", desk.assignee or "Chưa giao"),

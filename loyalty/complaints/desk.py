@@ -15,7 +15,7 @@ from piccolo.apps.user.tables import BaseUser
 
 from loyalty.complaints.compensation import Offer, for_case
 from loyalty.complaints.views import CaseView, staff_case
-from loyalty.schema import Member, Reward
+from loyalty.schema import ComplaintCategory, Member, Reward
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,7 @@ class Choice:
 @dataclass(frozen=True, slots=True)
 class DeskCase:
     view: CaseView
+    category_name: str
     customer: Customer
     assignee: str | None
     offers: list[Offer]
@@ -63,7 +64,12 @@ async def desk_case(reference: str) -> DeskCase:
     assignee = None
     if case.assignee is not None:
         assignee = names.get(case.assignee) or await _username(case.assignee)
-    return DeskCase(view, customer, assignee, await for_case(case.reference), staff, await reward_choices())
+    category = (
+        await ComplaintCategory.select(ComplaintCategory.name_vi).where(ComplaintCategory.id == case.category).first()
+    )
+    category_name = str(category["name_vi"]) if category else view.category_code
+    offers = await for_case(case.reference)
+    return DeskCase(view, category_name, customer, assignee, offers, staff, await reward_choices())
 
 
 async def staff_choices() -> list[Choice]:
