@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -16,6 +15,7 @@ from admin import complaint_report as report_page
 from api import case_actions
 from api.errors import STATUS_BY_KIND
 from api.staff import current_staff
+from api.staff_form_token import token_for, token_matches, with_token
 from api.staff_pages import error_page, page
 from loyalty import complaints
 from loyalty.audit import StaffActor
@@ -26,10 +26,8 @@ from loyalty.errors import DomainError, NotFound
 # A case reference as the desk writes it (KN-<year>-<6 digits or more>): anything else is no case,
 # and never reaches the database (a NUL byte there is an error on PostgreSQL, not a miss).
 REFERENCE = re.compile(r"KN-\d{4}-\d{6,10}", re.IGNORECASE)
-# The case page's forms carry a per-browser token that must match its cookie (double submit, as
-# the VIP upload): another site cannot post on a case in a signed-in staff member's name.
-CASE_COOKIE = "case_token"
-TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
+# The case page's forms carry the staff pages' token (api.staff_form_token): another site cannot
+# post on a case in a signed-in staff member's name.
 EXPIRED = "Biểu mẫu đã hết hạn: hãy mở lại trang hồ sơ / The form has expired: open the case again."
 
 
@@ -57,13 +55,9 @@ async def complaint_case_page(
     """One case with its whole timeline (internal notes too), photos and the desk's actions."""
     user = current_staff(request)
     desk = await complaints.desk_case(_known(reference))
-    token = request.cookies.get(CASE_COOKIE, "")
-    if not TOKEN.fullmatch(token):
-        token = secrets.token_urlsafe(24)
+    token = token_for(request)
     context = case_page.case_context(desk, user.username, token, datetime.now(UTC), done=done[:20])
-    response = page(case_page.TEMPLATE, context)
-    response.set_cookie(CASE_COOKIE, token, path="/staff/complaints", httponly=True, samesite="strict")
-    return response
+    return with_token(page(case_page.TEMPLATE, context), token)
 
 
 @post("/staff/complaints/{reference:str}", include_in_schema=False, media_type="text/html", status_code=303)
@@ -74,8 +68,7 @@ async def complaint_case_action(request: Request[Any, Any, Any], reference: From
     # A browser sends a text box's line breaks as CRLF: the desk keeps plain newlines.
     raw = await request.form()
     form = {key: str(value)[: complaints.MAX_TEXT + 1].replace("\r\n", "\n") for key, value in raw.items()}
-    expected = request.cookies.get(CASE_COOKIE, "")
-    if not expected or not secrets.compare_digest(expected.encode(), form.get("token", "").encode()):
+    if not token_matches(request, form.get("token", "")):
         return error_page(403, EXPIRED)
     actor = StaffActor(user.id, user.username)
     try:
@@ -85,7 +78,7 @@ async def complaint_case_action(request: Request[Any, Any, Any], reference: From
     except DomainError as exc:
         desk = await complaints.desk_case(reference)
         context = case_page.case_context(
-            desk, user.username, expected, datetime.now(UTC), error=case_page.error_vi(exc), typed=form
+            desk, user.username, form["token"], datetime.now(UTC), error=case_page.error_vi(exc), typed=form
         )
         return page(case_page.TEMPLATE, context, status_code=STATUS_BY_KIND.get(exc.kind, 422))
     case = await complaints.get_case(reference)

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from api.staff_form_token import FORM_COOKIE
 from loyalty import complaints
 from loyalty.members import record_member
 from loyalty.schema import AuditLog, ComplaintCompensation, ComplaintEvent, Member, Status
@@ -75,7 +76,7 @@ async def test_the_page_shows_the_customer_the_clock_and_vietnamese_facts(desk: 
     for form in ("acknowledge", "reply", "assign", "resolve", "propose"):
         assert f"id='{form}'" in page
     assert "id='close'" not in page and "id='reopen'" not in page
-    assert answer.cookies.get("case_token") == _token(page)
+    assert answer.cookies.get(FORM_COOKIE) == _token(page)
 
 
 async def test_each_action_posts_to_the_page_and_comes_back(desk: httpx.AsyncClient) -> None:
