@@ -13,8 +13,9 @@ from piccolo.apps.user.tables import BaseUser
 from piccolo_admin.endpoints import TableConfig
 from piccolo_api.rate_limiting.middleware import RateLimitProvider
 
-from admin import campaigns, complaints, ledger, notifications, one_off, rewards, staff_roles, stores
+from admin import campaigns, complaints, labels_vi, ledger, notifications, one_off, rewards, staff_roles, stores
 from admin.access import StaffAdmin, restrict_system_tables
+from admin.cell_formats import serve_formats
 from admin.labels import label_forms, label_tables, serve_labels
 from admin.member_search import normalise_phone_filter
 from admin.protection import protect
@@ -144,4 +145,6 @@ def build_admin() -> Any:
     )
 
 
-ADMIN_APP = scope_to_store(normalise_phone_filter(serve_labels(build_admin())))
+# The sidebar and headings name the tables in Vietnamese (admin.cell_formats' script writes them).
+TABLE_NAMES = {name: labels.name for name, labels in labels_vi.TABLES.items()}
+ADMIN_APP = scope_to_store(normalise_phone_filter(serve_formats(serve_labels(build_admin()), TABLE_NAMES)))

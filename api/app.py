@@ -22,6 +22,7 @@ from api.controllers.campaign_report import CAMPAIGN_REPORT_ROUTES
 from api.controllers.card import CardController
 from api.controllers.channel_report import CHANNEL_REPORT_ROUTES
 from api.controllers.complaint_report import (
+    complaint_case_action,
     complaint_case_list,
     complaint_case_page,
     complaint_photo,
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
             complaint_report_page,
             complaint_case_list,
             complaint_case_page,
+            complaint_case_action,
             complaint_photo,
             *CAMPAIGN_REPORT_ROUTES,
             *CHANNEL_REPORT_ROUTES,

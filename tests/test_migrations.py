@@ -177,7 +177,7 @@ async def _execute(url: str, statements: list[str]) -> list[tuple[object, ...]]:
 async def test_staff_accounts_that_existed_before_roles_become_managers(migrations_url: str) -> None:
     await _empty(migrations_url)
     _piccolo(migrations_url, "migrations", "forwards", "user")
-    _piccolo(migrations_url, "migrations", "forwards", "loyalty", "--migration_id", "2026-12-01T17:30:00:000000")
+    _piccolo(migrations_url, "migrations", "forwards", "loyalty", "--migration_id", "2026-12-01T18:00:00:000000")
     columns = "(id, username, password, first_name, last_name, email, active, admin, superuser)"
     await _execute(
         migrations_url,

@@ -22,6 +22,7 @@ from litestar.response import Redirect, Template
 
 from admin import formats, member_page, permissions
 from api.staff import current_grant, current_staff
+from api.staff_form_token import token_for, token_matches, with_token
 from api.staff_pages import NO_STORE, page
 from loyalty import campaigns, complaints, members, points, rewards
 from loyalty.audit import StaffActor
@@ -29,8 +30,6 @@ from loyalty.db import MAX_ID
 from loyalty.errors import DomainError
 from notifications import privacy
 
-FORM_COOKIE = "member_form_token"
-COOKIE_PATH = "/staff/members"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 _CODE = re.compile(r"^[a-z0-9_]{1,40}$")  # a complaint category's code
 MAX_MATCHES = 50
@@ -68,12 +67,6 @@ async def member_search(request: Request[Any, Any, Any], q: Query = None) -> Tem
     return page(member_page.SEARCH_TEMPLATE, context)
 
 
-def _token(request: Request[Any, Any, Any]) -> str:
-    """The form token of this browser: kept while valid, so two open member pages both post."""
-    held = request.cookies.get(FORM_COOKIE, "")
-    return held if _TOKEN.match(held) else secrets.token_urlsafe(24)
-
-
 # Each action's route, as admin.permissions.PAGES names it: f"{ACTION_ROUTE}/{action}".
 ACTION_ROUTE = "/staff/members/{member_id:int}"
 
@@ -98,7 +91,7 @@ async def _member_page(
     found = await members.member_profile(member_id)  # an unknown id: NotFound, the 404 page
     cursor = members.TimelineCursor.read(before) if before else None
     timeline = await members.member_timeline(member_id, before=cursor)
-    token = _token(request)
+    token = token_for(request)
     context = member_page.member_context(
         found,
         await member_page.standing_lines(member_id),
@@ -114,9 +107,7 @@ async def _member_page(
         paged=cursor is not None,
         actions=_actions(request),
     )
-    response = page(member_page.TEMPLATE, context, status_code=status_code)
-    response.set_cookie(FORM_COOKIE, token, path=COOKIE_PATH, httponly=True, samesite="strict")
-    return response
+    return with_token(page(member_page.TEMPLATE, context, status_code=status_code), token)
 
 
 @get("/staff/members/{member_id:int}", include_in_schema=False, media_type="text/html")
@@ -172,8 +163,7 @@ class Refused(Exception):
 
 
 def _checked(request: Request[Any, Any, Any], form: Signed) -> StaffActor:
-    expected = request.cookies.get(FORM_COOKIE, "")
-    if not expected or not secrets.compare_digest(expected.encode(), form.token.encode()):
+    if not token_matches(request, form.token):
         raise Refused("Biểu mẫu đã hết hạn: hãy tải lại trang rồi thử lại (This form has expired).", 403)
     if not _TOKEN.match(form.nonce):
         raise Refused("Biểu mẫu không hợp lệ: hãy tải lại trang rồi thử lại.", 400)

@@ -23,7 +23,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from enum import StrEnum
 from string import Template
 from typing import Any, TypeVar
 
@@ -31,28 +30,16 @@ from loyalty.campaigns import schedule
 from loyalty.config import PROGRAMME
 from loyalty.errors import InvalidInput
 from loyalty.members import CHANNELS
-from loyalty.schema import CampaignStatus, Reward, Segment, Tier, VipGroup
-
-
-class AudienceKind(StrEnum):
-    EVERYONE = "everyone"
-    SEGMENT = "segment"
-    VIP_GROUP = "vip_group"
-    TIER = "tier"
-
-
-class GiftKind(StrEnum):
-    POINTS = "points"
-    VOUCHER = "voucher"
-
-
-class ScheduleKind(StrEnum):
-    ONCE = "once"
-    BIRTHDAY = "birthday"
-    ANNIVERSARY = "anniversary"
-    HOLIDAY = "holiday"
-    LUNAR = "lunar"
-
+from loyalty.schema import AudienceKind as AudienceKind
+from loyalty.schema import (
+    CampaignStatus,
+    Reward,
+    Segment,
+    Tier,
+    VipGroup,
+)
+from loyalty.schema import GiftKind as GiftKind
+from loyalty.schema import ScheduleKind as ScheduleKind
 
 PLACEHOLDERS = {"name", "points", "reward", "campaign", "code"}
 TEXTS = ("title_vi", "title_en", "message_vi", "message_en")

@@ -28,7 +28,10 @@ from loyalty.complaints.sla import Priority, due_times
 from loyalty.complaints.timeline import Author, LineKind, write_line
 from loyalty.db import MAX_ID, write_transaction
 from loyalty.errors import InvalidInput, NotFound
-from loyalty.schema import Complaint, ComplaintCategory, Member, Status
+from loyalty.schema import Complaint, ComplaintCategory, ComplaintChannel, Member, Status
+
+# The table's choices (``loyalty.schema``), under this package's name.
+Channel = ComplaintChannel
 
 E = TypeVar("E", bound=StrEnum)
 DEFAULT_CATEGORIES = [
@@ -39,17 +42,6 @@ DEFAULT_CATEGORIES = [
     ("pricing", "Giá cả", "Pricing"),
     ("other", "Khác", "Other"),
 ]
-
-
-class Channel(StrEnum):
-    """How the complaint reached us."""
-
-    APP = "app"
-    PHONE = "phone"
-    IN_PERSON = "in_person"
-    WRITING = "writing"
-    SOCIAL = "social"
-    EMAIL = "email"
 
 
 class UnknownCategory(InvalidInput):

@@ -1,104 +1,209 @@
-"""Staff roles (``staff_role``: one per staff account, its role, its store, its compensation
-limit in đồng) and the store that enrolled a member (``member.home_store``, set when a till
-enrols a customer), which a store's staff are limited to.
+"""The columns that take one of a few codes name them (``choices``), so the admin offers a select.
 
-Going back drops the new column's index first: SQLite refuses to drop a column an index still
-names (Piccolo drops only the column).
-
-Nothing here imports project code: a migration keeps doing what it did when it landed.
+Nothing changes in the database: ``choices`` is Piccolo's knowledge of the columns (what the admin
+draws, what the next automatic migration compares against), recorded here so that it matches the
+Table classes. The enums are written out, not imported: a migration keeps doing what it did when
+it landed.
 """
 
-from typing import Any
+from enum import Enum
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete, OnUpdate
-from piccolo.columns.column_types import BigInt, ForeignKey, Serial, Timestamptz, Varchar
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
-from piccolo.columns.indexes import IndexMethod
-from piccolo.engine.finder import engine_finder
-from piccolo.table import Table
-
-
-class BaseUser(Table, tablename="piccolo_user", schema=None):
-    id = Serial(null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree)
-
-
-class Store(Table, tablename="store", schema=None):
-    id = Serial(null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree)
-
+from piccolo.columns.column_types import Varchar
 
 ID = "2026-12-01T18:00:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "staff roles and members' home store"
+DESCRIPTION = "choices for the columns of codes"
 
-
-def _params(**overrides: Any) -> dict[str, Any]:
-    params: dict[str, Any] = {
-        "null": False,
-        "primary_key": False,
-        "unique": False,
-        "index": False,
-        "index_method": IndexMethod.btree,
-        "choices": None,
-        "db_column_name": None,
-        "secret": False,
-    }
-    params.update(overrides)
-    return params
-
-
-def _foreign_key(references: type[Table], on_delete: OnDelete, **overrides: Any) -> dict[str, Any]:
-    return _params(
-        references=references,
-        on_delete=on_delete,
-        on_update=OnUpdate.cascade,
-        target_column=None,
-        index=True,
-        **overrides,
-    )
-
-
-STAFF_ROLE: list[tuple[str, Any, dict[str, Any]]] = [
-    ("id", Serial, _params(primary_key=True)),
-    ("staff", ForeignKey, _foreign_key(BaseUser, OnDelete.cascade, unique=True)),
-    ("role", Varchar, _params(length=16, default="")),
-    ("store", ForeignKey, _foreign_key(Store, OnDelete.restrict, null=True, default=None)),
-    ("approval_limit_vnd", BigInt, _params(default=0)),
-    ("granted_by", Varchar, _params(length=100, default="")),
-    ("granted_at", Timestamptz, _params(default=TimestamptzNow())),
+# (table class, table, column, enum, its values by member name)
+CHOICES: list[tuple[str, str, str, str, dict[str, str]]] = [
+    ("Tier", "tier", "metric", "TierMetric", {"POINTS": "points", "SPEND": "spend"}),
+    (
+        "Member",
+        "member",
+        "preferred_channel",
+        "MessageChannel",
+        {"PUSH": "push", "ZALO": "zalo", "SMS": "sms", "EMAIL": "email"},
+    ),
+    (
+        "LedgerEntry",
+        "ledger_entry",
+        "kind",
+        "LedgerKind",
+        {
+            "EARN": "earn",
+            "REDEEM": "redeem",
+            "EXPIRE": "expire",
+            "ADJUST": "adjust",
+            "REVERSE": "reverse",
+            "GIFT": "gift",
+            "REFERRAL": "referral",
+            "COMPENSATION": "compensation",
+        },
+    ),
+    (
+        "EarningRule",
+        "earning_rule",
+        "kind",
+        "RuleKind",
+        {"CATEGORY": "category", "STORE": "store", "PERIOD": "period", "FIRST_PURCHASE": "first_purchase"},
+    ),
+    ("Purchase", "purchase", "channel", "PurchaseChannel", {"TILL": "till", "CLAIM": "claim"}),
+    (
+        "Voucher",
+        "voucher",
+        "status",
+        "VoucherStatus",
+        {"ISSUED": "issued", "REDEEMED": "redeemed", "EXPIRED": "expired", "CANCELLED": "cancelled"},
+    ),
+    (
+        "Voucher",
+        "voucher",
+        "source",
+        "VoucherSource",
+        {
+            "REDEMPTION": "redemption",
+            "CAMPAIGN": "campaign",
+            "COMPENSATION": "compensation",
+            "BIRTHDAY": "birthday",
+            "STAFF": "staff",
+        },
+    ),
+    (
+        "Campaign",
+        "campaign",
+        "status",
+        "CampaignStatus",
+        {
+            "DRAFT": "draft",
+            "SCHEDULED": "scheduled",
+            "RUNNING": "running",
+            "PAUSED": "paused",
+            "FINISHED": "finished",
+            "CANCELLED": "cancelled",
+        },
+    ),
+    (
+        "Campaign",
+        "campaign",
+        "audience",
+        "AudienceKind",
+        {"EVERYONE": "everyone", "SEGMENT": "segment", "VIP_GROUP": "vip_group", "TIER": "tier"},
+    ),
+    ("Campaign", "campaign", "gift_kind", "GiftKind", {"POINTS": "points", "VOUCHER": "voucher"}),
+    (
+        "Campaign",
+        "campaign",
+        "schedule",
+        "ScheduleKind",
+        {"ONCE": "once", "BIRTHDAY": "birthday", "ANNIVERSARY": "anniversary", "HOLIDAY": "holiday", "LUNAR": "lunar"},
+    ),
+    (
+        "CampaignGift",
+        "campaign_gift",
+        "status",
+        "GiftStatus",
+        {"PENDING": "pending", "GIVEN": "given", "OVER_BUDGET": "over_budget", "FAILED": "failed"},
+    ),
+    (
+        "Complaint",
+        "complaint",
+        "priority",
+        "Priority",
+        {"LOW": "low", "NORMAL": "normal", "HIGH": "high", "URGENT": "urgent"},
+    ),
+    (
+        "Complaint",
+        "complaint",
+        "channel",
+        "ComplaintChannel",
+        {
+            "APP": "app",
+            "PHONE": "phone",
+            "IN_PERSON": "in_person",
+            "WRITING": "writing",
+            "SOCIAL": "social",
+            "EMAIL": "email",
+        },
+    ),
+    (
+        "Complaint",
+        "complaint",
+        "status",
+        "Status",
+        {
+            "NEW": "new",
+            "ACKNOWLEDGED": "acknowledged",
+            "IN_PROGRESS": "in_progress",
+            "RESOLVED": "resolved",
+            "CLOSED": "closed",
+        },
+    ),
+    (
+        "ComplaintCompensation",
+        "complaint_compensation",
+        "kind",
+        "CompensationKind",
+        {"POINTS": "points", "VOUCHER": "voucher"},
+    ),
+    (
+        "ComplaintCompensation",
+        "complaint_compensation",
+        "status",
+        "CompensationStatus",
+        {"PROPOSED": "proposed", "GRANTED": "granted", "REJECTED": "rejected"},
+    ),
+    (
+        "ComplaintEvent",
+        "complaint_event",
+        "kind",
+        "LineKind",
+        {
+            "CREATED": "created",
+            "ACKNOWLEDGED": "acknowledged",
+            "MESSAGE": "message",
+            "NOTE": "note",
+            "ASSIGNED": "assigned",
+            "RESOLVED": "resolved",
+            "CLOSED": "closed",
+            "REOPENED": "reopened",
+            "RATING": "rating",
+            "ESCALATED": "escalated",
+            "COMPENSATION_PROPOSED": "compensation_proposed",
+            "COMPENSATION_REJECTED": "compensation_rejected",
+            "COMPENSATION": "compensation",
+        },
+    ),
+    (
+        "ComplaintEvent",
+        "complaint_event",
+        "author_kind",
+        "Author",
+        {"MEMBER": "member", "STAFF": "staff", "SYSTEM": "system"},
+    ),
+    (
+        "ComplaintSla",
+        "complaint_sla",
+        "priority",
+        "Priority",
+        {"LOW": "low", "NORMAL": "normal", "HIGH": "high", "URGENT": "urgent"},
+    ),
 ]
 
 
 async def forwards() -> MigrationManager:
+    # Backwards, Piccolo puts each column's old params (no choices) back.
     manager = MigrationManager(migration_id=ID, app_name="loyalty", description=DESCRIPTION)
-    manager.add_table(class_name="StaffRole", tablename="staff_role", schema=None, columns=None)
-    for name, column_class, params in STAFF_ROLE:
-        manager.add_column(
-            table_class_name="StaffRole",
-            tablename="staff_role",
-            column_name=name,
-            db_column_name=name,
-            column_class_name=column_class.__name__,
-            column_class=column_class,
-            params=params,
+    for class_name, table, column, enum_name, values in CHOICES:
+        manager.alter_column(
+            table_class_name=class_name,
+            tablename=table,
+            column_name=column,
+            db_column_name=column,
+            params={"choices": Enum(enum_name, values)},
+            old_params={"choices": None},
+            column_class=Varchar,
+            old_column_class=Varchar,
             schema=None,
         )
-    manager.add_column(
-        table_class_name="Member",
-        tablename="member",
-        column_name="home_store",
-        db_column_name="home_store",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params=_foreign_key(Store, OnDelete.restrict, null=True, default=None),
-        schema=None,
-    )
-
-    async def drop_index() -> None:
-        engine = engine_finder()
-        if engine is None:
-            raise RuntimeError("no engine")
-        await engine.run_ddl('DROP INDEX IF EXISTS "member_home_store"')
-
-    manager.add_raw_backwards(drop_index)
     return manager

@@ -13,7 +13,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine.finder import engine_finder
 from piccolo.querystring import QueryString
 
-ID = "2026-12-01T18:00:00:000001"
+ID = "2026-12-01T18:30:00:000001"
 VERSION = "1.38.0"
 DESCRIPTION = "existing staff accounts become managers"
 
