@@ -28,6 +28,7 @@ from loyalty.schema import (
     PurchaseChannel,
     RuleKind,
     ScheduleKind,
+    StaffRoleKind,
     Status,
     TierMetric,
     VoucherSource,
@@ -43,6 +44,12 @@ NAMES: Mapping[type[Enum], Mapping[str, str]] = {
         "closed": "Đã đóng",
     },
     Priority: {"low": "Thấp", "normal": "Bình thường", "high": "Cao", "urgent": "Khẩn cấp"},
+    StaffRoleKind: {
+        "manager": "Quản lý",
+        "marketing": "Marketing",
+        "care": "Chăm sóc khách hàng",
+        "store": "Nhân viên cửa hàng",
+    },
     ComplaintChannel: {
         "app": "Ứng dụng",
         "phone": "Điện thoại",

@@ -8,6 +8,7 @@ names (Piccolo drops only the column).
 Nothing here imports project code: a migration keeps doing what it did when it landed.
 """
 
+from enum import Enum
 from typing import Any
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -26,6 +27,11 @@ class BaseUser(Table, tablename="piccolo_user", schema=None):
 class Store(Table, tablename="store", schema=None):
     id = Serial(null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree)
 
+
+# Written out, not imported: a migration keeps doing what it did when it landed.
+StaffRoleKind = Enum(
+    "StaffRoleKind", {"MANAGER": "manager", "MARKETING": "marketing", "CARE": "care", "STORE": "store"}
+)
 
 ID = "2026-12-01T18:30:00:000000"
 VERSION = "1.38.0"
@@ -61,7 +67,7 @@ def _foreign_key(references: type[Table], on_delete: OnDelete, **overrides: Any)
 STAFF_ROLE: list[tuple[str, Any, dict[str, Any]]] = [
     ("id", Serial, _params(primary_key=True)),
     ("staff", ForeignKey, _foreign_key(BaseUser, OnDelete.cascade, unique=True)),
-    ("role", Varchar, _params(length=16, default="")),
+    ("role", Varchar, _params(length=16, default="", choices=StaffRoleKind)),
     ("store", ForeignKey, _foreign_key(Store, OnDelete.restrict, null=True, default=None)),
     ("approval_limit_vnd", BigInt, _params(default=0)),
     ("granted_by", Varchar, _params(length=100, default="")),

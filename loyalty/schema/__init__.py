@@ -41,6 +41,7 @@ from loyalty.schema.choices import (
     PurchaseChannel,
     RuleKind,
     ScheduleKind,
+    StaffRoleKind,
     TierMetric,
     VoucherSource,
 )
@@ -107,6 +108,7 @@ __all__ = [
     "ScheduleKind",
     "Segment",
     "StaffRole",
+    "StaffRoleKind",
     "Status",
     "Store",
     "Terminal",

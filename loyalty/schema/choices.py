@@ -127,3 +127,12 @@ class MessageChannel(StrEnum):
     ZALO = "zalo"
     SMS = "sms"
     EMAIL = "email"
+
+
+class StaffRoleKind(StrEnum):
+    """A staff account's role (``loyalty.staff.Role``)."""
+
+    MANAGER = "manager"
+    MARKETING = "marketing"
+    CARE = "care"
+    STORE = "store"

@@ -14,13 +14,14 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from loyalty.schema.base import RESTRICT, Keyed
+from loyalty.schema.choices import StaffRoleKind
 from loyalty.schema.members import Store
 
 
 class StaffRole(Keyed, Table):
     # A deleted staff account takes its role with it: nothing else points at this row.
     staff = ForeignKey(BaseUser, null=False, unique=True, on_delete=OnDelete.cascade, index=True)
-    role = Varchar(length=16)  # manager | marketing | care | store (loyalty.staff.Role)
+    role = Varchar(length=16, choices=StaffRoleKind)
     store = ForeignKey(Store, null=True, default=None, on_delete=RESTRICT, index=True)
     approval_limit_vnd = BigInt(default=0)
     granted_by = Varchar(length=100, default="")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from piccolo.apps.user.tables import BaseUser
 
@@ -12,18 +11,15 @@ from loyalty import audit
 from loyalty.audit import StaffActor
 from loyalty.db import write_transaction
 from loyalty.errors import Forbidden, InvalidInput, NotFound
-from loyalty.schema import StaffRole, Store
+from loyalty.schema import StaffRole, StaffRoleKind, Store
 
 ROLE_GRANTED = "staff.role_granted"
 ROLE_REVOKED = "staff.role_revoked"
 MAX_LIMIT_VND = 1_000_000_000  # a billion đồng: more is a typo
 
 
-class Role(StrEnum):
-    MANAGER = "manager"
-    MARKETING = "marketing"
-    CARE = "care"
-    STORE = "store"
+# The enum lives with the tables (the admin's select of the column); this package names it.
+Role = StaffRoleKind
 
 
 _KNOWN_ROLES = frozenset(role.value for role in Role)
