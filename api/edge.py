@@ -43,6 +43,7 @@ PATH_IDS = {
     "member_id": "member",
     "message_id": "inbox_message",
     "photo_id": "complaint_photo",
+    "segment_id": "segment",
 }
 
 
