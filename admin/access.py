@@ -59,8 +59,15 @@ def is_superuser(request: Request) -> bool:
 
 
 def superusers_only(piccolo_crud: Any, request: Request) -> None:
-    if not is_superuser(request):
-        raise HTTPException(status_code=403, detail=REFUSAL)
+    if is_superuser(request) or _staff_names(piccolo_crud, request):
+        return
+    raise HTTPException(status_code=403, detail=REFUSAL)
+
+
+def _staff_names(piccolo_crud: Any, request: Request) -> bool:
+    """The staff accounts' names by id (``/ids/``): every grid with an assignee or an author
+    shows them, so any staff role reads those names (and nothing else of the accounts)."""
+    return bool(piccolo_crud.table is BaseUser and request.method == "GET" and request.url.path.endswith("/ids/"))
 
 
 def restrict_system_tables(configs: Sequence[TableConfig]) -> list[TableConfig]:

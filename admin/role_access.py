@@ -20,6 +20,7 @@ from collections.abc import MutableMapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from piccolo.apps.user.tables import BaseUser
 from piccolo.table import Table
 from piccolo_admin.endpoints import TableConfig
 from piccolo_api.crud.validators import Validators
@@ -76,6 +77,11 @@ class _TableGuard:
         if not permissions.may_read(role_of_grant(grant), self.name):
             raise HTTPException(status_code=403, detail=refusal(grant, f"xem bảng {self.name}"))
 
+    async def has_role(self, piccolo_crud: Any, request: Request) -> None:
+        grant = await grant_of(request)
+        if grant is None:
+            raise HTTPException(status_code=403, detail=refusal(grant, f"xem bảng {self.name}"))
+
     async def may_write(self, piccolo_crud: Any, request: Request) -> None:
         grant = await grant_of(request)
         if not permissions.may_write(role_of_grant(grant), self.name):
@@ -127,6 +133,9 @@ class _TableGuard:
         first["get_count"].append(self.scoped_list)
         first["get_single"].append(self.scoped_row)
         first["get_ids"].append(self.no_pickers)
+        if self.table is BaseUser:
+            # Colleagues' names, shown for an assignee or an author in the grids of every role.
+            first["get_ids"] = [self.has_role]
         # A read is refused before anything else runs; a write after the table's write policy,
         # so that what no one may write answers as before (405) whoever asks.
         return Validators(
