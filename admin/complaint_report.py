@@ -52,8 +52,8 @@ def _minutes(value: int | None) -> str:
     hours, minutes = divmod(value, 60)
     days, hours = divmod(hours, 24)
     if days:
-        return f"{days} d {hours} h"
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+        return f"{days} ngày {hours} giờ"
+    return f"{hours} giờ {minutes:02d} phút" if hours else f"{minutes} phút"
 
 
 def _table(title: str, names: list[str], weeks: list[date], counts: dict[tuple[date, str], int]) -> WeekTable:
@@ -64,10 +64,15 @@ def _table(title: str, names: list[str], weeks: list[date], counts: dict[tuple[d
     return WeekTable(title, rows)
 
 
+def _decimal(tenths: int) -> str:
+    """Tenths the Vietnamese way, with a decimal comma (``4,0``)."""
+    return f"{tenths / 10:.1f}".replace(".", ",")
+
+
 def report_context(report: Report, username: str) -> dict[str, Any]:
-    breach = "–" if report.breach_permille is None else f"{report.breach_permille / 10:.1f} %"
+    breach = "–" if report.breach_permille is None else f"{_decimal(report.breach_permille)} %"
     satisfaction = (
-        "–" if report.satisfaction_tenths is None else f"{report.satisfaction_tenths / 10:.1f} / 5 ({report.rated})"
+        "–" if report.satisfaction_tenths is None else f"{_decimal(report.satisfaction_tenths)} / 5 ({report.rated})"
     )
     return {
         "report": report,
@@ -77,8 +82,8 @@ def report_context(report: Report, username: str) -> dict[str, Any]:
         "breach": breach,
         "satisfaction": satisfaction,
         "tables": [
-            _table("Cases by category and week", report.categories, report.weeks, report.by_category),
-            _table("Cases by store and week", report.stores, report.weeks, report.by_store),
+            _table("Hồ sơ theo loại và tuần", report.categories, report.weeks, report.by_category),
+            _table("Hồ sơ theo cửa hàng và tuần", report.stores, report.weeks, report.by_store),
         ],
         "username": username,
     }

@@ -171,10 +171,10 @@ async def test_report_page_needs_a_staff_session_and_shows_the_weeks_figures(cli
     assert page.headers["content-type"].startswith("text/html")
     html = page.text
     assert '<b id="cases">3</b>' in html
-    assert '<b id="first-response">1 h 00 min</b>' in html
-    assert '<b id="resolution">2 h 00 min</b>' in html
-    assert '<b id="satisfaction">4.0 / 5 (1)</b>' in html
-    assert '<b id="breach-rate">0.0 %</b>' in html
+    assert '<b id="first-response">1 giờ 00 phút</b>' in html
+    assert '<b id="resolution">2 giờ 00 phút</b>' in html
+    assert '<b id="satisfaction">4,0 / 5 (1)</b>' in html
+    assert '<b id="breach-rate">0,0 %</b>' in html
     # The same customer complained twice about product quality: it keeps coming back.
     assert "<th scope='row'>product_quality</th><td>1</td><td>2</td><td>1</td>" in html
 

@@ -57,7 +57,7 @@ async def test_every_staff_page_is_styled_by_the_one_stylesheet() -> None:
         # name: (path, a text it shows, its language)
         "staff-cases": ("/staff/complaints", "Hồ sơ khiếu nại đang mở", "vi"),
         "staff-case": (f"/staff/complaints/{case.reference}", "Gọi lại cho khách", "vi"),
-        "staff-complaints-report": ("/staff/reports/complaints", "Complaints, last 8 weeks", "en"),
+        "staff-complaints-report": ("/staff/reports/complaints", "Khiếu nại 8 tuần qua", "vi"),
         "staff-campaigns": ("/staff/campaigns", "Tết 2027", "vi"),
         "staff-campaign": (f"/staff/campaigns/{campaign}", "Điểm đã tặng", "vi"),
         "staff-vip-upload": ("/staff/vip/upload", "Khách VIP", "vi"),
@@ -70,7 +70,7 @@ async def test_every_staff_page_is_styled_by_the_one_stylesheet() -> None:
         for name, (path, text, lang) in pages.items():
             _open(driver, base + path, text)
             assert _styled(driver) == {"sheets": [f"{base}/staff/static/staff.css"], "font": FONT, "lang": lang}
-            assert "Signed in as demo" in driver.find_element(By.TAG_NAME, "body").text, name
+            assert "Đang đăng nhập: demo" in driver.find_element(By.TAG_NAME, "body").text, name
             driver.save_screenshot(str(shots / f"{name}.png"))
             assert console_errors(driver) == [], name
         # The error page of a path no route answers: styled the same, in Vietnamese.

@@ -94,7 +94,7 @@ async def test_every_staff_page_is_the_shared_layout_with_every_value_escaped(
     ):
         page = _templated(await staff_client.get(path))
         _escaped(page)
-        assert f"Signed in as {ESCAPED}" in page, path
+        assert f"Đang đăng nhập: {ESCAPED}" in page, path
     case_page = _templated(await staff_client.get(f"/staff/complaints/{made['case']}"))
     # The customer's name, the category (its name and code), the description, the internal note,
     # the signed-in staff member both in the line and among the staff a case may be assigned to.
@@ -136,7 +136,7 @@ async def test_a_page_no_route_answers_under_staff_is_the_html_error_page(
         await sign_in(staff_client)
     missing = _templated(await staff_client.get("/staff/no-such-page", headers=HTML), 404)
     assert "<title>404 · Không tìm thấy · Not found</title>" in missing and '<html lang="vi">' in missing
-    assert "Signed in as" not in missing
+    assert "Đang đăng nhập" not in missing
     wrong_method = _templated(await staff_client.delete("/staff/campaigns", headers=HTML), 405)
     assert "Không hỗ trợ thao tác này" in wrong_method
     no_file = _templated(await staff_client.get("/staff/static/missing.css", headers=HTML), 404)
