@@ -26,6 +26,7 @@ from piccolo.columns import (
     Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.readable import Readable
 from piccolo.table import Table
 
 from loyalty.schema.base import RESTRICT, SET_NULL, BigKeyed, Keyed
@@ -39,6 +40,11 @@ from loyalty.schema.tiers import Tier
 class Segment(Keyed, Table):
     """A saved, named filter (validated JSON, see loyalty.campaigns.segment_filters)."""
 
+    @classmethod
+    def get_readable(cls) -> Readable:
+        # What the admin shows for a row that another row points at, instead of its id.
+        return Readable(template="%s", columns=[cls.name])
+
     name = Varchar(length=100, unique=True)
     description = Text(default="")
     definition = JSON(default="{}")
@@ -48,6 +54,11 @@ class Segment(Keyed, Table):
 
 
 class VipGroup(Keyed, Table):
+    @classmethod
+    def get_readable(cls) -> Readable:
+        # What the admin shows for a row that another row points at, instead of its id.
+        return Readable(template="%s", columns=[cls.name])
+
     name = Varchar(length=100, unique=True)
     description = Text(default="")
     benefits_vi = Text(default="")
@@ -79,6 +90,11 @@ class GiftStatus(StrEnum):
 
 class Campaign(Keyed, Table):
     """Statuses: draft → scheduled → running → finished; paused ↔ running; cancelled at any time."""
+
+    @classmethod
+    def get_readable(cls) -> Readable:
+        # What the admin shows for a row that another row points at, instead of its id.
+        return Readable(template="%s", columns=[cls.name])
 
     name = Varchar(length=200, unique=True)
     status = Varchar(length=16, default="draft", index=True, choices=CampaignStatus)

@@ -26,6 +26,7 @@ from piccolo.columns import (
     Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.readable import Readable
 from piccolo.table import Table
 
 from loyalty.schema.base import RESTRICT, Keyed
@@ -55,6 +56,11 @@ class ComplaintCategory(Keyed, Table, tablename="complaint_categories"):
     """Kinds of complaint (data, seeded by a migration). Not "complaint_category": that name is
     the index on complaint.category."""
 
+    @classmethod
+    def get_readable(cls) -> Readable:
+        # What the admin shows for a row that another row points at, instead of its id.
+        return Readable(template="%s", columns=[cls.name_vi])
+
     code = Varchar(length=32, unique=True)
     name_vi = Varchar(length=100)
     name_en = Varchar(length=100)
@@ -72,6 +78,11 @@ class ComplaintSla(Keyed, Table):
 
 class Complaint(Keyed, Table):
     """A case. Statuses: new → acknowledged → in_progress → resolved → closed (reopen within a window)."""
+
+    @classmethod
+    def get_readable(cls) -> Readable:
+        # What the admin shows for a row that another row points at, instead of its id.
+        return Readable(template="%s", columns=[cls.reference])
 
     reference = Varchar(length=24, unique=True)
     member = ForeignKey(Member, null=True, on_delete=RESTRICT, index=True)

@@ -30,6 +30,11 @@ from loyalty.schema.tiers import Tier
 
 
 class Store(Keyed, Table):
+    @classmethod
+    def get_readable(cls) -> Readable:
+        # What the admin shows for a row that another row points at, instead of its id.
+        return Readable(template="%s · %s", columns=[cls.code, cls.name])
+
     code = Varchar(length=16, unique=True)
     name = Varchar(length=200)
     city = Varchar(length=100, default="")
@@ -41,6 +46,11 @@ class Store(Keyed, Table):
 
 class Terminal(Keyed, Table):
     """A till. Its key is shown once; only a SHA-256 of it is stored."""
+
+    @classmethod
+    def get_readable(cls) -> Readable:
+        # What the admin shows for a row that another row points at, instead of its id.
+        return Readable(template="%s", columns=[cls.name])
 
     store = ForeignKey(Store, on_delete=RESTRICT, index=True)
     name = Varchar(length=100)

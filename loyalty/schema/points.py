@@ -16,6 +16,7 @@ from piccolo.columns import (
     Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.readable import Readable
 from piccolo.table import Table
 
 from loyalty.schema.base import RESTRICT, BigKeyed, Keyed
@@ -25,6 +26,11 @@ from loyalty.schema.members import Member, Store, Terminal
 
 class LedgerEntry(BigKeyed, Table):
     """Append-only. ``reference`` is the idempotency key of the change that wrote it."""
+
+    @classmethod
+    def get_readable(cls) -> Readable:
+        # What the admin shows for a row that another row points at, instead of its id.
+        return Readable(template="%s", columns=[cls.reference])
 
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)
     delta = BigInt()

@@ -68,6 +68,11 @@ class VoucherStatus(StrEnum):
 class Voucher(BigKeyed, Table):
     """Statuses: issued → redeemed | expired | cancelled; each move is one guarded UPDATE."""
 
+    @classmethod
+    def get_readable(cls) -> Readable:
+        # What the admin shows for a row that another row points at, instead of its id.
+        return Readable(template="%s", columns=[cls.code])
+
     code = Varchar(length=24, unique=True)
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)
     reward = ForeignKey(Reward, on_delete=RESTRICT, index=True)
