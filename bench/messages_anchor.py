@@ -96,7 +96,10 @@ async def zalo(base: str, count: int) -> tuple[float, int]:
         url = f"{base}/message/template"
 
         async def send(i: int) -> bool:
-            response = await client.post(url, headers=headers, json=bodies[i])
+            try:
+                response = await client.post(url, headers=headers, json=bodies[i])
+            except httpx.HTTPError:
+                return False
             return response.status_code == 200 and response.json().get("error") == 0
 
         return await lanes(count, send)
@@ -124,7 +127,10 @@ async def sms(url: str, count: int) -> tuple[float, int]:
     async with httpx.AsyncClient(timeout=30) as client:
 
         async def send(i: int) -> bool:
-            response = await client.post(url, json=bodies[i])
+            try:
+                response = await client.post(url, json=bodies[i])
+            except httpx.HTTPError:
+                return False
             return response.status_code == 200 and response.json().get("CodeResult") == "100"
 
         return await lanes(count, send)
@@ -158,7 +164,12 @@ async def anchor(zalo_url: str, sms_url: str, smtp_port: int, count: int) -> dic
     for channel, run in runs.items():
         seconds, failed = await run()
         total += seconds
-        out[channel] = {"sent": count, "failed": failed, "seconds": round(seconds, 2), "msg_per_s": round(count / seconds)}
+        out[channel] = {
+            "sent": count,
+            "failed": failed,
+            "seconds": round(seconds, 2),
+            "msg_per_s": round(count / seconds),
+        }
     usage = resource.getrusage(resource.RUSAGE_SELF)
     out["cpu_s"] = round(usage.ru_utime + usage.ru_stime, 2)
     out["seconds"] = round(total, 2)

@@ -42,7 +42,11 @@ async def seed_and_launch(count: int) -> dict[str, Any]:
         now = datetime.now(UTC)
         started = time.monotonic()
         if is_sqlite():
-            source, pad, series = "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < {}) ", "printf('%08d', g)", "FROM s"
+            source, pad, series = (
+                "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < {}) ",
+                "printf('%08d', g)",
+                "FROM s",
+            )
             args: list[Any] = [count, now, now]
         else:
             source, pad, series = "", "lpad(g::text, 8, '0')", "FROM generate_series(1, {}) AS g"
@@ -60,11 +64,15 @@ async def seed_and_launch(count: int) -> dict[str, Any]:
             "WHEN id % 10 IN (3, 4, 7) THEN 'sms' WHEN id % 10 IN (5, 6) THEN 'email' ELSE 'push' END, "
             "email = CASE WHEN id % 10 IN (5, 6, 7) THEN 'm' || id || '@bench.example' ELSE NULL END"
         )
-        await Member.raw("INSERT INTO device (member, token, platform) SELECT id, 'ok-bench-' || id, 'android' FROM member WHERE id % 10 = 8")
+        await Member.raw(
+            "INSERT INTO device (member, token, platform) "
+            "SELECT id, 'ok-bench-' || id, 'android' FROM member WHERE id % 10 = 8"
+        )
         for channel, remainders in (("zalo", "0, 1, 2, 7"), ("sms", "3, 4, 7"), ("email", "5, 6, 7"), ("push", "8")):
             await Member.raw(
                 "INSERT INTO consent (member, channel, purpose, granted, text_version, updated_at) "
-                f"SELECT id, '{channel}', 'marketing', {{}}, '2026-11', {{}} FROM member WHERE id % 10 IN ({remainders})",
+                f"SELECT id, '{channel}', 'marketing', {{}}, '2026-11', {{}} FROM member "
+                f"WHERE id % 10 IN ({remainders})",
                 True,
                 now,
             )
