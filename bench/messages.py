@@ -133,6 +133,7 @@ def raw_anchor(count: int) -> dict[str, Any]:
         servers.stop()
     found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     found["received"] = {c: (v["count"], v["unique"]) for c, v in seen["channels"].items()}
+    found["received_ok"] = all(v["count"] == v["unique"] for v in seen["channels"].values())
     return found
 
 
