@@ -195,7 +195,8 @@ def run_worker(env: dict[str, str], folder: Path, profile: str = "") -> tuple[di
             "at_10%": start_rss,
             "at_50%": sampler.at(0.5),
             "at_90%": sampler.at(0.9),
-            "peak": peak,
+            "max_sampled": max(sampler.samples, default=None),
+            "peak": peak,  # the kernel's high-water mark (ru_maxrss), between samples included
             "samples": len(sampler.samples),
         },
         "memory_flat": bool(start_rss and peak <= 1.25 * start_rss),
