@@ -13,7 +13,8 @@ database. The model is ``bench/push.py``:
    ``loyalty.campaigns``.
 2. The anchor: a fresh process of the fake servers (``bench.messages_servers``: the tests' fake
    Zalo and SMS gateway and an aiosmtpd server) and a raw client process
-   (``bench.messages_anchor``) posting the same requests at the senders' concurrency.
+   (``bench.messages_anchor``) posting the same requests at the senders' concurrency; once
+   before the worker and once after it (the box's load drifts), the two added up.
 3. The run: a fresh servers process, then ``python -m notifications.worker --until-idle
    --no-jobs`` (``make worker``'s code) with the channels' settings pointing at it; it
    materialises the campaign's messages, routes, releases and sends them. Its resident memory is
@@ -109,7 +110,8 @@ def channel_env(servers: Servers, folder: Path) -> dict[str, str]:
     }
 
 
-def raw_anchor(count: int) -> dict[str, Any]:
+def raw_anchor(count: int, when: str) -> dict[str, Any]:
+    load = round(os.getloadavg()[0], 2)
     servers = Servers()
     try:
         done = subprocess.run(
@@ -134,7 +136,22 @@ def raw_anchor(count: int) -> dict[str, Any]:
     found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     found["received"] = {c: (v["count"], v["unique"]) for c, v in seen["channels"].items()}
     found["received_ok"] = all(v["count"] == v["unique"] for v in seen["channels"].values())
+    found["when"], found["load_average"] = when, [load, round(os.getloadavg()[0], 2)]
     return found
+
+
+CHANNELS = ("zalo", "sms", "email", "email_prebuilt_mime")
+
+
+def bracketed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The raw rate of each channel over both anchors (their seconds added up): the box's load
+    drifts during a run, and the worker runs between the two."""
+    out: dict[str, Any] = {"raw_client": "before and after the worker, together"}
+    for channel in CHANNELS:
+        sent = before[channel]["sent"] + after[channel]["sent"]
+        seconds = before[channel]["seconds"] + after[channel]["seconds"]
+        out[channel] = {"sent": sent, "seconds": round(seconds, 2), "msg_per_s": round(sent / seconds)}
+    return out
 
 
 class RssSampler(threading.Thread):
@@ -268,11 +285,16 @@ def main() -> None:
     from bench.messages_seed import check, seed_and_launch
 
     say({"setup": asyncio.run(seed_and_launch(args.members))})
-    raw = raw_anchor(args.raw_count)
-    say(raw)
+    before = raw_anchor(args.raw_count, "before the worker")
+    say(before)
     figures, seen = run_worker(env, folder, args.profile)
     say({"worker": figures})
+    after = raw_anchor(args.raw_count, "after the worker")
+    say(after)
+    raw = bracketed(before, after)
+    say(raw)
     say({"ratios": ratios(figures, seen, raw)})
+    say({"ratios_against_the_anchor_before_only": ratios(figures, seen, before)["worker_vs_raw"]})
     checked = asyncio.run(check(db_url))
     wire_ok = all(v["count"] == v["unique"] for v in seen["channels"].values())
     per_channel = {c: v["count"] for c, v in seen["channels"].items()}
