@@ -42,7 +42,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.push import prepare, wait_with_peak
+from bench.push import prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -196,7 +196,10 @@ def run_worker(env: dict[str, str], folder: Path, profile: str = "") -> tuple[di
         )
         sampler = RssSampler(process.pid)
         sampler.start()
-        code, peak = wait_with_peak(process)
+        # The exit code, peak RSS and CPU seconds of the worker, from the kernel's accounting.
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = code = os.waitstatus_to_exitcode(status)
+        peak = round(usage.ru_maxrss / 1024, 1)  # KiB on Linux
         elapsed = time.monotonic() - started
         sampler.done.set()
         sampler.join()
@@ -207,6 +210,7 @@ def run_worker(env: dict[str, str], folder: Path, profile: str = "") -> tuple[di
     figures = {
         "exit_code": code,
         "end_to_end_s": round(elapsed, 2),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
         "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "rss_mib": {
             "at_10%": start_rss,
@@ -237,6 +241,7 @@ def ratios(figures: dict[str, Any], seen: dict[str, Any], raw: dict[str, Any]) -
         "wire_msg_per_s_by_tenth": seen.get("tenths_msg_per_s"),
         "raw_msg_per_s_same_mix": round(raw_rate),
         "worker_vs_raw": round(worker_rate / raw_rate, 2) if raw_rate else None,
+        "worker_cpu_ms_per_message": round(1000 * figures["cpu_s"] / sent, 2) if sent else None,
         "per_channel": {},
     }
     for channel, v in sorted(channels.items()):
