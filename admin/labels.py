@@ -6,7 +6,9 @@ Column and field labels are the ``title`` of each property in the JSON schema th
 from. Piccolo builds those schemas from the columns (pydantic titles each field from its
 name) and offers no hook to retitle them, so this thin ASGI wrapper rewrites the two schema
 answers, ``/api/tables/{table}/schema/`` and ``/api/forms/{slug}/schema/``, on their way out.
-A table's Vietnamese name goes there too, as its list page's tooltip (``extra.help_text``).
+A table's Vietnamese name goes there too, as its list page's tooltip (``extra.help_text``), and
+so do the Vietnamese names of a column's choices (``extra.choices[…].display_name``, what its
+select, its filter and its grid cells show; the value sent stays the code).
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ import re
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
+from piccolo.table import Table
 from piccolo_admin.endpoints import FormConfig, TableConfig
 
-from admin import labels_vi
+from admin import cell_formats, choices_vi, labels_vi
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -27,6 +30,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _SCHEMA = re.compile(r"/api/(?P<kind>tables|forms)/(?P<name>[^/]+)/schema/$")
+# The tables served, by name: their columns' choices are named in Vietnamese in their schemas.
+_TABLES: dict[str, type[Table]] = {}
 
 
 def group(name: str | None) -> str | None:
@@ -40,6 +45,7 @@ def group(name: str | None) -> str | None:
 def label_tables(configs: Sequence[TableConfig]) -> list[TableConfig]:
     for config in configs:
         config.menu_group = group(config.menu_group)
+        _TABLES[config.table_class._meta.tablename] = config.table_class
     return list(configs)
 
 
@@ -58,11 +64,29 @@ def table_schema(table: str, schema: dict[str, Any]) -> dict[str, Any]:
         label = labels_vi.column_label(table, column)
         if label is not None and isinstance(prop, dict):
             prop["title"] = label
+        if isinstance(prop, dict):
+            _name_choices(table, column, prop)
+    if table in _TABLES:
+        cell_formats.add_hints(_TABLES[table], schema)
     labels = labels_vi.TABLES.get(table)
     extra = schema.get("extra")
     if labels is not None and isinstance(extra, dict) and not extra.get("help_text"):
         extra["help_text"] = labels.name
     return schema
+
+
+def _name_choices(table: str, column: str, prop: dict[str, Any]) -> None:
+    extra = prop.get("extra")
+    choices = extra.get("choices") if isinstance(extra, dict) else None
+    found = _TABLES.get(table)
+    if found is None or not isinstance(choices, dict):
+        return
+    enum = next((c._meta.choices for c in found._meta.columns if c._meta.name == column), None)
+    if enum is None:
+        return
+    for choice in choices.values():
+        if isinstance(choice, dict) and "value" in choice:
+            choice["display_name"] = choices_vi.name_of(enum, choice["value"])
 
 
 def form_schema(slug: str, schema: dict[str, Any]) -> dict[str, Any]:

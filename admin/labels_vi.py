@@ -6,7 +6,8 @@ table (``COLUMNS``) unless its table says otherwise. ``tests/admin/test_admin_vi
 checks that every table, column, group and form the admin serves has its name here.
 
 Piccolo Admin 1.14 shows a table by its database name in the sidebar and the page headings (it
-has no display name for tables): the Vietnamese name of a table is its list page's tooltip.
+has no display name for tables): the Vietnamese name of a table is its list page's tooltip, and
+our script in the admin's page (``admin.cell_formats``) writes it in the sidebar and headings.
 
 Why one module of 500 lines: it is data, one dictionary a translator reads and fills from top to
 bottom; split, a missing name would hide in another file.
@@ -470,8 +471,9 @@ FORMS: Mapping[str, FormLabels] = {
         {
             "category": "Mã loại khiếu nại (vd. product_quality)",
             "description": "Nội dung khiếu nại",
-            "channel": "Kênh tiếp nhận",
-            "priority": "Mức ưu tiên",
+            "channel": "Kênh tiếp nhận (phone: điện thoại, in_person: tại cửa hàng, writing: văn bản, "
+            "social: mạng xã hội, email)",
+            "priority": "Mức ưu tiên (low: thấp, normal: bình thường, high: cao, urgent: khẩn cấp)",
             "store_code": "Mã cửa hàng liên quan (nếu có)",
             "phone": "Số điện thoại của khách",
             "customer_name": "Tên khách hàng",
@@ -486,7 +488,8 @@ FORMS: Mapping[str, FormLabels] = {
     ),
     "reply-on-a-complaint": FormLabels(
         "Trả lời khiếu nại",
-        "Gửi tin nhắn cho khách, hoặc thêm ghi chú nội bộ.",
+        "Gửi tin nhắn cho khách, hoặc thêm ghi chú nội bộ. Tin dài nhiều dòng: viết trên trang hồ sơ "
+        "(Hồ sơ khiếu nại đang mở → mã hồ sơ).",
         {"reference": _REFERENCE, "body": "Nội dung", "internal": "Ghi chú nội bộ (khách không thấy)"},
     ),
     "assign-a-complaint": FormLabels(
@@ -496,7 +499,8 @@ FORMS: Mapping[str, FormLabels] = {
     ),
     "resolve-a-complaint": FormLabels(
         "Giải quyết khiếu nại",
-        "Khép lại vấn đề của khách, có thể kèm đền bù bằng điểm hoặc phiếu quà tặng.",
+        "Khép lại vấn đề của khách, có thể kèm đền bù bằng điểm hoặc phiếu quà tặng. Cũng làm được trên "
+        "trang hồ sơ (Hồ sơ khiếu nại đang mở → mã hồ sơ).",
         {
             "reference": _REFERENCE,
             "resolution": "Cách giải quyết (khách xem được)",
@@ -510,14 +514,18 @@ FORMS: Mapping[str, FormLabels] = {
         "Một nhân viên thứ hai duyệt hoặc từ chối khoản đền bù lớn.",
         {
             "compensation_id": "ID đền bù (xem bảng complaint compensation)",
-            "decision": "Quyết định",
+            "decision": "Quyết định (approve: duyệt, reject: từ chối)",
             "reason": "Lý do (bắt buộc khi từ chối)",
         },
     ),
     "close-or-reopen-a-complaint": FormLabels(
         "Đóng hoặc mở lại khiếu nại",
         "Đóng hồ sơ đã giải quyết, hoặc mở lại khi khách chưa hài lòng.",
-        {"reference": _REFERENCE, "action": "Thao tác", "reason": "Lý do (bắt buộc khi mở lại)"},
+        {
+            "reference": _REFERENCE,
+            "action": "Thao tác (close: đóng, reopen: mở lại)",
+            "reason": "Lý do (bắt buộc khi mở lại)",
+        },
     ),
     "save-a-segment": FormLabels(
         "Lưu phân khúc",

@@ -13,8 +13,9 @@ from piccolo.apps.user.tables import BaseUser
 from piccolo_admin.endpoints import TableConfig
 from piccolo_api.rate_limiting.middleware import RateLimitProvider
 
-from admin import campaigns, complaints, ledger, notifications, one_off, rewards, stores
+from admin import campaigns, complaints, labels_vi, ledger, notifications, one_off, rewards, stores
 from admin.access import StaffAdmin, restrict_system_tables
+from admin.cell_formats import serve_formats
 from admin.labels import label_forms, label_tables, serve_labels
 from admin.member_search import normalise_phone_filter
 from admin.protection import protect
@@ -90,9 +91,13 @@ FORMS: list[Any] = label_forms(
 SIDEBAR_LINKS: dict[str, str] = {
     # The dashboard first: Piccolo Admin 1.14 cannot change its own home page, so this is the way there.
     "Tổng quan chương trình (dashboard)": "/staff/dashboard",
+    "Tra cứu khách hàng": "/staff/members",
     "Tài liệu API": "/schema",
     "Báo cáo khiếu nại": complaints.REPORT_URL,
     "Hồ sơ khiếu nại đang mở": "/staff/complaints",
+    # The guided forms first: marketers build segments and campaigns there (the JSON forms stay).
+    "Phân khúc hội viên": "/staff/segments",
+    "Tạo chiến dịch": "/staff/campaigns/new",
     "Kết quả chiến dịch": "/staff/campaigns",
     "Tải lên danh sách VIP": "/staff/vip/upload",
 }
@@ -121,4 +126,6 @@ def build_admin() -> Any:
     )
 
 
-ADMIN_APP = normalise_phone_filter(serve_labels(build_admin()))
+# The sidebar and headings name the tables in Vietnamese (admin.cell_formats' script writes them).
+TABLE_NAMES = {name: labels.name for name, labels in labels_vi.TABLES.items()}
+ADMIN_APP = normalise_phone_filter(serve_formats(serve_labels(build_admin()), TABLE_NAMES))

@@ -16,11 +16,13 @@ from litestar.types import Message, Receive, Scope, Send
 from admin.site import ADMIN_APP
 from api.admin_login import is_login, limited_login
 from api.auth import MEMBER_DEPENDENCIES, TERMINAL_DEPENDENCIES, init_firebase, member_guard, terminal_guard
-from api.controllers.callbacks import delivery_callback
+from api.controllers.callbacks import delivery_callback, sms_inbound_callback
+from api.controllers.campaign_form import CAMPAIGN_FORM_ROUTES
 from api.controllers.campaign_report import CAMPAIGN_REPORT_ROUTES
 from api.controllers.card import CardController
 from api.controllers.channel_report import CHANNEL_REPORT_ROUTES
 from api.controllers.complaint_report import (
+    complaint_case_action,
     complaint_case_list,
     complaint_case_page,
     complaint_photo,
@@ -32,6 +34,7 @@ from api.controllers.earning import EarningController
 from api.controllers.health import health, health_live, health_ready
 from api.controllers.ledger_key import ledger_public_key
 from api.controllers.me import MeController
+from api.controllers.members_page import MEMBER_PAGE_ROUTES
 from api.controllers.metrics import metrics
 from api.controllers.notifications import NotificationsController
 from api.controllers.opt_out import OptOutController
@@ -39,6 +42,7 @@ from api.controllers.pos import TerminalController
 from api.controllers.pos_phone import PosPhoneController
 from api.controllers.pos_vouchers import PosVoucherController
 from api.controllers.rewards import RewardsController, media_files
+from api.controllers.segment_pages import SEGMENT_PAGE_ROUTES
 from api.controllers.vip_upload import VIP_UPLOAD_ROUTES
 from api.edge import StrictRequest, edge_guard
 from api.errors import EXCEPTION_HANDLERS, alert_staff
@@ -131,10 +135,14 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
             complaint_report_page,
             complaint_case_list,
             complaint_case_page,
+            complaint_case_action,
             complaint_photo,
             *CAMPAIGN_REPORT_ROUTES,
             *CHANNEL_REPORT_ROUTES,
             *VIP_UPLOAD_ROUTES,
+            *SEGMENT_PAGE_ROUTES,
+            *CAMPAIGN_FORM_ROUTES,
+            *MEMBER_PAGE_ROUTES,
         ],
         guards=[staff_guard],
         include_in_schema=False,
@@ -146,6 +154,7 @@ def create_app(settings: Settings | None = None, lifespan_parts: list[LifespanPa
             health_ready,
             metrics,
             delivery_callback,
+            sms_inbound_callback,
             media_files,
             ledger_public_key,
             member_router,

@@ -40,6 +40,7 @@ _AT = re.compile(r" - at `\$\.?(.*)`$")
 # here. One missing is held to 32 bits, the narrower width.
 PATH_IDS = {
     "campaign_id": "campaign",
+    "member_id": "member",
     "message_id": "inbox_message",
     "photo_id": "complaint_photo",
 }

@@ -18,7 +18,7 @@ from typing import Any
 import pyotp
 
 from loyalty import audit
-from loyalty.db import write_transaction
+from loyalty.db import MAX_ID, write_transaction
 from loyalty.errors import NotFound
 from loyalty.members import UID_MOVED
 from loyalty.schema import (
@@ -170,11 +170,16 @@ async def export_member(member_id: int) -> dict[str, Any]:
     )
 
 
-async def erase_member(member_id: int, *, now: datetime | None = None) -> None:
-    """Pseudonymise the member and remove personal texts; keep the books (see module rules)."""
+async def erase_member(member_id: int, *, now: datetime | None = None, actor: audit.StaffActor | None = None) -> None:
+    """Pseudonymise the member and remove personal texts; keep the books (see module rules).
+
+    ``actor`` is the staff member who erased it on the customer's request; without one the member
+    asked for it itself (``DELETE /me``). Either way the audit row names who did it."""
     now = now or datetime.now(UTC)
     async with write_transaction():
-        found = await Member.select(Member.id).where(Member.id == member_id).first()
+        found = (
+            await Member.select(Member.id).where(Member.id == member_id).first() if 0 < member_id <= MAX_ID else None
+        )
         if found is None:
             raise NotFound(f"member {member_id} not found")
         await Member.update(
@@ -214,7 +219,7 @@ async def erase_member(member_id: int, *, now: datetime | None = None) -> None:
         await AuditLog.update({AuditLog.detail: {"erased": True}}).where(
             (AuditLog.action == UID_MOVED) & (AuditLog.target == "member") & (AuditLog.target_id == str(member_id))
         )
-        await audit.record(audit.StaffActor(None, "member"), "member.erase", "member", member_id)
+        await audit.record(actor or audit.StaffActor(None, "member"), "member.erase", "member", member_id)
 
 
 def _without(row: dict[str, Any], key: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
+from loyalty.members import CHANNELS
 from loyalty.settings import ENV, MESSAGE_PRICES, MessagePrices, env_flag, env_int
 
 
@@ -37,6 +38,9 @@ class NotifySettings:
     prices: MessagePrices = field(default=MESSAGE_PRICES)
     # --- Channels (docs/operations.md, "Channels"): a channel whose settings are missing is off.
     channels_console: bool = False  # development: log Zalo/SMS/e-mail to the console instead
+    # NOTIFY_CHANNELS_ON: channels some worker of the deployment sends, beside those this process
+    # has settings for; a fallback hands a message on to them even from a worker without their sender.
+    channels_on: frozenset[str] = frozenset()
     zalo_app_id: str | None = None
     zalo_secret_key: str | None = None  # the app's secret: refreshes the OA access token
     zalo_oa_secret_key: str | None = None  # the OA's secret: signs webhooks (receipts)
@@ -55,6 +59,7 @@ class NotifySettings:
     sms_max_parts: int = 3
     sms_callback_secret: str | None = None
     sms_callback_url: str | None = None  # where the gateway posts delivery reports
+    sms_reply_to: str | None = None  # the number customers text "TC" to (marketing SMS say so)
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_username: str | None = None
@@ -66,6 +71,23 @@ class NotifySettings:
     # Marketing e-mail and SMS carry an opt-out link: <public_base_url>/u/<token signed with the key>.
     public_base_url: str | None = None
     unsubscribe_key: str | None = None
+
+    def configured_channels(self) -> frozenset[str]:
+        """The channels whose settings are complete here (push always): a real sender each."""
+        on = {"push"}
+        if self.zalo_app_id and self.zalo_secret_key:
+            on.add("zalo")
+        if self.sms_url and self.sms_api_key and self.sms_secret and self.sms_brandname:
+            on.add("sms")
+        if self.smtp_host and self.mail_from:
+            on.add("email")
+        return frozenset(on)
+
+    def deployment_channels(self) -> frozenset[str]:
+        """The channels on somewhere in the deployment: this process's (every one with
+        ``CHANNELS_CONSOLE``) and ``NOTIFY_CHANNELS_ON``."""
+        own = frozenset(CHANNELS) if self.channels_console else self.configured_channels()
+        return own | self.channels_on
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = ENV) -> NotifySettings:
@@ -108,6 +130,7 @@ def _channel_settings(env: Mapping[str, str]) -> dict[str, Any]:
     d = NotifySettings
     return {
         "channels_console": env_flag(env, "CHANNELS_CONSOLE", default=False),
+        "channels_on": _channel_list(env.get("NOTIFY_CHANNELS_ON") or ""),
         "public_base_url": (env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
         "unsubscribe_key": env.get("UNSUBSCRIBE_KEY") or None,
         "zalo_app_id": env.get("ZALO_APP_ID") or None,
@@ -128,6 +151,7 @@ def _channel_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "sms_max_parts": env_int(env, "SMS_MAX_PARTS", d.sms_max_parts),
         "sms_callback_secret": env.get("SMS_CALLBACK_SECRET") or None,
         "sms_callback_url": env.get("SMS_CALLBACK_URL") or None,
+        "sms_reply_to": env.get("SMS_REPLY_TO") or None,
         "smtp_host": env.get("SMTP_HOST") or None,
         "smtp_port": env_int(env, "SMTP_PORT", d.smtp_port),
         "smtp_username": env.get("SMTP_USERNAME") or None,
@@ -137,6 +161,15 @@ def _channel_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "mail_from": env.get("MAIL_FROM") or None,
         "email_cost_vnd": env_int(env, "EMAIL_COST_VND", d.email_cost_vnd, minimum=0),
     }
+
+
+def _channel_list(raw: str) -> frozenset[str]:
+    """``NOTIFY_CHANNELS_ON``: a comma list of push, zalo, sms, email."""
+    chosen = frozenset(c.strip().lower() for c in raw.split(",") if c.strip())
+    unknown = chosen - set(CHANNELS)
+    if unknown:
+        raise ValueError(f"NOTIFY_CHANNELS_ON names unknown channel(s): {', '.join(sorted(unknown))}")
+    return chosen
 
 
 def _zalo_templates(raw: str) -> dict[str, str]:

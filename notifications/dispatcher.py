@@ -109,8 +109,11 @@ async def tick(
         done.failed += answered.failed
         done.retried += answered.retried
     done.failed += await give_up_lost(settings, now=now)
-    if set(on) != PUSH_ONLY:  # with push alone there is no next channel: no scan per tick
-        done.fell_back = await fall_back(settings, on, now=now)
+    # A fallback may go to a channel another worker sends (this one lacks its sender): the new
+    # delivery waits, pending, for a worker that has it, instead of being dropped.
+    reachable = on | {Channel(c) for c in settings.deployment_channels()}
+    if reachable != PUSH_ONLY:  # with push alone there is no next channel: no scan per tick
+        done.fell_back = await fall_back(settings, reachable, now=now)
     return done
 
 

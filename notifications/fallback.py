@@ -1,4 +1,4 @@
-"""Fallback: a transactional message its channel did not deliver goes on the next channel, once.
+"""Fallback: a message its channel did not deliver goes on the next channel, once.
 
 Rules (docs/operations.md, "Which channel a message takes"):
 
@@ -11,6 +11,10 @@ Rules (docs/operations.md, "Which channel a message takes"):
   failed.
 * The next channel is the member's first usable channel the message has not tried yet
   (``routing.pick``); with none left, nothing more is made.
+* A marketing delivery that failed for good (invalid address, rejected, quota or retries used
+  up) goes on the next channel with that channel's marketing consent, among the campaign's
+  channels; it starts ``held``, so quiet hours, the cap (the same message counts once) and the
+  message budget decide it as they did the first. An offer staff sent on one channel stays there.
 * Each delivery is handed on once: ``fallback_at`` is set by a guarded UPDATE (rows taken
   ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), and the new delivery is unique per (message,
   channel), so two workers never make two.
@@ -22,17 +26,19 @@ from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 
 from loyalty import db
-from notifications import routing
+from notifications import message_budget, routing
 from notifications.channels.base import Channel
 from notifications.config import NotifySettings
+from notifications.materialize import STAFF_KINDS
 from notifications.messages import Purpose
 from notifications.tables import DeliveryStatus
 
 S = DeliveryStatus
 DUE = (
-    f"purpose = '{Purpose.TRANSACTIONAL}' AND fallback_at IS NULL AND (status = '{S.FAILED}' "
+    f"fallback_at IS NULL AND ((purpose = '{Purpose.TRANSACTIONAL}' AND (status = '{S.FAILED}' "
     f"OR (status = '{S.SKIPPED}' AND channel = '{Channel.PUSH}') "
-    f"OR (status = '{S.SENT}' AND channel IN ('{Channel.ZALO}', '{Channel.SMS}') AND sent_at <= $2))"
+    f"OR (status = '{S.SENT}' AND channel IN ('{Channel.ZALO}', '{Channel.SMS}') AND sent_at <= $2))) "
+    f"OR (purpose = '{Purpose.MARKETING}' AND status = '{S.FAILED}'))"
 )
 # Another delivery of the message that may still reach the member.
 ALIVE = (
@@ -76,20 +82,42 @@ async def fall_back(
             if live:
                 alive.add(message)
         reach = await routing.reach_of(member for _, _, member in due)
+        marketing = await _marketing_channels(messages, channels)
         plans: dict[int, routing.Plan] = {}
         for delivery, message, member in due:
             if message in alive or message in plans or member not in reach:
                 continue
-            channel = routing.pick(reach[member], Purpose.TRANSACTIONAL, channels, used[message])
+            purpose = Purpose.MARKETING if message in marketing else Purpose.TRANSACTIONAL
+            allowed = marketing.get(message, channels)
+            channel = routing.pick(reach[member], purpose, allowed, used[message])
             if channel is None:
                 continue
             plans[message] = routing.Plan(
                 message,
                 member,
-                Purpose.TRANSACTIONAL.value,
+                purpose.value,
                 channel,
                 routing.address(reach[member], channel) or "",
-                S.PENDING,
+                S.HELD if purpose is Purpose.MARKETING else S.PENDING,
                 fallback_of=delivery,
             )
         return await routing.insert(list(plans.values()), now)
+
+
+async def _marketing_channels(
+    messages: list[int | str] | str, on: Collection[Channel]
+) -> dict[int, frozenset[Channel]]:
+    """The marketing messages among ``messages``, each with the channels its fallback may take:
+    the campaign's (or any) channel that is on; none for an offer staff sent on one channel."""
+    rows = await db.fetch_tuples(
+        f"SELECT id, kind FROM inbox_message WHERE purpose = $2 AND {db.one_of('id', '$1')}",
+        messages,
+        Purpose.MARKETING.value,
+    )
+    if not rows:
+        return {}
+    campaign = await message_budget.campaign_channels(int(m) for m, _ in rows)
+    return {
+        int(m): frozenset() if kind in STAFF_KINDS else frozenset(on) & campaign.get(int(m), frozenset(on))
+        for m, kind in rows
+    }

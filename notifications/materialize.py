@@ -134,6 +134,8 @@ async def _route(
             pushed.append(message)
         elif isinstance(route, routing.Plan):
             plans.append(route)
+        elif not on:  # every channel it may take is off: a failed row says so, for staff to see
+            plans.append(routing.switched_off(message, member, purpose, reach.get(member), allowed[message]))
     await routing.insert(plans, now)
     return pushed
 

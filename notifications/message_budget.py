@@ -6,8 +6,9 @@ Rules (``loyalty.campaigns.message_cost`` has the estimate before launch):
 * When a held marketing delivery of a campaign with a message budget is released, its price
   (``NotifySettings.prices``, from ``loyalty.settings``; an SMS counted as one part) is added to the campaign's
   ``message_cost_vnd`` by a guarded UPDATE (``… WHERE message_cost_vnd + cost <=
-  message_budget_vnd``, the campaign row locked on PostgreSQL); a delivery that no longer fits
-  is skipped, "message budget". What each delivery really cost is recorded when it is sent.
+  message_budget_vnd``, the campaign rows locked on PostgreSQL in campaign id order, after the
+  deliveries: one order on every path, so two workers never deadlock); a delivery that no
+  longer fits is skipped, "message budget". What each delivery really cost is recorded when it is sent.
 """
 
 from __future__ import annotations
@@ -47,35 +48,48 @@ async def campaign_channels(messages: Iterable[int]) -> dict[int, frozenset[Chan
 
 async def within_budget(deliveries: list[int], prices: MessagePrices) -> tuple[list[int], list[int]]:
     """Split deliveries about to be released into (may go, over the message budget), counting
-    those that go against their campaign's budget. Call inside the releasing transaction."""
+    those that go against their campaign's budget. Call inside the releasing transaction.
+
+    Lock order: the caller holds the delivery rows (claimed ``SKIP LOCKED``, so never waited
+    for); the campaign rows are then locked in campaign id order, whatever order the deliveries
+    come in, and counted in that order: two workers releasing messages of the same campaigns
+    queue on the first campaign instead of each holding one the other wants (a deadlock)."""
     if not deliveries:
         return [], []
     rows = await db.fetch_tuples(
-        f"SELECT d.id, d.channel, c.id, c.message_budget_vnd - c.message_cost_vnd FROM delivery d "
-        f"JOIN inbox_message im ON im.id = d.message {CAMPAIGN_JOIN} "
-        f"WHERE {db.one_of('d.id', '$1')} AND c.message_budget_vnd IS NOT NULL ORDER BY d.id{db.for_update('c')}",
+        f"SELECT d.id, d.channel, c.id FROM delivery d JOIN inbox_message im ON im.id = d.message {CAMPAIGN_JOIN} "
+        f"WHERE {db.one_of('d.id', '$1')} AND c.message_budget_vnd IS NOT NULL ORDER BY d.id",
         db.listed(deliveries),
     )
+    if not rows:
+        return list(deliveries), []
+    left = {
+        int(campaign): int(remaining)
+        for campaign, remaining in await db.fetch_tuples(
+            f"SELECT id, message_budget_vnd - message_cost_vnd FROM campaign WHERE {db.one_of('id', '$1')} "
+            f"ORDER BY id{db.for_update()}",
+            db.listed({int(campaign) for _, _, campaign in rows}),
+        )
+    }
     price = prices.per_message()
-    left: dict[int, int] = {}
     spent: dict[int, int] = defaultdict(int)
     kept: dict[int, list[int]] = defaultdict(list)
     over: list[int] = []
-    for delivery, channel, campaign, remaining in rows:
-        left.setdefault(campaign, int(remaining))
+    for delivery, channel, campaign in rows:
         cost = price.get(str(channel), 0)
-        if spent[campaign] + cost <= left[campaign]:
+        if spent[campaign] + cost <= left.get(campaign, 0):
             spent[campaign] += cost
             kept[campaign].append(delivery)
         else:
             over.append(delivery)
-    for campaign, total in spent.items():
-        if not total:
+    for campaign in sorted(spent):
+        if not spent[campaign]:
             continue
+        # The rows are locked already; the guard still keeps the counter within the budget.
         counted = await db.fetch_tuples(
             "UPDATE campaign SET message_cost_vnd = message_cost_vnd + $1 "
             "WHERE id = $2 AND message_cost_vnd + $1 <= message_budget_vnd RETURNING id",
-            total,
+            spent[campaign],
             campaign,
         )
         if not counted:

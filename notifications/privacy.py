@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from loyalty import privacy as loyalty_privacy
+from loyalty.audit import StaffActor
 from loyalty.db import write_transaction
 from notifications.tables import Consent, Delivery, Device, InboxMessage
 
@@ -53,11 +54,12 @@ async def export(member_id: int) -> dict[str, Any]:
     return loyalty_privacy.plain(data)
 
 
-async def erase(member_id: int) -> None:
-    """What ``DELETE /me`` does, in one transaction."""
+async def erase(member_id: int, *, actor: StaffActor | None = None) -> None:
+    """What ``DELETE /me`` does, in one transaction; staff erasing on the customer's request pass
+    themselves as ``actor`` (the audit row names them)."""
     async with write_transaction():
         await erase_member(member_id)
-        await loyalty_privacy.erase_member(member_id)
+        await loyalty_privacy.erase_member(member_id, actor=actor)
 
 
 async def erase_member(member_id: int) -> None:

@@ -9,6 +9,8 @@ Rules (docs/operations.md, "Which channel a message takes"):
   (pushes: one per active device); a fallback takes the next usable channel not tried yet.
 * A marketing message gets one delivery, ``held``, on the first usable consented channel; with
   none, today's push rule stands: ``skipped`` per device, "no marketing consent".
+* A message whose allowed channels (a campaign's, or the one staff chose) are all off gets one
+  ``failed`` delivery on the first of them, "undeliverable: … switched off": never no row at all.
 * Deliveries off push are unique per (message, channel) in the database, so a fallback to a
   channel is made once however many workers try (``ON CONFLICT DO NOTHING``); they are written
   many rows a statement, not one per message.
@@ -22,11 +24,12 @@ from datetime import datetime
 from functools import lru_cache
 
 from loyalty import db
+from loyalty.members import CHANNELS
 from notifications.channels.base import Channel
 from notifications.messages import Purpose
 from notifications.tables import DeliveryStatus
 
-ORDER = (Channel.PUSH, Channel.ZALO, Channel.SMS, Channel.EMAIL)
+ORDER = tuple(Channel(c) for c in CHANNELS)  # push → Zalo → SMS → e-mail, defined once in loyalty
 PUSH_ONLY = frozenset({Channel.PUSH})
 
 
@@ -126,6 +129,16 @@ def first_plan(
         return Channel.PUSH
     status = DeliveryStatus.PENDING if purpose == Purpose.TRANSACTIONAL else DeliveryStatus.HELD
     return Plan(message, member, purpose, channel, address(reach, channel) or "", status)
+
+
+def switched_off(message: int, member: int, purpose: str, reach: Reach | None, allowed: Collection[Channel]) -> Plan:
+    """A message whose only allowed channels are all off: one ``failed`` delivery on the first of
+    them, with the reason, so staff see it in the deliveries (a transactional one then falls
+    back like any failure)."""
+    chosen = [c for c in ORDER if c in allowed] or [Channel.PUSH]
+    where = (address(reach, chosen[0]) or "") if reach is not None and chosen[0] is not Channel.PUSH else ""
+    reason = f"undeliverable: {', '.join(chosen)} switched off"
+    return Plan(message, member, purpose, chosen[0], where, DeliveryStatus.FAILED, last_error=reason)
 
 
 # Rows per INSERT off push: 8 parameters a row (+ the time) stays under SQLite's old limit of 999.

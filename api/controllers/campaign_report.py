@@ -29,7 +29,7 @@ async def _all() -> list[Results]:
 @get("/staff/campaigns", include_in_schema=False, media_type="text/html")
 async def campaign_results_page(request: Request[Any, Any, Any]) -> Template:
     user = current_staff(request)
-    return page(report_page.ALL_TEMPLATE, report_page.all_context(await _all(), user.username))
+    return page(report_page.ALL_TEMPLATE, report_page.all_context(await _all(), user.username, now=datetime.now(UTC)))
 
 
 @get("/staff/campaigns/{campaign_id:int}", include_in_schema=False, media_type="text/html")
@@ -37,7 +37,8 @@ async def campaign_result_page(request: Request[Any, Any, Any], campaign_id: Cam
     user = current_staff(request)
     found = await results(campaign_id)  # an unknown one: CampaignNotFound, the 404 page
     channels = await channel_results(campaign_id)
-    return page(report_page.ONE_TEMPLATE, report_page.one_context(found, user.username, channels))
+    context = report_page.one_context(found, user.username, channels, now=datetime.now(UTC))
+    return page(report_page.ONE_TEMPLATE, context)
 
 
 @get("/staff/campaigns.csv", include_in_schema=False, media_type="text/csv")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -15,12 +14,12 @@ from litestar.response import Template
 
 from admin.vip_upload import MAX_UPLOAD_BYTES, TEMPLATE, form_context
 from api.staff import current_staff
+from api.staff_form_token import token_for, token_matches, with_token
 from api.staff_pages import error_page, page
 from loyalty import campaigns
 from loyalty.audit import StaffActor
 from loyalty.errors import DomainError
 
-UPLOAD_COOKIE = "vip_upload_token"
 MAX_PASTE_CHARS = 400_000
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -36,10 +35,8 @@ class VipUpload:
 @get("/staff/vip/upload", include_in_schema=False, media_type="text/html")
 async def vip_upload_page(request: Request[Any, Any, Any]) -> Template:
     user = current_staff(request)
-    token = secrets.token_urlsafe(24)
-    response = page(TEMPLATE, form_context(await campaigns.groups(), token, user.username))
-    response.set_cookie(UPLOAD_COOKIE, token, path="/staff/vip", httponly=True, samesite="strict")
-    return response
+    token = token_for(request)
+    return with_token(page(TEMPLATE, form_context(await campaigns.groups(), token, user.username)), token)
 
 
 def _again(groups: list[campaigns.GroupChoice], token: str, username: str, problem: str, status: int) -> Template:
@@ -51,8 +48,7 @@ async def vip_upload(
     request: Request[Any, Any, Any], data: Annotated[VipUpload, Body(media_type=RequestEncodingType.MULTI_PART)]
 ) -> Template:
     user = current_staff(request)
-    expected = request.cookies.get(UPLOAD_COOKIE, "")
-    if not expected or not secrets.compare_digest(expected, data.token):
+    if not token_matches(request, data.token):
         return error_page(403, "This form has expired: open it again (Biểu mẫu đã hết hạn: hãy mở lại).")
     groups = await campaigns.groups()
     raw = await data.file.read(MAX_UPLOAD_BYTES + 1) if data.file is not None else b""

@@ -35,6 +35,7 @@ Modules:
 * ``one_off``: A one-off message staff write to one member or a whole VIP group, on the channel they choose.
 * ``outcomes``: What a campaign achieved, counted in SQL (a report: read-only, one query per figure).
 * ``schedule``: When a campaign's occurrences fall: birthdays, anniversaries, holidays and lunar dates.
+* ``drafts``: A campaign as staff are still typing it: its audience now, the message cost and its words.
 * ``params``: Numbered parameters for SQL built from pieces (segment filters, audiences, fan-out batches).
 * ``segment_fields``: The words of the segment filter language: its fields, their SQL and the operators each allows.
 * ``segment_filters``: The segment filter language: validated JSON compiled to parameterised SQL.
@@ -43,11 +44,14 @@ Modules:
 """
 
 from loyalty.campaigns.audience import audience_size
+from loyalty.campaigns.drafts import DraftPreview, draft_texts, preview_draft
+from loyalty.campaigns.fields import EDITABLE, AudienceKind, GiftKind, ScheduleKind, fields_for
 from loyalty.campaigns.lifecycle import (
     CampaignNotFound,
     CampaignStateConflict,
     change_status,
     create_campaign,
+    load_campaign,
     update_campaign,
 )
 from loyalty.campaigns.message_cost import CostEstimate, campaign_estimate
@@ -56,7 +60,10 @@ from loyalty.campaigns.one_off import send_one_off
 from loyalty.campaigns.outcomes import ChannelResult, Results, channel_results, results, to_csv
 from loyalty.campaigns.progress import RunProgress, runs_in_progress
 from loyalty.campaigns.runs import run_campaign, run_due_campaigns  # jobs
+from loyalty.campaigns.segment_fields import FIELDS as SEGMENT_FIELDS
+from loyalty.campaigns.segment_fields import Field as SegmentField
 from loyalty.campaigns.segment_fields import InvalidFilter
+from loyalty.campaigns.segment_fields import Kind as SegmentFieldKind
 from loyalty.campaigns.segments import (
     Preview,
     Sampled,
@@ -66,21 +73,30 @@ from loyalty.campaigns.segments import (
     preview,
     save_segment,
 )
-from loyalty.campaigns.vip import Added, GroupChoice, add_phone_file, add_phones, create_group, groups
+from loyalty.campaigns.vip import Added, GroupChoice, add_member, add_phone_file, add_phones, create_group, groups
 
 __all__ = [
+    "EDITABLE",
+    "SEGMENT_FIELDS",
     "Added",
+    "AudienceKind",
     "CampaignNotFound",
     "CampaignStateConflict",
     "ChannelResult",
     "CostEstimate",
+    "DraftPreview",
     "GiftBatch",
+    "GiftKind",
     "GroupChoice",
     "InvalidFilter",
     "Preview",
     "Results",
     "RunProgress",
     "Sampled",
+    "ScheduleKind",
+    "SegmentField",
+    "SegmentFieldKind",
+    "add_member",
     "add_phone_file",
     "add_phones",
     "audience_size",
@@ -90,10 +106,14 @@ __all__ = [
     "create_campaign",
     "create_group",
     "definition_of",
+    "draft_texts",
     "explain",
+    "fields_for",
     "groups",
     "install_builtins",
+    "load_campaign",
     "preview",
+    "preview_draft",
     "results",
     "run_campaign",
     "run_due_campaigns",

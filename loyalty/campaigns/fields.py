@@ -23,39 +23,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from enum import StrEnum
 from string import Template
 from typing import Any, TypeVar
 
 from loyalty.campaigns import schedule
 from loyalty.config import PROGRAMME
 from loyalty.errors import InvalidInput
-from loyalty.schema import CampaignStatus, Reward, Segment, Tier, VipGroup
-
-
-class AudienceKind(StrEnum):
-    EVERYONE = "everyone"
-    SEGMENT = "segment"
-    VIP_GROUP = "vip_group"
-    TIER = "tier"
-
-
-class GiftKind(StrEnum):
-    POINTS = "points"
-    VOUCHER = "voucher"
-
-
-class ScheduleKind(StrEnum):
-    ONCE = "once"
-    BIRTHDAY = "birthday"
-    ANNIVERSARY = "anniversary"
-    HOLIDAY = "holiday"
-    LUNAR = "lunar"
-
+from loyalty.members import CHANNELS
+from loyalty.schema import AudienceKind as AudienceKind
+from loyalty.schema import (
+    CampaignStatus,
+    Reward,
+    Segment,
+    Tier,
+    VipGroup,
+)
+from loyalty.schema import GiftKind as GiftKind
+from loyalty.schema import ScheduleKind as ScheduleKind
 
 PLACEHOLDERS = {"name", "points", "reward", "campaign", "code"}
-# The channels a campaign's messages may take, in the order a member's messages try them.
-CHANNELS = ("push", "zalo", "sms", "email")
 TEXTS = ("title_vi", "title_en", "message_vi", "message_en")
 
 
@@ -222,3 +208,53 @@ def _channels(raw: Any) -> str:
             f"unknown channel(s) {', '.join(sorted(unknown))}; choose from {', '.join(CHANNELS)}", field="channels"
         )
     return ",".join(c for c in CHANNELS if c in chosen) or "push"
+
+
+# What each schedule asks for besides the fields every campaign has (the guided form shows only
+# these): a one-off its time, a birthday how many days before, dated ones their date; the
+# recurring ones may be bounded by a first and a last day.
+_BOUNDS = ("starts_on", "ends_on")
+SCHEDULE_FIELDS: dict[ScheduleKind, tuple[str, ...]] = {
+    ScheduleKind.ONCE: ("run_at",),
+    ScheduleKind.BIRTHDAY: ("days_before", *_BOUNDS),
+    ScheduleKind.ANNIVERSARY: _BOUNDS,
+    ScheduleKind.HOLIDAY: ("holiday", *_BOUNDS),
+    ScheduleKind.LUNAR: ("lunar_month", "lunar_day", *_BOUNDS),
+}
+AUDIENCE_FIELDS: dict[AudienceKind, tuple[str, ...]] = {
+    AudienceKind.EVERYONE: (),
+    AudienceKind.SEGMENT: ("segment",),
+    AudienceKind.VIP_GROUP: ("vip_group",),
+    AudienceKind.TIER: ("tier",),
+}
+GIFT_FIELDS: dict[GiftKind, tuple[str, ...]] = {
+    GiftKind.POINTS: ("gift_points",),
+    GiftKind.VOUCHER: ("reward", "voucher_valid_days"),
+}
+ALWAYS = (
+    "name",
+    "audience",
+    "gift_kind",
+    *TEXTS,
+    "schedule",
+    "max_gifts",
+    "max_points",
+    "channels",
+    "message_budget_vnd",
+)
+
+
+def fields_for(
+    schedule: ScheduleKind | str,
+    audience: AudienceKind | str = AudienceKind.EVERYONE,
+    gift_kind: GiftKind | str = GiftKind.POINTS,
+) -> tuple[str, ...]:
+    """The fields a campaign with this schedule (and audience and gift) uses, in the table's order;
+    the others are cleared or ignored by :func:`validate`. Unknown kinds raise ``InvalidInput``."""
+    chosen = {
+        *ALWAYS,
+        *SCHEDULE_FIELDS[_one_of(ScheduleKind, schedule, "schedule", "unknown schedule")],
+        *AUDIENCE_FIELDS[_one_of(AudienceKind, audience, "audience", "unknown audience")],
+        *GIFT_FIELDS[_one_of(GiftKind, gift_kind, "gift_kind", "unknown gift")],
+    }
+    return tuple(name for name in EDITABLE if name in chosen)

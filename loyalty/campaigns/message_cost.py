@@ -21,10 +21,11 @@ from datetime import UTC, datetime
 
 from loyalty import db
 from loyalty.campaigns.audience import audience_of
-from loyalty.campaigns.fields import CHANNELS, StoredCampaign
+from loyalty.campaigns.fields import StoredCampaign
 from loyalty.campaigns.lifecycle import load_campaign
 from loyalty.campaigns.params import Params
 from loyalty.errors import InvalidInput
+from loyalty.members import CHANNELS
 from loyalty.settings import MESSAGE_PRICES, MessagePrices
 
 UNREACHED = "none"

@@ -21,10 +21,9 @@ from loyalty.audit import StaffActor
 from loyalty.db import write_transaction
 from loyalty.errors import InvalidInput, NotFound
 from loyalty.events import EMIT_SQL, EventKind
-from loyalty.members import member_by_phone
+from loyalty.members import CHANNELS, member_by_phone
 from loyalty.schema import VipGroup
 
-CHANNELS = ("push", "zalo", "sms", "email")
 MAX_TITLE, MAX_BODY = 100, 1000
 MAX_SMS_TEXT = 300  # two parts without diacritics, with room for the brand name
 

@@ -125,6 +125,26 @@ async def _add(group_id: int, read: PhoneList, actor: audit.StaffActor | None, a
     return result
 
 
+async def add_member(group_id: int, member_id: int, *, actor: audit.StaffActor) -> bool:
+    """One member into a group from its own page (a member without a phone too); False if it was
+    in the group already. An unknown group or member, or an erased one, is :class:`NotFound`."""
+    async with write_transaction():
+        if not 0 < group_id <= MAX_ID or not await VipGroup.exists().where(VipGroup.id == group_id):
+            raise NotFound(f"VIP group {group_id} not found", field="group_id")
+        if not 0 < member_id <= MAX_ID or not await Member.exists().where(
+            (Member.id == member_id) & Member.erased_at.is_null()
+        ):
+            raise NotFound(f"member {member_id} not found", field="member_id")
+        inserted = (
+            await VipMember.insert(VipMember(group=group_id, member=member_id))
+            .on_conflict(target=(VipMember.group, VipMember.member), action="DO NOTHING")
+            .returning(VipMember.id)
+        )
+        if inserted:
+            await audit.record(actor, "vip_group.add_member", "vip_group", group_id, member=member_id)
+    return bool(inserted)
+
+
 async def groups() -> list[GroupChoice]:
     """Every VIP group's id and name, by name (for pickers)."""
     rows = await VipGroup.select(VipGroup.id, VipGroup.name).order_by(VipGroup.name)

@@ -26,6 +26,7 @@ Modules:
 * ``intake``: Opening a case: from the member's app, or logged by staff from a call, a visit or a letter.
 * ``moves``: Staff move a case along: acknowledge, reply or note, assign, resolve, close, reopen.
 * ``views``: Reading cases back: one case with its timeline and photos, the member's list, the open cases.
+* ``desk``: One case as the desk's page shows it: customer, assignee, offers, and the forms' choices.
 * ``customer``: The member's side of the desk: its own cases, writing on them, rating them.
 * ``closing``: The close job: resolved cases close by themselves once the reopen window has passed.
 * ``compensation``: Compensation on a complaint: points or a reward's voucher, to restore goodwill.
@@ -46,13 +47,20 @@ from loyalty.complaints.compensation import (
     resolve_with_offer,
 )
 from loyalty.complaints.customer import AlreadyRated, member_case, member_cases, member_message, rate
-from loyalty.complaints.fields import staff_id
+from loyalty.complaints.desk import Choice, Customer, DeskCase, desk_case
+from loyalty.complaints.fields import MAX_TEXT, staff_id
 from loyalty.complaints.intake import Channel, UnknownCategory, file_from_app, log_by_staff, seed_categories
 from loyalty.complaints.moves import WrongStatus, acknowledge, assign, close, reopen, reply, resolve
 from loyalty.complaints.photos import Photo, PhotoRejected, decode_photos, photo
 from loyalty.complaints.records import Case, CaseNotFound, get_case
 from loyalty.complaints.reports import Recurring, Report, complaint_report
-from loyalty.complaints.sla import Priority, escalate_overdue, seed_targets  # jobs: escalate_overdue
+from loyalty.complaints.sla import (  # jobs: escalate_overdue
+    DESK,
+    OPEN_STATUSES,
+    Priority,
+    escalate_overdue,
+    seed_targets,
+)
 from loyalty.complaints.timeline import Author, LineKind, TimelineLine
 from loyalty.complaints.views import (
     CaseSummary,
@@ -66,6 +74,9 @@ from loyalty.complaints.views import (
 )
 
 __all__ = [
+    "DESK",
+    "MAX_TEXT",
+    "OPEN_STATUSES",
     "AlreadyRated",
     "Author",
     "Case",
@@ -74,9 +85,12 @@ __all__ = [
     "CaseView",
     "Category",
     "Channel",
+    "Choice",
     "CompensationDecided",
     "CompensationKind",
     "CompensationNotFound",
+    "Customer",
+    "DeskCase",
     "LineKind",
     "Offer",
     "OpenCase",
@@ -98,6 +112,7 @@ __all__ = [
     "close_resolved",
     "complaint_report",
     "decode_photos",
+    "desk_case",
     "escalate_overdue",
     "file_from_app",
     "for_case",

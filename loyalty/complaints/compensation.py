@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from loyalty import audit, points, rewards
@@ -30,14 +29,14 @@ from loyalty.complaints.timeline import LineKind, add_line
 from loyalty.db import write_transaction
 from loyalty.errors import Conflict, Forbidden, InvalidInput, NotFound
 from loyalty.points import Kind, Origin
-from loyalty.schema import CompensationStatus, ComplaintCompensation, Reward
+from loyalty.schema import CompensationKind as CompensationKind
+from loyalty.schema import (
+    CompensationStatus,
+    ComplaintCompensation,
+    Reward,
+)
 
 PROPOSED, GRANTED, REJECTED = CompensationStatus.PROPOSED, CompensationStatus.GRANTED, CompensationStatus.REJECTED
-
-
-class CompensationKind(StrEnum):
-    POINTS = "points"
-    VOUCHER = "voucher"
 
 
 class CompensationNotFound(NotFound):

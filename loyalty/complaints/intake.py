@@ -26,9 +26,12 @@ from loyalty.complaints.photos import Photo, keep_photos
 from loyalty.complaints.records import Case
 from loyalty.complaints.sla import Priority, due_times
 from loyalty.complaints.timeline import Author, LineKind, write_line
-from loyalty.db import write_transaction
-from loyalty.errors import InvalidInput
-from loyalty.schema import Complaint, ComplaintCategory, Status
+from loyalty.db import MAX_ID, write_transaction
+from loyalty.errors import InvalidInput, NotFound
+from loyalty.schema import Complaint, ComplaintCategory, ComplaintChannel, Member, Status
+
+# The table's choices (``loyalty.schema``), under this package's name.
+Channel = ComplaintChannel
 
 E = TypeVar("E", bound=StrEnum)
 DEFAULT_CATEGORIES = [
@@ -39,17 +42,6 @@ DEFAULT_CATEGORIES = [
     ("pricing", "Giá cả", "Pricing"),
     ("other", "Khác", "Other"),
 ]
-
-
-class Channel(StrEnum):
-    """How the complaint reached us."""
-
-    APP = "app"
-    PHONE = "phone"
-    IN_PERSON = "in_person"
-    WRITING = "writing"
-    SOCIAL = "social"
-    EMAIL = "email"
 
 
 class UnknownCategory(InvalidInput):
@@ -103,19 +95,25 @@ async def log_by_staff(
     customer_name: str = "",
     contact: str = "",
     assignee_id: int | None = None,
+    member_id: int | None = None,
     now: datetime | None = None,
 ) -> Case:
     """A complaint received by phone, in person, in writing or on social media.
 
     With a phone number the customer is found (or recorded) as a member; without one the case
-    keeps only the name and contact given.
+    keeps only the name and contact given. From a member's own page staff give ``member_id``
+    instead (a member without a phone too); an unknown or erased member is :class:`NotFound`.
     """
     how = _parse(Channel, channel, "channel")
     name = clean_text(customer_name, "customer_name", 200, required=False)
     contact = clean_text(contact, "contact", 200, required=False)
     async with write_transaction():
-        member_id = None
-        if phone and phone.strip():
+        if member_id is not None:
+            if not 0 < member_id <= MAX_ID or not await Member.exists().where(
+                (Member.id == member_id) & Member.erased_at.is_null()
+            ):
+                raise NotFound(f"member {member_id} not found", field="member_id")
+        elif phone and phone.strip():
             member_id = (await members.record_member(phone, name)).id
         elif not name and not contact:
             raise InvalidInput("give the customer's phone number, or a name or contact", field="phone")

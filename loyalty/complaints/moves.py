@@ -85,21 +85,29 @@ async def reply(reference: str, actor: StaffActor, body: str, *, visible: bool, 
         await write_line(case, kind, body, visible=visible, author=Author.STAFF, actor=actor, now=now)
 
 
-async def assign(reference: str, actor: StaffActor, assignee_id: int, *, now: datetime | None = None) -> None:
+async def assign(reference: str, actor: StaffActor, assignee_id: int, *, now: datetime | None = None) -> bool:
+    """Assign an open case; False (and nothing written) when it is already that staff user's."""
     now = now or _now()
     username = await active_staff(assignee_id)
     async with write_transaction():
         case = await get_case(reference)
         rows = (
             await Complaint.update({Complaint.assignee: assignee_id, Complaint.updated_at: now})
-            .where((Complaint.id == case.id) & Complaint.status.is_in([s.value for s in OPEN_STATUSES]))
+            .where(
+                (Complaint.id == case.id)
+                & Complaint.status.is_in([s.value for s in OPEN_STATUSES])
+                & (Complaint.assignee.is_null() | (Complaint.assignee != assignee_id))
+            )
             .returning(Complaint.id)
         )
         case = await case_by_id(case.id)
         if not rows:
+            if case.status in OPEN_STATUSES and case.assignee == assignee_id:
+                return False
             raise WrongStatus(f"case {case.reference} is {case.status}: only open cases are assigned")
         line = f"assigned to {username}"
         await write_line(case, LineKind.ASSIGNED, line, visible=False, author=Author.STAFF, actor=actor, now=now)
+    return True
 
 
 async def resolve(reference: str, actor: StaffActor, resolution: str, *, now: datetime | None = None) -> Case:

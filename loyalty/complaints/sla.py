@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from piccolo.apps.user.tables import BaseUser
@@ -29,16 +28,13 @@ from loyalty.complaints.records import case_by_id
 from loyalty.complaints.timeline import Author, LineKind, write_line
 from loyalty.db import write_transaction
 from loyalty.jobs import job
-from loyalty.schema import Complaint, ComplaintSla, Status
+from loyalty.schema import (
+    Complaint,
+    ComplaintSla,
+    Status,
+)
+from loyalty.schema import Priority as Priority
 from loyalty.settings import ENV, env_int
-
-
-class Priority(StrEnum):
-    LOW = "low"
-    NORMAL = "normal"
-    HIGH = "high"
-    URGENT = "urgent"
-
 
 OPEN_STATUSES = (Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS)
 # (first response, resolution) in minutes.

@@ -16,37 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from loyalty import audit
 from loyalty.audit import StaffActor
 from loyalty.complaints.records import Case
 from loyalty.events import EventKind, emit
+from loyalty.schema import Author as Author
 from loyalty.schema import ComplaintEvent
-
-
-class Author(StrEnum):
-    MEMBER = "member"
-    STAFF = "staff"
-    SYSTEM = "system"
-
-
-class LineKind(StrEnum):
-    CREATED = "created"
-    ACKNOWLEDGED = "acknowledged"
-    MESSAGE = "message"
-    NOTE = "note"
-    ASSIGNED = "assigned"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-    REOPENED = "reopened"
-    RATING = "rating"
-    ESCALATED = "escalated"
-    COMPENSATION_PROPOSED = "compensation_proposed"
-    COMPENSATION_REJECTED = "compensation_rejected"
-    COMPENSATION = "compensation"
-
+from loyalty.schema import LineKind as LineKind
 
 # A staff line and its audit row are written together.
 AUDITED_LINES = {

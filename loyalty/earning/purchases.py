@@ -22,7 +22,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from loyalty import db, members, points, tiers
@@ -32,17 +31,13 @@ from loyalty.earning.outcome import EarnedMember, TillEarn, stored_text
 from loyalty.earning.rules import Earned, Line, Rule, compute
 from loyalty.errors import Conflict, InvalidInput
 from loyalty.events import EventKind, emit
-from loyalty.schema import Store
+from loyalty.schema import PurchaseChannel, Store
+
+# The table's choices (``loyalty.schema``), under this package's name.
+Channel = PurchaseChannel
 
 MAX_AMOUNT = 1_000_000_000
 MAX_ITEMS = 500
-
-
-class Channel(StrEnum):
-    """How a purchase earned (``Purchase.channel``)."""
-
-    TILL = "till"  # the till scanned the member's card
-    CLAIM = "claim"  # the member claimed the receipt's code in the app
 
 
 class DuplicateReceipt(Conflict):

@@ -26,17 +26,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
-
-class RuleKind(StrEnum):
-    """What a staff rule (``EarningRule.kind``) does."""
-
-    CATEGORY = "category"  # a multiplier on the lines of one category
-    STORE = "store"  # a multiplier in one store
-    PERIOD = "period"  # a multiplier while it is valid (double points days)
-    FIRST_PURCHASE = "first_purchase"  # fixed bonus points on a member's first purchase
-
+from loyalty.schema import RuleKind as RuleKind
 
 KINDS = tuple(RuleKind)
 MULTIPLIER_KINDS = (RuleKind.CATEGORY, RuleKind.STORE, RuleKind.PERIOD)

@@ -20,6 +20,8 @@ Rules and invariants:
 Modules:
 
 * ``accounts``: Members: sign-up on first sign-in, profile rules.
+* ``find``: Finding a member from what a clerk types: a phone, a public id, a card code, a name.
+* ``story``: A member's whole story for staff: profile, consents, one keyed timeline of everything.
 * ``enrolment``: Customers who join at the counter by phone number, without the app.
 * ``phone_codes``: One-time codes that prove, at a till, that the customer holds the member's phone.
 * ``phone_lists``: Lists of phone numbers staff paste into a form or upload as a file.
@@ -29,6 +31,7 @@ Modules:
 """
 
 from loyalty.members.accounts import (
+    CHANNELS,
     EDITABLE_FIELDS,
     UID_MOVED,
     SignInSuperseded,
@@ -39,6 +42,7 @@ from loyalty.members.accounts import (
     validate_profile,
 )
 from loyalty.members.enrolment import ENROLLED_AT_TILL, MemberNotFound, TillMember, enrol_at_till, member_by_phone
+from loyalty.members.find import MemberMatch, find_members
 from loyalty.members.phone_codes import (
     VALID_MINUTES as PHONE_CODE_VALID_MINUTES,
 )
@@ -63,31 +67,52 @@ from loyalty.members.stores import (
     revoke_terminal,
     terminal_for_key,
 )
+from loyalty.members.story import (
+    PAGE_SIZE as TIMELINE_PAGE_SIZE,
+)
+from loyalty.members.story import (
+    MemberProfile,
+    Timeline,
+    TimelineCursor,
+    TimelineItem,
+    member_profile,
+    member_timeline,
+)
 
 __all__ = [
+    "CHANNELS",
     "EDITABLE_FIELDS",
     "ENROLLED_AT_TILL",
     "KEY_PREFIX",
     "PHONE_CODE_VALID_MINUTES",
+    "TIMELINE_PAGE_SIZE",
     "UID_MOVED",
     "IssuedCode",
+    "MemberMatch",
     "MemberNotFound",
+    "MemberProfile",
     "PhoneCodeRefused",
     "PhoneList",
     "SignInSuperseded",
     "TillMember",
+    "Timeline",
+    "TimelineCursor",
+    "TimelineItem",
     "TooManyCodes",
     "confirm_phone_code",
     "correct_profile",
     "create_store",
     "create_terminal",
     "enrol_at_till",
+    "find_members",
     "from_table",
     "from_text",
     "hash_key",
     "issue_phone_code",
     "member_by_phone",
     "member_for_sign_in",
+    "member_profile",
+    "member_timeline",
     "new_key",
     "normalise_phone",
     "phone_search_term",

@@ -35,7 +35,8 @@ LOCALES = ("vi", "en")
 GENDERS = ("female", "male", "other")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
 EDITABLE_FIELDS = ("name", "email", "birthday", "gender", "locale", "address", "city", "preferred_channel")
-# The channels a member may ask their messages to try first (notifications.routing's order).
+# The channels a message may leave by, in the order a member's messages try them: the one
+# definition (campaigns, one-off messages, the preferred channel and notifications.routing use it).
 CHANNELS = ("push", "zalo", "sms", "email")
 MAX_AGE_YEARS = 120
 UID_MOVED = "member.uid_moved"

@@ -142,6 +142,9 @@ async def adjust(
     reason = reason.strip()
     if len(reason) < 3:
         raise InvalidInput("a reason of at least 3 characters is required", field="reason")
+    # One line of text: a NUL cannot be stored by PostgreSQL, and no control character belongs in it.
+    if len(reason) > 500 or any(ord(ch) < 32 or ord(ch) == 127 for ch in reason):
+        raise InvalidInput("the reason is one line of at most 500 characters", field="reason")
     if not isinstance(delta, int) or delta == 0:
         raise InvalidInput("the adjustment must be a non-zero whole number of points", field="delta")
     reference = reference or f"adjust:{uuid.uuid4()}"

@@ -8,25 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from dateutil.relativedelta import relativedelta
 
 from loyalty.config import PROGRAMME
 from loyalty.errors import Conflict, InvalidInput
+from loyalty.schema import LedgerKind
+
+# What a ledger entry is (``LedgerEntry.kind``): the table's choices, under the ledger's name.
+Kind = LedgerKind
 
 MAX_REFERENCE = 255  # the column's length: a longer reference is the caller's mistake, said so
-
-
-class Kind(StrEnum):
-    EARN = "earn"
-    REDEEM = "redeem"
-    EXPIRE = "expire"
-    ADJUST = "adjust"
-    REVERSE = "reverse"
-    GIFT = "gift"
-    REFERRAL = "referral"
-    COMPENSATION = "compensation"
 
 
 class InsufficientPoints(Conflict):

@@ -34,7 +34,14 @@ Modules:
 
 from loyalty.rewards.cancellation import cancel
 from loyalty.rewards.expiry import expire_vouchers  # jobs
-from loyalty.rewards.issuing import VoucherReferenceReused, fresh_reference, issue_voucher
+from loyalty.rewards.issuing import (
+    RewardChoice,
+    VoucherReferenceReused,
+    fresh_reference,
+    give_by_staff,
+    issue_voucher,
+    reward_choices,
+)
 from loyalty.rewards.phone_spend import PhoneSpend, spend_by_phone
 from loyalty.rewards.records import VoucherNotFound, VoucherRecord, VoucherSource
 from loyalty.rewards.redemptions import (
@@ -64,6 +71,7 @@ __all__ = [
     "PhoneSpend",
     "Redeemed",
     "Redemption",
+    "RewardChoice",
     "RewardUnavailable",
     "RewardUnlimited",
     "RewardView",
@@ -82,6 +90,7 @@ __all__ = [
     "change_stock",
     "expire_vouchers",
     "fresh_reference",
+    "give_by_staff",
     "issue_voucher",
     "member_voucher_code",
     "member_vouchers",
@@ -89,5 +98,6 @@ __all__ = [
     "redeem_at_till",
     "remind_expiring_points",
     "remind_expiring_vouchers",
+    "reward_choices",
     "spend_by_phone",
 ]

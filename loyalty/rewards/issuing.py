@@ -9,20 +9,32 @@ Rules:
   per-member limits are decided one at a time; then the reward's stock, then the voucher (the
   package's lock order).
 * Every new voucher emits ``VOUCHER_ISSUED`` in the transaction that writes it.
+* Staff give a voucher of an active reward only, to a member not erased, with an audit row in
+  the same transaction (``give_by_staff``); a replay of its reference writes neither again.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
-from loyalty import points
+from loyalty import audit, points
 from loyalty.db import write_transaction
 from loyalty.errors import Conflict, InvalidInput, NotFound
 from loyalty.events import EventKind, emit
 from loyalty.rewards.records import VoucherRecord, VoucherSource, new_code, source_of
 from loyalty.rewards.stock import take_stock
-from loyalty.schema import Reward, Voucher, VoucherStatus
+from loyalty.schema import Member, Reward, Voucher, VoucherStatus
+
+
+class RewardChoice(NamedTuple):
+    """An active reward as a picker shows it."""
+
+    id: int
+    name: str
+    points_cost: int
+    stock_left: int | None
 
 
 class VoucherReferenceReused(Conflict):
@@ -112,3 +124,32 @@ async def issue_voucher(
         await take_stock(reward_id)
         days = valid_days if valid_days is not None else int(reward["voucher_valid_days"])
         return await create_voucher(member_id, reward_id, source=how, reference=reference, valid_days=days, now=now)
+
+
+async def reward_choices() -> list[RewardChoice]:
+    """The active rewards staff may give, by name."""
+    rows = (
+        await Reward.select(Reward.id, Reward.name_vi, Reward.points_cost, Reward.stock_left)
+        .where(Reward.active.eq(True))
+        .order_by(Reward.name_vi)
+    )
+    return [RewardChoice(int(r["id"]), str(r["name_vi"]), int(r["points_cost"]), r["stock_left"]) for r in rows]
+
+
+async def give_by_staff(member_id: int, reward_id: int, *, actor: audit.StaffActor, reference: str) -> VoucherRecord:
+    """Staff give a member a voucher of an active reward, free of points, with its audit row.
+
+    Idempotent on ``reference`` (a form sent twice gives one voucher). An unknown or inactive
+    reward, or an unknown or erased member, is :class:`NotFound`; an empty stock ``OutOfStock``."""
+    async with write_transaction():
+        member = await points.lock_member(member_id)
+        if await Member.exists().where((Member.id == member.id) & Member.erased_at.is_not_null()):
+            raise NotFound(f"member {member_id} was erased", field="member_id")
+        found = await existing(reference, member_id, reward_id)
+        if found is not None:
+            return found
+        if not await Reward.exists().where((Reward.id == reward_id) & Reward.active.eq(True)):
+            raise NotFound(f"no active reward {reward_id}", field="reward_id")
+        voucher = await issue_voucher(member_id, reward_id, source=VoucherSource.STAFF.value, reference=reference)
+        await audit.record(actor, "voucher.give", "voucher", voucher.id, member=member_id, reward=reward_id)
+        return voucher

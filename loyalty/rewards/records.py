@@ -11,24 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from loyalty.codes import READABLE_ALPHABET, readable_code
 from loyalty.errors import InvalidInput, NotFound
+from loyalty.schema import VoucherSource as VoucherSource
 from loyalty.schema import VoucherStatus
 
 CODE_ALPHABET = READABLE_ALPHABET
 CODE_LENGTH = 12
-
-
-class VoucherSource(StrEnum):
-    """How a voucher came: bought with points, or given (a campaign, a complaint, a birthday)."""
-
-    REDEMPTION = "redemption"
-    CAMPAIGN = "campaign"
-    COMPENSATION = "compensation"
-    BIRTHDAY = "birthday"
 
 
 class VoucherNotFound(NotFound):

@@ -12,7 +12,8 @@ Rules and invariants:
 * CHECK rules, multi-column UNIQUE rules and partial indexes are literal SQL in the baseline's
   rules migration (CHECKs are triggers on SQLite); ``tests/loyalty/test_guards.py`` lists them
   and ``tests/test_migrations.py`` checks the migrations build exactly what these classes declare.
-* Tables are imported from here: ``from loyalty.schema import Member``.
+* Tables are imported from here: ``from loyalty.schema import Member``; so are the enums of the
+  codes some columns choose from (``choices``: the admin's selects).
 """
 
 from loyalty.schema.base import BigKeyed, Keyed
@@ -26,6 +27,22 @@ from loyalty.schema.campaigns import (
     Segment,
     VipGroup,
     VipMember,
+)
+from loyalty.schema.choices import (
+    AudienceKind,
+    Author,
+    CompensationKind,
+    ComplaintChannel,
+    GiftKind,
+    LedgerKind,
+    LineKind,
+    MessageChannel,
+    Priority,
+    PurchaseChannel,
+    RuleKind,
+    ScheduleKind,
+    TierMetric,
+    VoucherSource,
 )
 from loyalty.schema.complaints import (
     CompensationStatus,
@@ -45,36 +62,48 @@ from loyalty.schema.system import AuditLog, DomainEvent, IdempotencyRecord
 from loyalty.schema.tiers import Tier
 
 __all__ = [
+    "AudienceKind",
     "AuditLog",
+    "Author",
     "BigKeyed",
     "Campaign",
     "CampaignGift",
     "CampaignLane",
     "CampaignRun",
     "CampaignStatus",
+    "CompensationKind",
     "CompensationStatus",
     "Complaint",
     "ComplaintCategory",
+    "ComplaintChannel",
     "ComplaintCompensation",
     "ComplaintEvent",
     "ComplaintPhoto",
     "ComplaintSla",
     "DomainEvent",
     "EarningRule",
+    "GiftKind",
     "GiftStatus",
     "IdempotencyRecord",
     "Keyed",
     "LedgerDay",
     "LedgerEntry",
+    "LedgerKind",
+    "LineKind",
     "LotDraw",
     "Member",
     "MemberDay",
     "MemberStats",
+    "MessageChannel",
     "PhoneCode",
     "PointLot",
+    "Priority",
     "Purchase",
+    "PurchaseChannel",
     "ReceiptClaim",
     "Reward",
+    "RuleKind",
+    "ScheduleKind",
     "Segment",
     "Status",
     "Store",
@@ -82,8 +111,10 @@ __all__ = [
     "Tier",
     "TierBirthdayGift",
     "TierChange",
+    "TierMetric",
     "VipGroup",
     "VipMember",
     "Voucher",
+    "VoucherSource",
     "VoucherStatus",
 ]

@@ -29,6 +29,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from loyalty.schema.base import RESTRICT, SET_NULL, BigKeyed, Keyed
+from loyalty.schema.choices import AudienceKind, GiftKind, ScheduleKind
 from loyalty.schema.members import Member
 from loyalty.schema.points import LedgerEntry
 from loyalty.schema.rewards import Reward, Voucher
@@ -80,14 +81,14 @@ class Campaign(Keyed, Table):
     """Statuses: draft → scheduled → running → finished; paused ↔ running; cancelled at any time."""
 
     name = Varchar(length=200, unique=True)
-    status = Varchar(length=16, default="draft", index=True)
+    status = Varchar(length=16, default="draft", index=True, choices=CampaignStatus)
     # everyone | segment | vip_group | tier
-    audience = Varchar(length=16, default="everyone")
+    audience = Varchar(length=16, default="everyone", choices=AudienceKind)
     segment = ForeignKey(Segment, null=True, on_delete=RESTRICT, index=True)
     vip_group = ForeignKey(VipGroup, null=True, on_delete=RESTRICT, index=True)
     tier = ForeignKey(Tier, null=True, on_delete=RESTRICT, index=True)
     # points | voucher
-    gift_kind = Varchar(length=8, default="points")
+    gift_kind = Varchar(length=8, default="points", choices=GiftKind)
     gift_points = BigInt(default=0)
     reward = ForeignKey(Reward, null=True, on_delete=RESTRICT, index=True)
     voucher_valid_days = Integer(null=True, default=None)
@@ -96,7 +97,7 @@ class Campaign(Keyed, Table):
     message_vi = Text(default="")
     message_en = Text(default="")
     # once | birthday | anniversary | holiday | lunar
-    schedule = Varchar(length=12, default="once")
+    schedule = Varchar(length=12, default="once", choices=ScheduleKind)
     run_at = Timestamptz(null=True, default=None)
     days_before = Integer(default=0)
     holiday = Varchar(length=100, default="")
@@ -151,7 +152,7 @@ class CampaignGift(BigKeyed, Table):
     campaign = ForeignKey(Campaign, on_delete=RESTRICT)
     occurrence = Varchar(length=40)
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)
-    status = Varchar(length=12, default="pending")  # a GiftStatus
+    status = Varchar(length=12, default="pending", choices=GiftStatus)
     points = BigInt(default=0)
     entry = ForeignKey(LedgerEntry, null=True, on_delete=RESTRICT)
     voucher = ForeignKey(Voucher, null=True, on_delete=RESTRICT)

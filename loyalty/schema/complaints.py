@@ -29,6 +29,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from loyalty.schema.base import RESTRICT, Keyed
+from loyalty.schema.choices import Author, CompensationKind, ComplaintChannel, LineKind, Priority
 from loyalty.schema.members import Member, Store
 from loyalty.schema.points import LedgerEntry
 from loyalty.schema.rewards import Reward, Voucher
@@ -64,7 +65,7 @@ class ComplaintCategory(Keyed, Table, tablename="complaint_categories"):
 class ComplaintSla(Keyed, Table):
     """Targets per priority, in minutes; a priority without a row uses the built-in default."""
 
-    priority = Varchar(length=16, unique=True)
+    priority = Varchar(length=16, unique=True, choices=Priority)
     first_response_minutes = Integer()
     resolution_minutes = Integer()
 
@@ -78,10 +79,10 @@ class Complaint(Keyed, Table):
     customer_name = Varchar(length=200, default="")
     customer_contact = Varchar(length=200, default="")
     category = ForeignKey(ComplaintCategory, on_delete=RESTRICT, index=True)
-    priority = Varchar(length=16, default="normal", index=True)
-    channel = Varchar(length=16, default="app")
+    priority = Varchar(length=16, default="normal", index=True, choices=Priority)
+    channel = Varchar(length=16, default="app", choices=ComplaintChannel)
     store = ForeignKey(Store, null=True, on_delete=RESTRICT, index=True)
-    status = Varchar(length=16, default="new", index=True)
+    status = Varchar(length=16, default="new", index=True, choices=Status)
     description = Text()
     assignee = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null, index=True)
     created_by = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null, index=True)
@@ -107,10 +108,10 @@ class ComplaintEvent(Keyed, Table):
     """One line of a case's timeline; only ``visible`` lines reach the member."""
 
     complaint = ForeignKey(Complaint, on_delete=RESTRICT, index=True)
-    kind = Varchar(length=32)
+    kind = Varchar(length=32, choices=LineKind)
     visible = Boolean(default=False)
     # member | staff | system
-    author_kind = Varchar(length=8, default="system")
+    author_kind = Varchar(length=8, default="system", choices=Author)
     staff = ForeignKey(BaseUser, null=True, on_delete=OnDelete.set_null, index=True)
     body = Text(default="")
     data = JSON(default="{}")
@@ -129,10 +130,10 @@ class ComplaintCompensation(Keyed, Table):
     """Points or a reward's voucher offered on a case. proposed → approved → granted | rejected."""
 
     complaint = ForeignKey(Complaint, on_delete=RESTRICT, index=True)
-    kind = Varchar(length=8)  # points | voucher
+    kind = Varchar(length=8, choices=CompensationKind)
     points = BigInt(default=0)
     reward = ForeignKey(Reward, null=True, on_delete=RESTRICT, index=True)
-    status = Varchar(length=16, default="proposed", index=True)
+    status = Varchar(length=16, default="proposed", index=True, choices=CompensationStatus)
     reason = Text(default="")
     needs_approval = Boolean(default=False)
     proposed_by = ForeignKey(BaseUser, null=True, on_delete=RESTRICT, index=True)

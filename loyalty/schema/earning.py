@@ -19,6 +19,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from loyalty.schema.base import RESTRICT, BigKeyed, Keyed
+from loyalty.schema.choices import PurchaseChannel, RuleKind
 from loyalty.schema.members import Member, Store, Terminal
 from loyalty.schema.points import LedgerEntry
 
@@ -30,7 +31,7 @@ class Purchase(BigKeyed, Table):
     receipt_no = Varchar(length=64)
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)
     terminal = ForeignKey(Terminal, null=True, on_delete=RESTRICT, index=True)
-    channel = Varchar(length=16, default="till")
+    channel = Varchar(length=16, default="till", choices=PurchaseChannel)
     amount = BigInt()
     refunded_amount = BigInt(default=0)
     points_earned = BigInt(default=0)
@@ -61,7 +62,7 @@ class EarningRule(Keyed, Table):
     """A bonus rule staff configure; kinds: category, store, period, first_purchase."""
 
     name = Varchar(length=200)
-    kind = Varchar(length=24)
+    kind = Varchar(length=24, choices=RuleKind)
     multiplier_pct = Integer(default=100)
     bonus_points = BigInt(default=0)
     category = Varchar(length=100, null=True, default=None)

@@ -25,6 +25,7 @@ from piccolo.columns.readable import Readable
 from piccolo.table import Table
 
 from loyalty.schema.base import RESTRICT, BigKeyed, Keyed
+from loyalty.schema.choices import MessageChannel
 from loyalty.schema.tiers import Tier
 
 
@@ -59,7 +60,7 @@ class Member(Keyed, Table):
     gender = Varchar(length=16, null=True, default=None)
     locale = Varchar(length=2, default="vi")
     # push | zalo | sms | email: the channel a message tries first (notifications.routing).
-    preferred_channel = Varchar(length=8, default="push")
+    preferred_channel = Varchar(length=8, default="push", choices=MessageChannel)
     address = Text(default="")
     city = Varchar(length=100, default="")
     timezone = Varchar(length=64, default="Asia/Ho_Chi_Minh")

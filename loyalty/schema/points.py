@@ -19,6 +19,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from loyalty.schema.base import RESTRICT, BigKeyed, Keyed
+from loyalty.schema.choices import LedgerKind
 from loyalty.schema.members import Member, Store, Terminal
 
 
@@ -27,7 +28,7 @@ class LedgerEntry(BigKeyed, Table):
 
     member = ForeignKey(Member, on_delete=RESTRICT, index=True)
     delta = BigInt()
-    kind = Varchar(length=16)
+    kind = Varchar(length=16, choices=LedgerKind)
     reference = Varchar(length=255, unique=True)
     balance_after = BigInt()
     shortfall = BigInt(default=0)

@@ -22,6 +22,7 @@ from piccolo.columns.readable import Readable
 from piccolo.table import Table
 
 from loyalty.schema.base import RESTRICT, BigKeyed, Keyed
+from loyalty.schema.choices import VoucherSource
 from loyalty.schema.members import Member, Store, Terminal
 from loyalty.schema.points import LedgerEntry
 from loyalty.schema.tiers import Tier
@@ -72,9 +73,9 @@ class Voucher(BigKeyed, Table):
     reward = ForeignKey(Reward, on_delete=RESTRICT, index=True)
     # Idempotency of the change that issued it (redemption key, campaign occurrence, case…).
     reference = Varchar(length=255, unique=True)
-    status = Varchar(length=16, default="issued", index=True)
+    status = Varchar(length=16, default="issued", index=True, choices=VoucherStatus)
     # How it came: redemption, campaign, compensation, birthday.
-    source = Varchar(length=16, default="redemption")
+    source = Varchar(length=16, default="redemption", choices=VoucherSource)
     points_paid = BigInt(default=0)
     spend_entry = ForeignKey(LedgerEntry, null=True, on_delete=RESTRICT, index=True)
     issued_at = Timestamptz(default=TimestamptzNow(), index=True)

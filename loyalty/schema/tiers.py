@@ -15,6 +15,7 @@ from piccolo.columns.readable import Readable
 from piccolo.table import Table
 
 from loyalty.schema.base import Keyed
+from loyalty.schema.choices import TierMetric
 
 
 class Tier(Keyed, Table):
@@ -23,7 +24,7 @@ class Tier(Keyed, Table):
     name_en = Varchar(length=100)
     rank = Integer(unique=True)
     # "points": points earned over the rolling 12 months; "spend": đồng spent.
-    metric = Varchar(length=16, default="points")
+    metric = Varchar(length=16, default="points", choices=TierMetric)
     threshold = BigInt(default=0)
     # Percent, so 150 means ×1.5: no floats near points.
     earn_multiplier_pct = Integer(default=100)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import NamedTuple
 
 from piccolo.query.functions.aggregate import Sum
@@ -20,16 +19,12 @@ from piccolo.query.functions.aggregate import Sum
 from loyalty import db
 from loyalty.db import write_transaction
 from loyalty.events import EventKind, emit
-from loyalty.schema import Member, Purchase, Tier
+from loyalty.schema import Member, Purchase, Tier, TierMetric
+
+# The table's choices (``loyalty.schema``), under this package's name.
+Metric = TierMetric
 
 QUALIFYING_WINDOW = timedelta(days=365)
-
-
-class Metric(StrEnum):
-    """What a tier's threshold counts (``Tier.metric``)."""
-
-    POINTS = "points"  # points earned on purchases, net of refunds
-    SPEND = "spend"  # đồng spent, net of refunds
 
 
 class Qualifying(NamedTuple):

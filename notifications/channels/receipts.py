@@ -11,6 +11,9 @@ Rules:
   ``X-Signature: sha256=<hex HMAC-SHA256(body)>``. Its body carries eSMS's callback fields:
   ``SMSID`` (our provider id), ``SendStatus`` (5 delivered; any other final status failed) and
   ``ErrorInfo``.
+* A customer's reply to the brand name (an inbound SMS, "MO") comes signed the same way as the
+  SMS delivery report; its body names the sender (``Phone``) and the text (``Content``), with the
+  gateway's id of it (``MoId``) when it gives one (:func:`verify_sms_inbound`).
 * A bad or missing signature, a channel without its secret, or a body that is not the expected
   JSON raises :class:`BadCallback` (answer 4xx). A well-signed event that is not a delivery
   receipt (a follow, a user's reply) raises :class:`NotAReceipt` (a ``BadCallback``): answer 200
@@ -77,14 +80,7 @@ def verify_zalo_callback(headers: Mapping[str, str], body: bytes, settings: Noti
 
 
 def verify_sms_callback(headers: Mapping[str, str], body: bytes, settings: NotifySettings) -> Receipt:
-    if not settings.sms_callback_secret:
-        raise BadCallback("SMS delivery reports are not configured (SMS_CALLBACK_SECRET)")
-    expected = "sha256=" + hmac.new(settings.sms_callback_secret.encode(), body, hashlib.sha256).hexdigest()
-    given = _header(headers, SMS_SIGNATURE)
-    if not given.startswith("sha256="):
-        given = "sha256=" + given
-    if not hmac.compare_digest(given.lower(), expected):
-        raise BadCallback("bad SMS delivery report signature")
+    _check_sms_signature(headers, body, settings)
     report = _json(body)
     provider_id = str(report.get("SMSID") or "")
     status = str(report.get("SendStatus", ""))
@@ -93,6 +89,42 @@ def verify_sms_callback(headers: Mapping[str, str], body: bytes, settings: Notif
     delivered = status in SMS_DELIVERED
     error = "" if delivered else f"{status} {report.get('ErrorInfo') or ''}".strip()[:300]
     return Receipt(Channel.SMS, provider_id, delivered, error, datetime.now(UTC))
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """An SMS a customer sent to the brand name."""
+
+    phone: str
+    text: str
+    provider_id: str
+
+
+def verify_sms_inbound(headers: Mapping[str, str], body: bytes, settings: NotifySettings) -> Inbound:
+    """A signed inbound SMS; :class:`BadCallback` when it does not verify, :class:`NotAnInbound`
+    when it verifies but does not name a sender and a text."""
+    _check_sms_signature(headers, body, settings)
+    mo = _json(body)
+    phone = str(mo.get("Phone") or mo.get("phone") or "").strip()
+    text = mo.get("Content", mo.get("content"))
+    if not phone or not isinstance(text, str):
+        raise NotAnInbound("inbound SMS without Phone or Content")
+    return Inbound(phone[:32], text[:1000], str(mo.get("MoId") or mo.get("RequestId") or "")[:100])
+
+
+class NotAnInbound(ValueError):
+    """A signed inbound SMS whose body lacks the sender or the text: refuse it as bad input."""
+
+
+def _check_sms_signature(headers: Mapping[str, str], body: bytes, settings: NotifySettings) -> None:
+    if not settings.sms_callback_secret:
+        raise BadCallback("SMS callbacks are not configured (SMS_CALLBACK_SECRET)")
+    expected = "sha256=" + hmac.new(settings.sms_callback_secret.encode(), body, hashlib.sha256).hexdigest()
+    given = _header(headers, SMS_SIGNATURE)
+    if not given.startswith("sha256="):
+        given = "sha256=" + given
+    if not hmac.compare_digest(given.lower(), expected):
+        raise BadCallback("bad SMS callback signature")
 
 
 def sign_sms_callback(body: bytes, secret: str) -> str:

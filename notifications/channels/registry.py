@@ -24,11 +24,12 @@ from notifications.config import NotifySettings
 
 def senders_from_settings(settings: NotifySettings) -> dict[Channel, ChannelSender]:
     senders: dict[Channel, ChannelSender] = {}
-    if settings.zalo_app_id and settings.zalo_secret_key:
+    configured = settings.configured_channels()  # the settings' rule, read in one place
+    if Channel.ZALO in configured:
         senders[Channel.ZALO] = ZaloZnsSender(settings)
-    if settings.sms_url and settings.sms_api_key and settings.sms_secret and settings.sms_brandname:
+    if Channel.SMS in configured:
         senders[Channel.SMS] = SmsSender(settings)
-    if settings.smtp_host and settings.mail_from:
+    if Channel.EMAIL in configured:
         senders[Channel.EMAIL] = EmailSender(settings)
     if settings.channels_console:
         for channel in (Channel.ZALO, Channel.SMS, Channel.EMAIL):

@@ -62,7 +62,8 @@ class SmsSender:
 
     def text(self, outgoing: Outgoing) -> tuple[str, Parts]:
         """What will be sent and its parts; raises ``TooLong``."""
-        return prepare(sms_text(outgoing), unicode=self._settings.sms_unicode, max_parts=self._settings.sms_max_parts)
+        s = self._settings
+        return prepare(sms_text(outgoing, s.sms_reply_to), unicode=s.sms_unicode, max_parts=s.sms_max_parts)
 
     def estimate_vnd(self, outgoing: Outgoing) -> int:
         try:

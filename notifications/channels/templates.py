@@ -7,6 +7,8 @@ Rules:
   (``LONGEST_VALUES``); a campaign's own words may take ``CAMPAIGN_SMS_PARTS``. Placeholders are
   ``$name`` from :attr:`Outgoing.params` plus ``$title`` and ``$body`` (the message already
   rendered in the member's locale); a placeholder without a value falls back to ``$title``.
+  A marketing SMS ends with how to stop them ("Tu choi QC: soan TC gui <SMS_REPLY_TO>", or
+  "tra loi TC" without a number): the reply is ``notifications.sms_replies``'s.
 * An e-mail is the message's title as subject and its body in a small layout per locale; the
   plain-text and the HTML part come from the same words (HTML escapes every value). Marketing
   mail names its unsubscribe link in the footer as well as in ``List-Unsubscribe``.
@@ -88,6 +90,12 @@ SMS: dict[str, tuple[str, str]] = {
     ),
 }
 
+# The opt-out line of every marketing SMS (with and without the number customers text).
+SMS_OPT_OUT = {
+    "vi": ("Từ chối QC: soạn TC gửi {number}", "Từ chối QC: trả lời TC"),
+    "en": ("Opt out: text TC to {number}", "Opt out: reply TC"),
+}
+
 # Kinds sent at once to one phone, not made from a domain event: a one-time code never sits in
 # an inbox, an event or a delivery row, where staff or a backup could read it.
 DIRECT_KINDS = frozenset({"phone_code"})
@@ -128,14 +136,17 @@ def sms_parts_allowed(kind: str) -> int:
     return CAMPAIGN_SMS_PARTS if kind in STAFF_WORDS else 1
 
 
-def sms_text(message: Outgoing) -> str:
-    """The SMS words for one message (diacritics still in: the sender strips them if it must)."""
+def sms_text(message: Outgoing, reply_to: str | None = None) -> str:
+    """The SMS words for one message (diacritics still in: the sender strips them if it must);
+    a marketing one ends with its opt-out line (``reply_to``: the number customers text)."""
     pair = SMS.get(message.kind)
     values = {**dict(message.params), "title": message.title, "body": message.body}
-    if pair is None:
-        return message.title
-    text = _fill(pair[1] if message.locale == "en" else pair[0], values)
-    return message.title if text is None else text
+    text = None if pair is None else _fill(pair[1] if message.locale == "en" else pair[0], values)
+    words = message.title if text is None else text
+    if message.purpose != "marketing":
+        return words
+    with_number, without = SMS_OPT_OUT["en" if message.locale == "en" else "vi"]
+    return f"{words} {with_number.format(number=reply_to) if reply_to else without}"
 
 
 def email(message: Outgoing) -> Email:

@@ -3,6 +3,7 @@ groups and forms, and the system's tables kept to superusers."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,7 +16,7 @@ from piccolo.apps.user.tables import BaseUser
 from piccolo.table import Table
 from piccolo_admin.translations.data import ENGLISH
 
-from admin import labels_vi
+from admin import choices_vi, labels_vi
 from admin.site import FORMS, build_admin
 from admin.translation_vi import VIETNAMESE
 from loyalty.members import record_member
@@ -161,3 +162,63 @@ def test_every_table_column_group_and_form_the_staff_see_has_a_vietnamese_name()
         assert (form.name, form.description) == (labels.name, labels.description)
         assert set(labels.fields) == set(form.pydantic_model.model_fields), form.slug
         assert form.form_group in labels_vi.MENU_GROUPS.values()
+
+
+def test_every_choice_a_column_offers_has_its_vietnamese_name() -> None:
+    served = [config.table_class for config in build_admin().table_configs]
+    with_choices = [c for table in served for c in table._meta.columns if c._meta.choices is not None]
+    assert {f"{c._meta.table._meta.tablename}.{c._meta.name}" for c in with_choices} >= {
+        "campaign.status",
+        "campaign.gift_kind",
+        "campaign.schedule",
+        "complaint.status",
+        "complaint.priority",
+        "complaint.channel",
+        "member.preferred_channel",
+        "ledger_entry.kind",
+        "voucher.source",
+    }
+    unnamed = [
+        f"{c._meta.table._meta.tablename}.{c._meta.name}={choice.value}"
+        for c in with_choices
+        for choice in c._meta.choices or []
+        if choices_vi.NAMES.get(c._meta.choices, {}).get(choice.value) is None
+    ]
+    assert unnamed == []
+
+
+async def test_choices_are_selects_with_vietnamese_names_and_keep_their_codes(app: Any) -> None:
+    await record_member("0907654321", "Trần Văn Minh")
+    async with signed_in(app, "mai", superuser=False) as staff:
+        complaint = (await staff.get("/admin/api/tables/complaint/schema/")).json()
+        campaign = (await staff.get("/admin/api/tables/campaign/schema/")).json()
+        member = (await staff.get("/admin/api/tables/member/schema/")).json()
+        rows = (await staff.get("/admin/api/tables/member/", params={"preferred_channel": "push"})).json()
+    statuses = complaint["properties"]["status"]["extra"]["choices"]
+    assert statuses["IN_PROGRESS"] == {"display_name": "Đang xử lý", "value": "in_progress"}
+    assert complaint["properties"]["priority"]["extra"]["choices"]["URGENT"]["display_name"] == "Khẩn cấp"
+    assert campaign["properties"]["schedule"]["extra"]["choices"]["LUNAR"]["display_name"] == "Ngày âm lịch"
+    assert campaign["properties"]["status"]["extra"]["choices"]["RUNNING"]["value"] == "running"
+    channels = member["properties"]["preferred_channel"]["extra"]["choices"]
+    assert {c["value"] for c in channels.values()} == {"push", "zalo", "sms", "email"}
+    # The filter sends the code, as before.
+    assert [r["preferred_channel"] for r in rows["rows"]] == ["push"]
+
+
+async def test_amounts_points_and_times_carry_a_format_hint_and_the_page_its_script(app: Any) -> None:
+    async with signed_in(app, "mai", superuser=False) as staff:
+        purchase = (await staff.get("/admin/api/tables/purchase/schema/")).json()
+        member = (await staff.get("/admin/api/tables/member/schema/")).json()
+        page = await staff.get("/admin/")
+        script = await staff.get("/staff/static/admin_formats.js")
+    hints = {name: prop["extra"].get("display_format") for name, prop in purchase["properties"].items()}
+    assert hints["amount"] == hints["refunded_amount"] == "vnd"
+    assert hints["points_earned"] == "points" and hints["created_at"] == "local_time"
+    assert hints["receipt_no"] is None and hints["store"] is None and hints["channel"] is None
+    assert purchase["properties"]["created_at"]["extra"]["display_zone"] == "Asia/Ho_Chi_Minh"
+    assert member["properties"]["points_balance"]["extra"]["display_format"] == "points"
+    assert member["properties"]["birthday"]["extra"]["display_format"] == "day"
+    assert page.status_code == 200 and page.text.count('<script src="/staff/static/admin_formats.js" defer>') == 1
+    names = page.text.split('<script id="tt-table-names" type="application/json">')[1].split("</script>")[0]
+    assert json.loads(names)["complaint_categories"] == "Loại khiếu nại"
+    assert script.status_code == 200 and "display_format" in script.text

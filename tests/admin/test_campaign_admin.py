@@ -59,18 +59,18 @@ def _result_rows(page: str) -> dict[str, str]:
 def _points_results(*, audience: int, points: int, pushes: int, inbox: int, read: int) -> dict[str, str]:
     """The results table of a points campaign whose whole audience got its gift."""
     return {
-        "Audience (members chosen)": str(audience),
-        "Gifts issued": str(audience),
-        "Points given": str(points),
-        "Not given: budget reached": "0",
-        "Not given: reward out of stock": "0",
-        "Pushes delivered": str(pushes),
-        "Inbox messages": str(inbox),
-        "Inbox messages read": str(read),
-        "Vouchers given": "0",
-        "Vouchers redeemed": "0",
-        "Redemption rate": "0.0%",
-        "Revenue of the receipts that used them (đ)": "0",
+        "Hội viên được chọn / Audience": str(audience),
+        "Quà đã tặng / Gifts issued": str(audience),
+        "Điểm đã tặng / Points given": str(points),
+        "Chưa tặng: hết ngân sách / Budget reached": "0",
+        "Chưa tặng: phần thưởng hết hàng / Out of stock": "0",
+        "Thông báo đẩy đã đến / Pushes delivered": str(pushes),
+        "Tin trong hộp thư / Inbox messages": str(inbox),
+        "Tin đã đọc / Inbox read": str(read),
+        "Phiếu đã tặng / Vouchers given": "0",
+        "Phiếu đã dùng / Vouchers redeemed": "0",
+        "Tỷ lệ sử dụng phiếu / Redemption rate": "0,0\u00a0%",
+        "Doanh thu từ hóa đơn dùng phiếu / Revenue": "0\u00a0₫",
     }
 
 

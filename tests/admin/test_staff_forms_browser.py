@@ -21,7 +21,7 @@ SUBMIT = "[data-uitest=submit_custom_form_button]"
 
 def _open_form(driver: WebDriver, base: str, slug: str, field: str) -> None:
     login_to_admin(driver, base, "demo", "thanthiet-demo")
-    WebDriverWait(driver, PATIENCE_S).until(lambda d: "Member" in d.find_element(By.TAG_NAME, "body").text)
+    WebDriverWait(driver, PATIENCE_S).until(lambda d: "Chào mừng" in d.find_element(By.TAG_NAME, "body").text)
     driver.get(f"{base}/admin/#/forms/{slug}")
     WebDriverWait(driver, PATIENCE_S).until(lambda d: d.find_elements(By.NAME, field))
 

@@ -55,17 +55,17 @@ async def test_every_staff_page_is_styled_by_the_one_stylesheet() -> None:
     await campaigns.create_group("Khách VIP")
     pages = {
         # name: (path, a text it shows, its language)
-        "staff-cases": ("/staff/complaints", "Open cases", "en"),
-        "staff-case": (f"/staff/complaints/{case.reference}", "Gọi lại cho khách", "en"),
+        "staff-cases": ("/staff/complaints", "Hồ sơ khiếu nại đang mở", "vi"),
+        "staff-case": (f"/staff/complaints/{case.reference}", "Gọi lại cho khách", "vi"),
         "staff-complaints-report": ("/staff/reports/complaints", "Complaints, last 8 weeks", "en"),
-        "staff-campaigns": ("/staff/campaigns", "Tết 2027", "en"),
-        "staff-campaign": (f"/staff/campaigns/{campaign}", "Points given", "en"),
+        "staff-campaigns": ("/staff/campaigns", "Tết 2027", "vi"),
+        "staff-campaign": (f"/staff/campaigns/{campaign}", "Điểm đã tặng", "vi"),
         "staff-vip-upload": ("/staff/vip/upload", "Khách VIP", "vi"),
     }
     shots = screenshot_folder()
     with live_server() as base, chromium() as driver:
         login_to_admin(driver, base, "demo", "thanthiet-demo")
-        WebDriverWait(driver, PATIENCE_S).until(lambda d: "Member" in d.find_element(By.TAG_NAME, "body").text)
+        WebDriverWait(driver, PATIENCE_S).until(lambda d: "Chào mừng" in d.find_element(By.TAG_NAME, "body").text)
         console_errors(driver)  # the admin's own page is not what this test looks at
         for name, (path, text, lang) in pages.items():
             _open(driver, base + path, text)

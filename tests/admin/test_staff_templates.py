@@ -96,7 +96,9 @@ async def test_every_staff_page_is_the_shared_layout_with_every_value_escaped(
         _escaped(page)
         assert f"Signed in as {ESCAPED}" in page, path
     case_page = _templated(await staff_client.get(f"/staff/complaints/{made['case']}"))
-    assert case_page.count(ESCAPED) == 4  # the category, the description, the internal note, the signed-in line
+    # The customer's name, the category (its name and code), the description, the internal note,
+    # the signed-in staff member both in the line and among the staff a case may be assigned to.
+    assert case_page.count(ESCAPED) == 7
     report = _templated(await staff_client.get("/staff/reports/complaints"))
     assert f"<th scope='row'>{ESCAPED}</th>" in report  # the category's row, in its table and the recurring one
 

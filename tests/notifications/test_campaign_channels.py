@@ -3,25 +3,27 @@ over budget refused, sending stopped at the budget, and the results per channel.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from loyalty import campaigns
+from loyalty import campaigns, db
 from loyalty.campaigns.lifecycle import load_campaign
 from loyalty.campaigns.message_cost import estimate
 from loyalty.errors import InvalidInput
+from loyalty.events import EventKind
 from loyalty.schema import Campaign, Member
 from loyalty.settings import MessagePrices
-from notifications import consent, dispatcher
+from notifications import consent, dispatcher, message_budget
 from notifications.channels.base import Channel
 from notifications.config import NotifySettings
 from notifications.senders import ConsoleSender
 from notifications.tables import Delivery
 from tests.support.campaigns import campaign_values
 from tests.support.channel_senders import ScriptedSender, senders
-from tests.support.notifications import member_with_devices
+from tests.support.notifications import event, member_with_devices
 
 MORNING = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)  # 10:00 in Hồ Chí Minh City
 PRICES = MessagePrices(push_vnd=0, zalo_vnd=300, sms_per_part_vnd=800, email_vnd=0)
@@ -108,4 +110,53 @@ async def test_a_campaign_without_push_never_pushes() -> None:
     await campaigns.change_status(made, "launch")
     assert await campaigns.run_campaign(made, now=MORNING) == 1
     await dispatcher.drain(ConsoleSender(), SETTINGS, now=MORNING)
-    assert await Delivery.count() == 0
+    # Zalo is off here: no push, and one failed Zalo row tells staff why nothing went.
+    rows = await Delivery.select(Delivery.channel, Delivery.status, Delivery.last_error)
+    assert rows == [{"channel": "zalo", "status": "failed", "last_error": "undeliverable: zalo switched off"}]
+
+
+@pytest.mark.postgres_only
+async def test_two_workers_counting_the_same_campaigns_in_opposite_orders_never_deadlock() -> None:
+    first = await campaigns.create_campaign(campaign_values(name="A", message_budget_vnd=10_000))
+    second = await campaigns.create_campaign(campaign_values(name="B", message_budget_vnd=10_000))
+    # Deliveries of B, A, A, B: the first worker's batch meets B first, the second's A first.
+    for campaign in (second, first, first, second):
+        who = await member_with_devices(f"cc-lock-{campaign}-{await Delivery.count()}")
+        await consent.set_marketing(who, {"push": True}, text_version="2026-11")
+        await event(EventKind.CAMPAIGN_GIFT, who, campaign_id=campaign)
+        await dispatcher.materialize(SETTINGS, now=MORNING)
+    ids = [int(r["id"]) for r in await Delivery.select(Delivery.id).order_by(Delivery.id)]
+    assert len(ids) == 4
+    prices = dataclasses.replace(PRICES, push_vnd=100)
+    locked, release = asyncio.Event(), asyncio.Event()
+
+    async def hold_first() -> None:
+        async with db.write_transaction():
+            await db.fetch("SELECT id FROM campaign WHERE id = $1 FOR UPDATE", first)
+            locked.set()
+            await release.wait()
+
+    async def count(batch: list[int]) -> list[int]:
+        async with db.write_transaction():
+            go, _ = await message_budget.within_budget(batch, prices)
+            return go
+
+    async def waiting(n: int) -> None:
+        for _ in range(500):
+            if (await db.fetch_tuples("SELECT COUNT(*) FROM pg_locks WHERE NOT granted"))[0][0] >= n:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"fewer than {n} transactions waiting for a lock")
+
+    holder = asyncio.create_task(hold_first())
+    await locked.wait()
+    a_first = asyncio.create_task(count(ids[2:]))  # waits for A
+    await waiting(1)
+    b_first = asyncio.create_task(count(ids[:2]))  # must not take B before A
+    await waiting(2)
+    release.set()
+    await holder
+    done = await asyncio.wait_for(asyncio.gather(a_first, b_first), 30)
+    assert sorted(done[0] + done[1]) == ids
+    spent = {r["id"]: r["message_cost_vnd"] for r in await Campaign.select(Campaign.id, Campaign.message_cost_vnd)}
+    assert spent == {first: 200, second: 200}

@@ -39,11 +39,14 @@ class FakeHttp:
                     body = json.loads(raw or b"{}")
                 status, answer = handle(self.path, headers, body)
                 out = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(out)))
-                self.end_headers()
-                self.wfile.write(out)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(out)))
+                    self.end_headers()
+                    self.wfile.write(out)
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # the client is gone (a worker killed mid-request): nobody to answer
 
             def log_message(self, format: str, *args: Any) -> None:
                 return None

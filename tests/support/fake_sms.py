@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ API_KEY, SECRET, BRAND = "fake-key", "fake-secret", "THANTHIET"
 class FakeSms:
     replies: dict[str, str] = field(default_factory=dict)  # phone (0…) -> CodeResult
     sends: list[dict[str, Any]] = field(default_factory=list)
+    delay_s: float = 0.0  # each answer takes this long (a request in flight when a worker dies)
     _seen: set[str] = field(default_factory=set)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -42,6 +44,9 @@ class FakeSms:
     def _handle(self, path: str, headers: dict[str, str], body: dict[str, Any]) -> tuple[int, Any]:
         with self._lock:
             self.sends.append(body)
+        if self.delay_s:
+            time.sleep(self.delay_s)
+        with self._lock:
             if body.get("ApiKey") != API_KEY or body.get("SecretKey") != SECRET:
                 return 200, {"CodeResult": "101", "ErrorMessage": "Authorize Failed"}
             request_id = str(body.get("RequestId", ""))

@@ -6,6 +6,7 @@ accepted message is parsed back with the standard ``email`` parser (``received``
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -21,6 +22,7 @@ class _Handler:
     refuse_451: set[str]
     received: list[EmailMessage] = field(default_factory=list)
     connections: int = 0
+    delay_s: float = 0.0  # each accepted message takes this long (a batch in flight when a worker dies)
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
@@ -41,6 +43,8 @@ class _Handler:
         parsed = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         self.received.append(parsed)
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
         return "250 Message accepted for delivery"
 
 

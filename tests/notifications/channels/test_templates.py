@@ -54,7 +54,7 @@ def test_every_sms_fits_its_parts_with_the_longest_values() -> None:
 
 
 def test_a_missing_value_falls_back_to_the_title() -> None:
-    message = replace(longest("voucher_issued", "vi"), params={"code": "VC1"})
+    message = replace(longest("voucher_issued", "vi"), params={"code": "VC1"}, purpose="transactional")
     assert sms_text(message) == message.title
 
 
