@@ -31,11 +31,12 @@ DUE_SQL = (
 )
 
 
-async def release_held(settings: NotifySettings, *, now: datetime | None = None) -> int:
-    """Release held marketing pushes that may go now; returns how many were decided."""
+async def release_held(settings: NotifySettings, *, now: datetime | None = None, limit: int | None = None) -> int:
+    """Release held marketing messages that may go now, at most ``limit`` (default a send batch);
+    returns how many were decided."""
     now = now or datetime.now(UTC)
     async with db.write_transaction():
-        held = await db.fetch_tuples(DUE_SQL + db.skip_locked("d"), now, settings.send_batch)
+        held = await db.fetch_tuples(DUE_SQL + db.skip_locked("d"), now, limit or settings.send_batch)
         if not held:
             return 0
         since = now - timedelta(days=settings.marketing_cap_days)

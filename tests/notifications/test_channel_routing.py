@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 
 from loyalty.events import EventKind
 from loyalty.schema import Member
-from notifications import channel_sending, consent, dispatcher
+from notifications import channel_sending, consent, dispatcher, routing
 from notifications.channels.base import Channel, SendStatus
 from notifications.config import NotifySettings
 from notifications.receipts_apply import apply_receipt
 from notifications.senders import ConsoleSender
-from notifications.tables import Delivery, Device
+from notifications.tables import Delivery, DeliveryStatus, Device
 from tests.support.channel_senders import ScriptedSender, senders
 from tests.support.notifications import event, member_with_devices
 
@@ -243,3 +243,23 @@ async def test_a_worker_killed_mid_batch_on_zalo_loses_nothing_and_repeats_at_mo
     sent_ids = [o.delivery_id for o in dying.sent + survivor.sent]
     assert set(sent_ids) == {r["id"] for who in members for r in await deliveries(who)}
     assert len(sent_ids) - len(set(sent_ids)) <= small.send_batch
+
+
+async def test_a_batch_of_messages_off_push_gets_one_delivery_each_written_many_rows_a_statement() -> None:
+    # More members than one INSERT takes (routing.ROWS_PER_INSERT): the rows go in chunks.
+    members = [await member_with_devices() for _ in range(routing.ROWS_PER_INSERT + 20)]
+    for member in members:
+        await event(EventKind.POINTS_EARNED, member, points=5, balance=5)
+    made = await dispatcher.materialize(SETTINGS, now=MORNING, channels={Channel.PUSH, Channel.ZALO})
+    assert made == len(members)
+    rows = await Delivery.select(Delivery.member, Delivery.channel, Delivery.status, Delivery.address, Delivery.message)
+    assert sorted(r["member"] for r in rows) == sorted(members)
+    assert {(r["channel"], r["status"]) for r in rows} == {("zalo", "pending")}
+    assert [r["address"] for r in rows] == [await phone_of(r["member"]) for r in rows]
+    # The same plans again (another worker, a retry) make nothing: one delivery per (message, channel).
+    plans = [
+        routing.Plan(r["message"], r["member"], "transactional", Channel.ZALO, r["address"], DeliveryStatus.PENDING)
+        for r in rows
+    ]
+    assert await routing.insert(plans, MORNING) == 0
+    assert await Delivery.count() == len(members)

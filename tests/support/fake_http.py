@@ -51,7 +51,11 @@ class FakeHttp:
             def log_message(self, format: str, *args: Any) -> None:
                 return None
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Request)
+        class Server(ThreadingHTTPServer):
+            # The default backlog of 5 refuses connections when a sender opens its 16 at once.
+            request_queue_size = 128
+
+        self._server = Server(("127.0.0.1", 0), Request)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-http", daemon=True)
         self._thread.start()

@@ -59,7 +59,8 @@ async def test_every_reply_is_its_status_with_cost_by_part(gateway: FakeSms) -> 
     ]
     assert results[0].provider_id == "sms-1" and results[0].parts == 1 and results[0].cost_vnd == 800
     assert all(r.cost_vnd == 0 for r in results[1:])
-    sent = gateway.sends[0]
+    # The batch's requests go at once: the first message's is found by its id, not by arrival.
+    sent = next(s for s in gateway.sends if s["RequestId"] == "1")
     assert sent["Phone"] == "0900000001" and sent["Brandname"] == BRAND and sent["SmsType"] == "2"
     assert sent["IsUnicode"] == "0" and sent["RequestId"] == "1"
     assert sent["Content"] == "Ban vua nhan 120 diem. So du: 1.250 diem."
