@@ -34,7 +34,7 @@ async def test_staff_answer_and_resolve_a_complaint_from_its_page() -> None:
     reply = "Chào chị Lan,\nchúng tôi xin lỗi và sẽ đổi ly mới cho chị."
     shots = screenshot_folder()
     with live_server() as base, chromium(window="1280,1600") as driver:
-        login_to_admin(driver, base, "demo", "thanthiet-demo")
+        login_to_admin(driver, base, "cskh", "thanthiet-demo")  # the demo customer-care agent
         WebDriverWait(driver, PATIENCE_S).until(lambda d: "Chào mừng" in _body(d))
         console_errors(driver)  # the login page's own 401 before signing in
         driver.get(f"{base}/staff/complaints/{case.reference}")

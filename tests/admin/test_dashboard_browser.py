@@ -22,7 +22,9 @@ async def test_the_staff_land_on_the_dashboard_and_its_charts_are_drawn() -> Non
         driver.get(base + "/staff/login")
         # The login page is replaced by the dashboard while the wait reads it: a stale body is retried.
         wait = WebDriverWait(driver, PATIENCE_S, ignored_exceptions=[StaleElementReferenceException])
-        wait.until(ec.presence_of_element_located((By.NAME, "username"))).send_keys("demo")
+        wait.until(ec.presence_of_element_located((By.NAME, "username"))).send_keys(
+            "quanly"
+        )  # the demo manager, not a superuser
         driver.find_element(By.NAME, "password").send_keys("thanthiet-demo")
         # piccolo_api's own login page asks Google for a font and has no favicon: not what this looks at.
         console_errors(driver)

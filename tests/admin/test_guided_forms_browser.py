@@ -36,7 +36,7 @@ async def test_a_marketer_builds_a_segment_then_a_campaign_for_it_and_launches_i
     with live_server() as base, chromium() as driver:
         wait = WebDriverWait(driver, PATIENCE_S, ignored_exceptions=[StaleElementReferenceException])
         driver.get(base + "/staff/login?next=/staff/segments/new")
-        wait.until(ec.presence_of_element_located((By.NAME, "username"))).send_keys("demo")
+        wait.until(ec.presence_of_element_located((By.NAME, "username"))).send_keys("marketing")  # the demo marketer
         driver.find_element(By.NAME, "password").send_keys("thanthiet-demo")
         console_errors(driver)  # piccolo_api's login page asks Google for a font: not ours
         driver.find_element(By.CSS_SELECTOR, "button[type=submit], input[type=submit], button").click()
