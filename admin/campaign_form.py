@@ -20,11 +20,13 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from admin.choices_vi import name_of
 from admin.forms import ZONE_LABEL
 from loyalty.campaigns import EDITABLE, AudienceKind, GiftKind, ScheduleKind, fields_for
 from loyalty.config import PROGRAMME
 from loyalty.errors import DomainError, InvalidInput
 from loyalty.members import CHANNELS
+from loyalty.schema import CampaignStatus, MessageChannel
 
 TEMPLATE = "campaign_form.html"
 
@@ -42,15 +44,7 @@ AUDIENCE_LABELS = {
     AudienceKind.TIER: "Một hạng thành viên / a tier",
 }
 GIFT_LABELS = {GiftKind.POINTS: "Tặng điểm / points", GiftKind.VOUCHER: "Tặng phiếu quà (voucher) / a reward's voucher"}
-STATUS_LABELS = {
-    "draft": "Bản nháp",
-    "scheduled": "Đã lên lịch",
-    "running": "Đang chạy",
-    "paused": "Tạm dừng",
-    "finished": "Đã kết thúc",
-    "cancelled": "Đã hủy",
-}
-CHANNEL_LABELS = {"push": "Thông báo ứng dụng (push)", "zalo": "Zalo", "sms": "SMS", "email": "E-mail"}
+CHANNEL_LABELS = {c: name_of(MessageChannel, c) for c in CHANNELS}
 FIELD_LABELS = {
     "name": "Tên chiến dịch",
     "audience": "Đối tượng",
@@ -259,7 +253,7 @@ def page_context(
         "token": token,
         "campaign_id": campaign_id,
         "status": status,
-        "status_label": f"{STATUS_LABELS.get(status, status)} ({status})",
+        "status_label": f"{name_of(CampaignStatus, status)} ({status})",
         "v": view,
         "names": {"segment": "", "vip_group": "", "reward": "", **(names or {})},
         "shown": shown,

@@ -16,7 +16,7 @@ from typing import Any
 from admin import formats
 from admin.choices_vi import name_of
 from loyalty.campaigns import ChannelResult, Results
-from loyalty.schema import CampaignStatus
+from loyalty.schema import CampaignStatus, MessageChannel
 
 ONE_TEMPLATE = "campaign.html"
 ALL_TEMPLATE = "campaigns.html"
@@ -45,7 +45,6 @@ ROWS: tuple[tuple[str, Callable[[Results], str]], ...] = (
     ("Doanh thu từ hóa đơn dùng phiếu / Revenue", lambda r: formats.vnd(r.revenue)),
 )
 CHANNEL_LABELS = ("Kênh / Channel", "Lượt gửi / Deliveries", "Đã đến (gửi hoặc nhận) / Reached", "Chi phí / Cost")
-CHANNELS = {"push": "Thông báo đẩy (push)", "zalo": "Zalo", "sms": "SMS", "email": "Email"}
 
 
 def _figures(results: Results) -> list[str]:
@@ -58,7 +57,7 @@ def one_context(
     rows = list(zip((label for label, _ in ROWS), _figures(results), strict=True))
     by_channel = [
         (
-            CHANNELS.get(c.channel, c.channel),
+            name_of(MessageChannel, c.channel),
             [formats.points(c.deliveries), formats.points(c.reached), formats.vnd(c.cost_vnd)],
         )
         for c in channels or []

@@ -9,19 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 from admin import formats
+from admin.choices_vi import name_of
+from loyalty.schema import MessageChannel
 from notifications.channel_health import ChannelDay
 
 TEMPLATE = "channels.html"
 LABELS = ["Ngày", "Kênh", "Đã gửi", "Đã đến nơi", "Thất bại", "Chi phí"]
 CSV_LABELS = [*LABELS[:-1], "Chi phí (đồng)"]  # the file keeps plain numbers for spreadsheets
-CHANNELS = {"push": "Thông báo ứng dụng", "zalo": "Zalo", "sms": "SMS", "email": "E-mail"}
 
 
 def context(rows: list[ChannelDay], days: int, username: str) -> dict[str, Any]:
     shown = [
         {
             "day": formats.day(r.day),
-            "channel": CHANNELS.get(r.channel, r.channel),
+            "channel": name_of(MessageChannel, r.channel),
             "figures": [formats.points(r.sent), formats.points(r.delivered), formats.points(r.failed)],
             "cost": formats.vnd(r.cost_vnd),
         }

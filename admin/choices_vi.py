@@ -104,7 +104,7 @@ NAMES: Mapping[type[Enum], Mapping[str, str]] = {
         "over_budget": "Hết ngân sách",
         "failed": "Không tặng được",
     },
-    MessageChannel: {"push": "Thông báo đẩy (push)", "zalo": "Zalo", "sms": "SMS", "email": "Email"},
+    MessageChannel: {"push": "Thông báo ứng dụng (push)", "zalo": "Zalo", "sms": "SMS", "email": "E-mail"},
     PurchaseChannel: {"till": "Tại quầy", "claim": "Khách nhập mã hóa đơn"},
     RuleKind: {
         "category": "Theo ngành hàng",

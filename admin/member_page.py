@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from admin.channel_report import CHANNELS
+from admin.choices_vi import name_of
 from admin.formats import NOTHING, day, local_time, points, vnd
 from loyalty import points as ledger
 from loyalty import tiers
@@ -20,7 +20,8 @@ from loyalty.campaigns import GroupChoice
 from loyalty.complaints import Category, Channel
 from loyalty.members import MemberMatch, MemberProfile, Timeline, TimelineItem
 from loyalty.rewards import RewardChoice
-from loyalty.schema import Member
+from loyalty.schema import LedgerKind, Member, MessageChannel, PurchaseChannel, VoucherSource, VoucherStatus
+from loyalty.schema import Status as CaseStatus
 
 SEARCH_TEMPLATE = "member_search.html"
 TEMPLATE = "member.html"
@@ -34,31 +35,6 @@ SOURCES = {
     "complaint": "Khiếu nại",
     "consent": "Đồng ý nhận tin",
 }
-LEDGER_KINDS = {
-    "earn": "Tích điểm",
-    "redeem": "Đổi quà",
-    "expire": "Hết hạn",
-    "adjust": "Điều chỉnh",
-    "reverse": "Hoàn trả",
-    "gift": "Quà tặng",
-    "referral": "Giới thiệu",
-    "compensation": "Bồi thường",
-}
-VOUCHER_STATUSES = {"issued": "Còn dùng được", "redeemed": "Đã dùng", "expired": "Hết hạn", "cancelled": "Đã huỷ"}
-VOUCHER_SOURCES = {
-    "redemption": "đổi bằng điểm",
-    "campaign": "quà chiến dịch",
-    "compensation": "bồi thường",
-    "birthday": "quà sinh nhật",
-    "staff": "nhân viên tặng",
-}
-CASE_STATUSES = {
-    "new": "Mới",
-    "acknowledged": "Đã tiếp nhận",
-    "in_progress": "Đang xử lý",
-    "resolved": "Đã giải quyết",
-    "closed": "Đã đóng",
-}
 DELIVERY_STATUSES = {
     "pending": "đang chờ gửi",
     "held": "tạm giữ",
@@ -68,15 +44,8 @@ DELIVERY_STATUSES = {
     "skipped": "bỏ qua",
 }
 PURPOSES = {"transactional": "Giao dịch", "marketing": "Tiếp thị"}
-PURCHASE_CHANNELS = {"till": "tại quầy", "claim": "quét hoá đơn"}
 # How a complaint reached us, when staff log it (the app files its own).
-COMPLAINT_CHANNELS = {
-    Channel.PHONE.value: "Điện thoại",
-    Channel.IN_PERSON.value: "Tại cửa hàng",
-    Channel.WRITING.value: "Thư / văn bản",
-    Channel.SOCIAL.value: "Mạng xã hội",
-    Channel.EMAIL.value: "E-mail",
-}
+COMPLAINT_CHANNELS = {c.value: name_of(Channel, c) for c in Channel if c is not Channel.APP}
 # What the page says after an action succeeded (Post/Redirect/Get carries the key).
 DONE = {
     "points": "Đã điều chỉnh điểm.",
@@ -131,13 +100,13 @@ def _signed(value: int | None) -> str:
 def _row(item: TimelineItem) -> Row:
     at, kind = local_time(item.at), SOURCES.get(item.source, item.source)
     if item.source == "purchase":
-        what = f"Hoá đơn {item.note} · {item.label or NOTHING} ({PURCHASE_CHANNELS.get(item.status, item.status)})"
+        what = f"Hoá đơn {item.note} · {item.label or NOTHING} ({name_of(PurchaseChannel, item.status).lower()})"
         detail = f"{vnd(item.n1 or 0)} · {_signed(item.n2)} điểm"
         if item.n3:
             detail += f" · đã hoàn {vnd(item.n3)}"
         return Row(at, item.source, kind, what, detail)
     if item.source == "ledger":
-        what = LEDGER_KINDS.get(item.label, item.label) + (f": {item.note}" if item.note else "")
+        what = name_of(LedgerKind, item.label) + (f": {item.note}" if item.note else "")
         detail = f"{_signed(item.n1)} điểm · số dư {points(item.n2 or 0)}"
         if item.n3:
             detail += f" · thiếu {points(item.n3)}"
@@ -147,13 +116,13 @@ def _row(item: TimelineItem) -> Row:
         return Row(at, item.source, kind, what, item.note)
     if item.source == "voucher":
         what = f"{item.label} · mã {item.note}"
-        detail = f"{VOUCHER_STATUSES.get(item.status, item.status)} · {VOUCHER_SOURCES.get(item.extra, item.extra)}"
+        detail = f"{name_of(VoucherStatus, item.status)} · {name_of(VoucherSource, item.extra).lower()}"
         if item.n1:
             detail += f" · {points(item.n1)} điểm"
         return Row(at, item.source, kind, what, detail)
     if item.source == "message":
         sent = ", ".join(
-            f"{CHANNELS.get(d.channel, d.channel)}: {DELIVERY_STATUSES.get(d.status, d.status)}"
+            f"{name_of(MessageChannel, d.channel)}: {DELIVERY_STATUSES.get(d.status, d.status)}"
             + (f" ({vnd(d.cost_vnd)})" if d.cost_vnd else "")
             for d in item.deliveries
         )
@@ -161,12 +130,10 @@ def _row(item: TimelineItem) -> Row:
         return Row(at, item.source, kind, item.label, detail)
     if item.source == "complaint":
         what = f"{item.label} · {item.extra}: {item.note}"
-        return Row(
-            at, item.source, kind, what, CASE_STATUSES.get(item.status, item.status), f"/staff/complaints/{item.label}"
-        )
+        return Row(at, item.source, kind, what, name_of(CaseStatus, item.status), f"/staff/complaints/{item.label}")
     # consent
     answer = "Đồng ý" if item.extra == "granted" else "Không đồng ý / đã rút"
-    what = f"{CHANNELS.get(item.label, item.label)} · {PURPOSES.get(item.status, item.status)}: {answer}"
+    what = f"{name_of(MessageChannel, item.label)} · {PURPOSES.get(item.status, item.status)}: {answer}"
     return Row(at, item.source, kind, what, f"phiên bản {item.note}")
 
 
@@ -216,13 +183,13 @@ def member_context(
         ("Thành phố", found.city or NOTHING),
         ("Sinh nhật", day(found.birthday) if found.birthday else NOTHING),
         ("Tham gia", local_time(found.joined_at)),
-        ("Kênh ưu tiên", CHANNELS.get(found.preferred_channel, found.preferred_channel)),
+        ("Kênh ưu tiên", name_of(MessageChannel, found.preferred_channel)),
         ("Ngôn ngữ", "Tiếng Việt" if found.locale == "vi" else "English"),
         ("Nhóm VIP", ", ".join(found.vip_groups) or NOTHING),
     ]
     consents = [
         {
-            "channel": CHANNELS.get(c.channel, c.channel),
+            "channel": name_of(MessageChannel, c.channel),
             "purpose": PURPOSES.get(c.purpose, c.purpose),
             "granted": "Đồng ý" if c.granted else "Không",
             "version": c.text_version,
