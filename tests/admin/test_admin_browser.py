@@ -27,7 +27,15 @@ from loyalty.setup.demo import seed_staff
 from loyalty.staff import Role
 from tests.conftest import member_headers
 from tests.support.admin_rows import row_in, snapshot
-from tests.support.browser import PATIENCE_S, chromium, console_errors, live_server, login_to_admin, screenshot_folder
+from tests.support.browser import (
+    PATIENCE_S,
+    chromium,
+    console_errors,
+    live_server,
+    login_to_admin,
+    page_text,
+    screenshot_folder,
+)
 from tests.support.complaints import give_role
 
 
@@ -35,10 +43,10 @@ async def test_staff_signs_in_through_the_login_form_and_sees_members(tmp_path: 
     await seed_staff()
     with live_server() as base, chromium() as driver:
         login_to_admin(driver, base, "demo", "thanthiet-demo")
-        WebDriverWait(driver, PATIENCE_S).until(lambda d: "Chào mừng" in d.find_element(By.TAG_NAME, "body").text)
+        WebDriverWait(driver, PATIENCE_S).until(lambda d: "Chào mừng" in page_text(d))
         # The sidebar names the tables in Vietnamese (admin/static/admin_formats.js writes the names).
-        WebDriverWait(driver, PATIENCE_S).until(lambda d: "Quầy thu ngân" in d.find_element(By.TAG_NAME, "body").text)
-        body = driver.find_element(By.TAG_NAME, "body").text
+        WebDriverWait(driver, PATIENCE_S).until(lambda d: "Quầy thu ngân" in page_text(d))
+        body = page_text(driver)
         assert "Cửa hàng" in body and "Terminal" not in body
         driver.save_screenshot(str(tmp_path / "admin-home.png"))
         assert (tmp_path / "admin-home.png").stat().st_size > 1000
@@ -58,16 +66,13 @@ async def test_wrong_password_keeps_the_staff_member_on_the_login_page(tmp_path:
     with live_server() as base, chromium() as driver:
         login_to_admin(driver, base, "demo", "not-the-password")
         WebDriverWait(driver, PATIENCE_S).until(
-            lambda d: (
-                "incorrect" in d.find_element(By.TAG_NAME, "body").text.lower()
-                or "problem" in d.find_element(By.TAG_NAME, "body").text.lower()
-            )
+            lambda d: "incorrect" in page_text(d).lower() or "problem" in page_text(d).lower()
         )
         assert driver.find_elements(By.NAME, "password")
 
 
 def _body(driver: WebDriver) -> str:
-    return str(driver.find_element(By.TAG_NAME, "body").text)
+    return str(page_text(driver))
 
 
 async def test_staff_switch_the_admin_to_english_and_it_stays_english() -> None:
@@ -125,7 +130,7 @@ def _staff_signed_in(driver: WebDriver, base: str) -> None:
     login page itself logs 401s (the admin asks who is signed in before anyone is): those are
     read away here, so that each page is judged on its own messages."""
     login_to_admin(driver, base, "mai", "a-long-Passw0rd")
-    WebDriverWait(driver, PATIENCE_S).until(lambda d: "Chào mừng" in d.find_element(By.TAG_NAME, "body").text)
+    WebDriverWait(driver, PATIENCE_S).until(lambda d: "Chào mừng" in page_text(d))
     console_errors(driver)
 
 
@@ -178,7 +183,7 @@ async def test_every_admin_list_page_shows_its_rows_without_a_console_error() ->
 def _shows_form(driver: WebDriver, title: str) -> bool:
     fields = driver.find_elements(By.CSS_SELECTOR, "form input, form textarea, form select")
     # The admin title-cases form names ("Điều Chỉnh Điểm").
-    return bool(fields) and title.lower() in driver.find_element(By.TAG_NAME, "body").text.lower()
+    return bool(fields) and title.lower() in page_text(driver).lower()
 
 
 def _save_button(driver: WebDriver) -> WebElement | None:
@@ -219,7 +224,7 @@ async def test_saving_a_member_unchanged_keeps_the_card_working(client: httpx.As
         # Save once the form holds the row (its inputs are filled after the row arrives).
         WebDriverWait(driver, PATIENCE_S).until(lambda d: d.execute_script(SHOWS_VALUE, phone))
         save.click()
-        WebDriverWait(driver, PATIENCE_S).until(lambda d: "saved" in d.find_element(By.TAG_NAME, "body").text.lower())
+        WebDriverWait(driver, PATIENCE_S).until(lambda d: "saved" in page_text(d).lower())
         driver.save_screenshot(str(screenshot_folder() / "member-saved-unchanged.png"))
         errors = console_errors(driver)
     assert not errors, errors
@@ -254,9 +259,7 @@ async def test_saving_any_editable_row_unchanged_changes_nothing() -> None:
                 WebDriverWait(driver, 5).until(lambda d: d.execute_script(FORM_FILLED))
             save.click()
             try:
-                WebDriverWait(driver, PATIENCE_S).until(
-                    lambda d: "saved" in d.find_element(By.TAG_NAME, "body").text.lower()
-                )
+                WebDriverWait(driver, PATIENCE_S).until(lambda d: "saved" in page_text(d).lower())
             except TimeoutException:
                 failures.append(f"{name}: no 'saved' message")
             driver.save_screenshot(str(screenshot_folder() / f"saved-{name}.png"))

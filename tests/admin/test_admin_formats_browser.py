@@ -18,7 +18,15 @@ from loyalty.earning import earn_at_till
 from loyalty.members import record_member
 from loyalty.schema import Purchase
 from loyalty.setup.demo import seed_staff
-from tests.support.browser import PATIENCE_S, chromium, console_errors, live_server, login_to_admin, screenshot_folder
+from tests.support.browser import (
+    PATIENCE_S,
+    chromium,
+    console_errors,
+    live_server,
+    login_to_admin,
+    page_text,
+    screenshot_folder,
+)
 from tests.support.complaints import PASSWORD, seed_desk, staff
 from tests.support.rewards import make_reward
 
@@ -30,8 +38,12 @@ def _cells(driver: WebDriver, path: str, base: str, wanted: str) -> list[str]:
     driver.get(f"{base}/admin/#/{path}/")
 
     def row(d: WebDriver) -> list[str] | Literal[False]:
-        found = d.find_elements(By.CSS_SELECTOR, ".table_wrapper tbody tr")
-        cells = [td.text for td in found[0].find_elements(By.TAG_NAME, "td")] if found else []
+        # Read in one script call: the formats script rewrites cells while the grid is drawn.
+        read = d.execute_script(
+            "const r = document.querySelector('.table_wrapper tbody tr');"
+            "return r ? Array.from(r.querySelectorAll('td')).map(td => td.innerText) : [];"
+        )
+        cells = [str(c).replace("\xa0", " ").strip() for c in read or []]
         return cells if wanted in cells else False
 
     cells: list[str] = WebDriverWait(driver, PATIENCE_S).until(row)
@@ -39,7 +51,7 @@ def _cells(driver: WebDriver, path: str, base: str, wanted: str) -> list[str]:
 
 
 def _body(driver: WebDriver) -> str:
-    return str(driver.find_element(By.TAG_NAME, "body").text).lower()
+    return str(page_text(driver)).lower()
 
 
 async def test_grids_and_row_pages_show_dong_points_and_local_times() -> None:

@@ -12,14 +12,22 @@ from loyalty import complaints
 from loyalty.members import record_member
 from loyalty.schema import Status
 from loyalty.setup.demo import seed_staff
-from tests.support.browser import PATIENCE_S, chromium, console_errors, live_server, login_to_admin, screenshot_folder
+from tests.support.browser import (
+    PATIENCE_S,
+    chromium,
+    console_errors,
+    live_server,
+    login_to_admin,
+    page_text,
+    screenshot_folder,
+)
 from tests.support.complaints import seed_desk, staff
 
 
 def _body(driver: WebDriver) -> str:
     """The page's text; empty while the next page replaces it (after a form's redirect)."""
     try:
-        return str(driver.find_element(By.TAG_NAME, "body").text)
+        return str(page_text(driver))
     except StaleElementReferenceException:
         return ""
 

@@ -11,7 +11,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from loyalty.setup.demo import seed_staff
 from tests.admin.test_channel_health import _traffic
-from tests.support.browser import PATIENCE_S, chromium, console_errors, live_server, screenshot_folder
+from tests.support.browser import PATIENCE_S, chromium, console_errors, live_server, page_text, screenshot_folder
 
 
 async def test_staff_read_each_channels_day_in_the_browser() -> None:
@@ -25,8 +25,8 @@ async def test_staff_read_each_channels_day_in_the_browser() -> None:
         driver.find_element(By.NAME, "password").send_keys("thanthiet-demo")
         console_errors(driver)  # piccolo_api's login page asks Google for a font: not this page's
         driver.find_element(By.CSS_SELECTOR, "button[type=submit], input[type=submit], button").click()
-        wait.until(lambda d: "Tình trạng các kênh gửi tin" in d.find_element(By.TAG_NAME, "body").text)
-        text = driver.find_element(By.TAG_NAME, "body").text
+        wait.until(lambda d: "Tình trạng các kênh gửi tin" in page_text(d))
+        text = page_text(driver)
         assert "Zalo" in text and "SMS" in text
         assert driver.find_elements(By.CSS_SELECTOR, "table tr")
         driver.save_screenshot(str(screenshot_folder() / "staff-channels.png"))

@@ -212,7 +212,7 @@ async def test_report_page_in_a_real_browser_after_the_admin_login(tmp_path: Pat
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from tests.support.browser import PATIENCE_S, chromium, live_server, login_to_admin
+    from tests.support.browser import PATIENCE_S, chromium, live_server, login_to_admin, page_text
 
     agent = await staff("an")
     for category in ("product_quality", "pricing"):
@@ -220,13 +220,11 @@ async def test_report_page_in_a_real_browser_after_the_admin_login(tmp_path: Pat
     with live_server() as base, chromium() as driver:
         login_to_admin(driver, base, "an", PASSWORD)
         # The sidebar's link (its tables are named in Vietnamese too).
-        WebDriverWait(driver, PATIENCE_S).until(
-            lambda d: "báo cáo khiếu nại" in d.find_element(By.TAG_NAME, "body").text.lower()
-        )
+        WebDriverWait(driver, PATIENCE_S).until(lambda d: "báo cáo khiếu nại" in page_text(d).lower())
         driver.get(base + REPORT)
         WebDriverWait(driver, PATIENCE_S).until(lambda d: d.find_elements(By.ID, "cases"))
         assert driver.find_element(By.ID, "cases").text == "2"
-        assert "pricing" in driver.find_element(By.TAG_NAME, "body").text
+        assert "pricing" in page_text(driver)
         shot = tmp_path / "complaints-report.png"
         driver.save_screenshot(str(shot))
         assert shot.stat().st_size > 1000

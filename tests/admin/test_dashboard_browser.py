@@ -10,7 +10,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from loyalty.setup.demo import seed_staff
-from tests.support.browser import PATIENCE_S, chromium, console_errors, live_server, screenshot_folder
+from tests.support.browser import PATIENCE_S, chromium, console_errors, live_server, page_text, screenshot_folder
 from tests.support.dashboard import seed_november
 
 
@@ -29,12 +29,12 @@ async def test_the_staff_land_on_the_dashboard_and_its_charts_are_drawn() -> Non
         # piccolo_api's own login page asks Google for a font and has no favicon: not what this looks at.
         console_errors(driver)
         driver.find_element(By.CSS_SELECTOR, "button[type=submit], input[type=submit], button").click()
-        wait.until(lambda d: "Tổng quan chương trình" in d.find_element(By.TAG_NAME, "body").text)
+        wait.until(lambda d: "Tổng quan chương trình" in page_text(d))
         assert driver.current_url == base + "/staff/dashboard"
         assert console_errors(driver) == []
         # November by week, as a person picks it: custom dates, then "Xem".
         driver.get(base + "/staff/dashboard?preset=custom&from=2026-11-01&to=2026-11-30&grain=week")
-        wait.until(lambda d: "01/11/2026 – 30/11/2026" in d.find_element(By.TAG_NAME, "body").text)
+        wait.until(lambda d: "01/11/2026 – 30/11/2026" in page_text(d))
         assert driver.find_element(By.ID, "liability_vnd").text == "152.000 ₫"
         charts = driver.find_elements(By.CSS_SELECTOR, ".charts svg")
         assert len(charts) == 4 and all(c.size["width"] > 200 and c.size["height"] > 50 for c in charts)

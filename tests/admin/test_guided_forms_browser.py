@@ -14,7 +14,7 @@ from loyalty.campaigns.lifecycle import load_campaign
 from loyalty.schema import Campaign, CampaignStatus, Segment
 from loyalty.setup.demo import seed_staff
 from notifications.tables import Consent
-from tests.support.browser import PATIENCE_S, chromium, console_errors, live_server, screenshot_folder
+from tests.support.browser import PATIENCE_S, chromium, console_errors, live_server, page_text, screenshot_folder
 from tests.support.campaigns import member
 
 
@@ -40,7 +40,7 @@ async def test_a_marketer_builds_a_segment_then_a_campaign_for_it_and_launches_i
         driver.find_element(By.NAME, "password").send_keys("thanthiet-demo")
         console_errors(driver)  # piccolo_api's login page asks Google for a font: not ours
         driver.find_element(By.CSS_SELECTOR, "button[type=submit], input[type=submit], button").click()
-        wait.until(lambda d: "Phân khúc mới" in d.find_element(By.TAG_NAME, "body").text)
+        wait.until(lambda d: "Phân khúc mới" in page_text(d))
         wait.until(lambda d: text_of(d, "count") == "3")  # no condition yet: everyone
         driver.find_element(By.NAME, "name").send_keys("Khách nữ ở Huế")
         # Row one: the city, typed.
@@ -58,7 +58,7 @@ async def test_a_marketer_builds_a_segment_then_a_campaign_for_it_and_launches_i
         driver.save_screenshot(str(shots / "staff-segment-builder.png"))
         assert console_errors(driver) == []
         driver.find_element(By.ID, "save").click()
-        wait.until(lambda d: "Đã lưu phân khúc" in d.find_element(By.TAG_NAME, "body").text)
+        wait.until(lambda d: "Đã lưu phân khúc" in page_text(d))
         segment = await Segment.select(Segment.id).where(Segment.name == "Khách nữ ở Huế").first()
         assert segment is not None
 
@@ -91,13 +91,13 @@ async def test_a_marketer_builds_a_segment_then_a_campaign_for_it_and_launches_i
         driver.save_screenshot(str(shots / "staff-campaign-form.png"))
         assert console_errors(driver) == []
         driver.find_element(By.ID, "save").click()
-        wait.until(lambda d: "Đã lưu bản nháp" in d.find_element(By.TAG_NAME, "body").text)
+        wait.until(lambda d: "Đã lưu bản nháp" in page_text(d))
         row = await Campaign.select(Campaign.id).where(Campaign.name == "Quà cho khách Huế").first()
         assert row is not None
         stored = await load_campaign(row["id"])
         assert stored.segment == segment["id"] and stored.channels == "push,sms"
         driver.find_element(By.ID, "launch").click()
-        wait.until(lambda d: "Đã khởi chạy" in d.find_element(By.TAG_NAME, "body").text)
+        wait.until(lambda d: "Đã khởi chạy" in page_text(d))
         assert text_of(driver, "status") == "Đã lên lịch (scheduled)"
         assert (await load_campaign(row["id"])).status == CampaignStatus.SCHEDULED
         driver.save_screenshot(str(shots / "staff-campaign-launched.png"))

@@ -14,7 +14,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from loyalty.schema import LedgerEntry, Voucher
 from loyalty.setup.demo import seed_staff
-from tests.support.browser import PATIENCE_S, chromium, console_errors, live_server, screenshot_folder
+from tests.support.browser import PATIENCE_S, chromium, console_errors, live_server, page_text, screenshot_folder
 from tests.support.member_story import seed_lan
 
 DOCS_SCREENSHOT = Path(__file__).parents[2] / "docs" / "screenshots" / "member.png"
@@ -28,7 +28,7 @@ async def test_staff_find_a_member_by_phone_and_act_on_its_page() -> None:
         wait = WebDriverWait(driver, PATIENCE_S, ignored_exceptions=[StaleElementReferenceException])
 
         def body_has(text: str) -> None:
-            wait.until(lambda d: text in d.find_element(By.TAG_NAME, "body").text)
+            wait.until(lambda d: text in page_text(d))
 
         driver.get(base + "/staff/login?next=/staff/members")
         wait.until(ec.presence_of_element_located((By.NAME, "username"))).send_keys(

@@ -16,7 +16,15 @@ from admin.access import NO_ROLE_LINK, NO_ROLE_PAGE, SYSTEM_TABLES
 from admin.site import FORMS, SERVED
 from loyalty.members import create_store, enrol_at_till, stores
 from loyalty.setup.demo import DEMO_ROLE_USERS, DEMO_STAFF_PASSWORD, DEMO_STORE, seed_staff
-from tests.support.browser import PATIENCE_S, chromium, console_errors, live_server, login_to_admin, screenshot_folder
+from tests.support.browser import (
+    PATIENCE_S,
+    chromium,
+    console_errors,
+    live_server,
+    login_to_admin,
+    page_text,
+    screenshot_folder,
+)
 from tests.support.complaints import PASSWORD, staff
 
 SYSTEM = {t._meta.tablename for t in SYSTEM_TABLES}
@@ -25,7 +33,7 @@ FORM_SLUGS = [f.slug for f in FORMS]
 
 
 def _body(driver: WebDriver) -> str:
-    return str(driver.find_element(By.TAG_NAME, "body").text)
+    return str(page_text(driver))
 
 
 def _sidebar(driver: WebDriver) -> tuple[set[str], set[str]]:

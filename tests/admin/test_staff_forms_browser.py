@@ -14,14 +14,14 @@ from loyalty.campaigns import vip
 from loyalty.members.accounts import record_member
 from loyalty.schema import Campaign, VipMember
 from loyalty.setup.demo import seed_staff
-from tests.support.browser import PATIENCE_S, chromium, live_server, login_to_admin
+from tests.support.browser import PATIENCE_S, chromium, live_server, login_to_admin, page_text
 
 SUBMIT = "[data-uitest=submit_custom_form_button]"
 
 
 def _open_form(driver: WebDriver, base: str, slug: str, field: str) -> None:
     login_to_admin(driver, base, "demo", "thanthiet-demo")
-    WebDriverWait(driver, PATIENCE_S).until(lambda d: "Chào mừng" in d.find_element(By.TAG_NAME, "body").text)
+    WebDriverWait(driver, PATIENCE_S).until(lambda d: "Chào mừng" in page_text(d))
     driver.get(f"{base}/admin/#/forms/{slug}")
     WebDriverWait(driver, PATIENCE_S).until(lambda d: d.find_elements(By.NAME, field))
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from loyalty import campaigns, complaints, members
 from loyalty.members import record_member
 from loyalty.setup.demo import seed_staff
-from tests.support.browser import PATIENCE_S, chromium, console_errors, live_server, login_to_admin, screenshot_folder
+from tests.support.browser import (
+    PATIENCE_S,
+    chromium,
+    console_errors,
+    live_server,
+    login_to_admin,
+    page_text,
+    screenshot_folder,
+)
 from tests.support.complaints import seed_desk, staff
 
 FONT = "system-ui, sans-serif"  # the shared stylesheet's; without it Chromium's default serif
@@ -17,7 +24,7 @@ FONT = "system-ui, sans-serif"  # the shared stylesheet's; without it Chromium's
 
 def _open(driver: WebDriver, url: str, text: str) -> None:
     driver.get(url)
-    WebDriverWait(driver, PATIENCE_S).until(lambda d: text in d.find_element(By.TAG_NAME, "body").text)
+    WebDriverWait(driver, PATIENCE_S).until(lambda d: text in page_text(d))
 
 
 def _styled(driver: WebDriver) -> dict[str, object]:
@@ -65,12 +72,12 @@ async def test_every_staff_page_is_styled_by_the_one_stylesheet() -> None:
     shots = screenshot_folder()
     with live_server() as base, chromium() as driver:
         login_to_admin(driver, base, "demo", "thanthiet-demo")
-        WebDriverWait(driver, PATIENCE_S).until(lambda d: "Chào mừng" in d.find_element(By.TAG_NAME, "body").text)
+        WebDriverWait(driver, PATIENCE_S).until(lambda d: "Chào mừng" in page_text(d))
         console_errors(driver)  # the admin's own page is not what this test looks at
         for name, (path, text, lang) in pages.items():
             _open(driver, base + path, text)
             assert _styled(driver) == {"sheets": [f"{base}/staff/static/staff.css"], "font": FONT, "lang": lang}
-            assert "Đang đăng nhập: demo" in driver.find_element(By.TAG_NAME, "body").text, name
+            assert "Đang đăng nhập: demo" in page_text(driver), name
             driver.save_screenshot(str(shots / f"{name}.png"))
             assert console_errors(driver) == [], name
         # The error page of a path no route answers: styled the same, in Vietnamese.

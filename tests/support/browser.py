@@ -129,3 +129,11 @@ def console_errors(driver: WebDriver) -> list[str]:
     # get_log is Chromium's (selenium types the driver as the generic remote one).
     entries: list[dict[str, Any]] = cast(Any, driver).get_log("browser")
     return [str(entry["message"]) for entry in entries if entry["level"] == "SEVERE"]
+
+
+def page_text(driver: WebDriver) -> str:
+    """The page's visible text, read in one script call: a node the page replaces meanwhile (the
+    admin's grid redrawn, the formats script rewriting a cell) cannot go stale between finding it
+    and reading it. No-break spaces read as spaces, as Selenium's ``.text`` reads them."""
+    text = driver.execute_script("return document.body ? document.body.innerText : ''")
+    return str(text or "").replace("\xa0", " ")
