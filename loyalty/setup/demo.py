@@ -15,7 +15,7 @@ from piccolo.apps.user.tables import BaseUser
 from loyalty import staff
 from loyalty.audit import StaffActor
 from loyalty.db import write_transaction
-from loyalty.members import hash_key, new_key
+from loyalty.members import enrol_at_till, hash_key, new_key
 from loyalty.schema import Reward, StaffRole, Store, Terminal, Tier, TierBirthdayGift
 from loyalty.settings import ADMIN
 from loyalty.setup.demo_rules import seed_points
@@ -24,6 +24,8 @@ DEMO_STAFF_USER = "demo"
 DEMO_STAFF_PASSWORD = "thanthiet-demo"
 DEMO_STORE = ("Q1", "Thân Thiết Quận 1", "Hồ Chí Minh")
 DEMO_TILL = "Demo till"
+# A customer without the app who joined at the demo till: the store account (cuahang) sees her.
+DEMO_TILL_MEMBER = ("0912 345 678", "Lê Thị Hoa")
 # username → role, store code, compensation limit in đồng (the README lists them).
 DEMO_ROLE_USERS: dict[str, tuple[staff.Role, str, int]] = {
     "quanly": (staff.Role.MANAGER, "", 0),
@@ -149,6 +151,14 @@ async def seed_store_and_till() -> tuple[str, str]:
     return code, key
 
 
+async def seed_till_member(store_code: str) -> None:
+    """Enrol the demo's phone-only customer at the demo till (the same number again is the same member)."""
+    till = await Terminal.select(Terminal.id).where(Terminal.name == DEMO_TILL).first()
+    if till is not None:
+        phone, name = DEMO_TILL_MEMBER
+        await enrol_at_till(phone, name, terminal_id=till["id"], store_code=store_code)
+
+
 def _saved_key() -> str:
     return CREDENTIALS_FILE.read_text().strip() if CREDENTIALS_FILE.exists() else ""
 
@@ -165,6 +175,7 @@ async def seed_demo() -> DemoCredentials:
         store_code, till_key = await seed_store_and_till()
     await seed_staff()
     await seed_points()
+    await seed_till_member(store_code)
     return DemoCredentials(DEMO_STAFF_USER, DEMO_STAFF_PASSWORD, store_code, till_key)
 
 
