@@ -17,19 +17,14 @@ The same script names the tables in Vietnamese in the sidebar and the headings (
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Mapping
 from typing import Any
 
 from piccolo.columns import BigInt, Date, Integer, Timestamptz
 from piccolo.table import Table
 
+from admin.rewritten_answers import ASGIApp, Receive, Scope, Send, rewriting
 from loyalty.config import PROGRAMME
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 SCRIPT_URL = "/staff/static/admin_formats.js"
 # Columns of đồng and of points by name (the same name means the same thing in every table).
@@ -97,34 +92,6 @@ def serve_formats(app: ASGIApp, table_names: Mapping[str, str]) -> ASGIApp:
         if scope["type"] != "http" or scope["method"] != "GET":
             await app(scope, receive, send)
             return
-        await app(scope, receive, _with_script(send, additions))
+        await app(scope, receive, rewriting(send, b"text/html", lambda body: body.replace(b"</head>", additions, 1)))
 
     return wrapped
-
-
-def _with_script(send: Send, tag: bytes) -> Send:
-    start: Message | None = None
-    parts: list[bytes] = []
-
-    async def sending(message: Message) -> None:
-        nonlocal start
-        if message["type"] == "http.response.start":
-            if message["status"] == 200 and _is_html(message):
-                start = message
-                return
-        elif message["type"] == "http.response.body" and start is not None:
-            parts.append(message.get("body", b""))
-            if message.get("more_body", False):
-                return
-            body = b"".join(parts).replace(b"</head>", tag, 1)
-            headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
-            await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
-            await send({"type": "http.response.body", "body": body})
-            return
-        await send(message)
-
-    return sending
-
-
-def _is_html(start: Message) -> bool:
-    return any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in start["headers"])

@@ -15,19 +15,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from piccolo.table import Table
 from piccolo_admin.endpoints import FormConfig, TableConfig
 
 from admin import cell_formats, choices_vi, labels_vi
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from admin.rewritten_answers import ASGIApp, Receive, Scope, Send, rewriting
 
 _SCHEMA = re.compile(r"/api/(?P<kind>tables|forms)/(?P<name>[^/]+)/schema/$")
 # The tables served, by name: their columns' choices are named in Vietnamese in their schemas.
@@ -112,36 +107,13 @@ def serve_labels(app: ASGIApp) -> ASGIApp:
 
 
 def _rewriting_json(send: Send, change: Callable[[dict[str, Any]], dict[str, Any]]) -> Send:
-    """A ``send`` that holds a 200 JSON answer back until its last part, then sends it changed.
-    Any other answer (a refusal, an error page) passes as it came."""
-    start: Message | None = None
-    parts: list[bytes] = []
+    """A ``send`` that changes a 200 JSON answer's document (a body that is not one passes as it came)."""
 
-    async def sending(message: Message) -> None:
-        nonlocal start
-        if message["type"] == "http.response.start":
-            if message["status"] == 200 and _is_json(message):
-                start = message
-                return
-        elif message["type"] == "http.response.body" and start is not None:
-            parts.append(message.get("body", b""))
-            if message.get("more_body", False):
-                return
-            body = b"".join(parts)
-            try:
-                document = json.loads(body)
-            except ValueError:
-                document = None
-            if isinstance(document, dict):
-                body = json.dumps(change(document), ensure_ascii=False).encode()
-            headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
-            await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
-            await send({"type": "http.response.body", "body": body})
-            return
-        await send(message)
+    def changed(body: bytes) -> bytes:
+        try:
+            document = json.loads(body)
+        except ValueError:
+            return body
+        return json.dumps(change(document), ensure_ascii=False).encode() if isinstance(document, dict) else body
 
-    return sending
-
-
-def _is_json(start: Message) -> bool:
-    return any(k.lower() == b"content-type" and v.startswith(b"application/json") for k, v in start["headers"])
+    return rewriting(send, b"application/json", changed)
